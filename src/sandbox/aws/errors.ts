@@ -1,0 +1,27 @@
+// One error type for every service; each protocol module renders it in its own wire format.
+
+export class AwsError extends Error {
+  constructor(
+    /** The AWS error code, e.g. "EntityNotFoundException"; the SDK turns it into err.name. */
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    /** awsQuery (STS) distinguishes caller faults ("Sender") from service faults ("Receiver"). */
+    readonly fault: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+/** Constraint violations read the way AWS's request validation words them. */
+export function validationError(message: string): AwsError {
+  return new AwsError('ValidationException', `1 validation error detected: ${message}`);
+}
+
+export function throttlingError(service: string): AwsError {
+  // STS (awsQuery) calls the code "Throttling"; the JSON services say "ThrottlingException".
+  return service === 'sts'
+    ? new AwsError('Throttling', 'Rate exceeded', 400)
+    : new AwsError('ThrottlingException', 'Rate exceeded', 400);
+}

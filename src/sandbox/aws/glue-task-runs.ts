@@ -1,0 +1,106 @@
+// Glue label task runs: StartExportLabelsTaskRun, StartImportLabelsTaskRun, GetMLTaskRun(s).
+import type { TaskRun } from '@aws-sdk/client-glue';
+import { AwsError } from './errors.js';
+import { glueStore, requireTransform } from './glue-transforms.js';
+import { optionalBoolean, optionalNumber, optionalObject, optionalString, pageSize, requiredString } from './input.js';
+import type { StoredTaskRun } from './model.js';
+import { paginate, type SortKey } from './paging.js';
+import type { JsonOperation } from './service.js';
+import type { SandboxState } from './state.js';
+import { isS3Path, taskRunStatus } from './task-runs.js';
+
+function describeTaskRun(run: StoredTaskRun, now: number): TaskRun {
+  const status = taskRunStatus(run, now);
+  const completedAt = run.completion?.completedAt;
+  return {
+    TransformId: run.transformId,
+    TaskRunId: run.taskRunId,
+    Status: status,
+    LogGroupName: '/aws-glue/ml-transforms',
+    Properties:
+      run.taskType === 'EXPORT_LABELS'
+        ? { TaskType: 'EXPORT_LABELS', ExportLabelsTaskRunProperties: { OutputS3Path: run.s3Path } }
+        : { TaskType: 'IMPORT_LABELS', ImportLabelsTaskRunProperties: { InputS3Path: run.s3Path, Replace: run.replaceAllLabels ?? false } },
+    ErrorString: run.completion?.errorString,
+    StartedOn: new Date(run.startedAt),
+    LastModifiedOn: new Date(completedAt ?? now),
+    CompletedOn: completedAt === undefined ? undefined : new Date(completedAt),
+    ExecutionTime: Math.round(((completedAt ?? now) - run.startedAt) / 1000),
+  };
+}
+
+function requireS3Path(path: string, member: string): string {
+  if (!isS3Path(path)) throw new AwsError('InvalidInputException', `${member} must be an s3:// path, got ${path}`);
+  return path;
+}
+
+const TASK_RUN_SORT: Record<string, (run: StoredTaskRun, now: number) => SortKey> = {
+  STARTED: (run) => [run.startedAt, run.taskRunId],
+  STATUS: (run, now) => [taskRunStatus(run, now), run.startedAt, run.taskRunId],
+  TASK_RUN_TYPE: (run) => [run.taskType, run.startedAt, run.taskRunId],
+};
+
+export function taskRunOperations(state: SandboxState): Record<string, JsonOperation> {
+  return {
+    StartExportLabelsTaskRun(caller, input) {
+      const store = glueStore(state, caller);
+      const transform = requireTransform(store, requiredString(input, 'TransformId'));
+      const run = state.startTaskRun(store, transform, {
+        transformId: transform.definition.TransformId,
+        taskType: 'EXPORT_LABELS',
+        s3Path: requireS3Path(requiredString(input, 'OutputS3Path'), 'OutputS3Path'),
+      });
+      return { TaskRunId: run.taskRunId };
+    },
+
+    StartImportLabelsTaskRun(caller, input) {
+      const store = glueStore(state, caller);
+      const transform = requireTransform(store, requiredString(input, 'TransformId'));
+      const run = state.startTaskRun(store, transform, {
+        transformId: transform.definition.TransformId,
+        taskType: 'IMPORT_LABELS',
+        s3Path: requireS3Path(requiredString(input, 'InputS3Path'), 'InputS3Path'),
+        replaceAllLabels: optionalBoolean(input, 'ReplaceAllLabels') ?? false,
+      });
+      return { TaskRunId: run.taskRunId };
+    },
+
+    GetMLTaskRun(caller, input) {
+      const transform = requireTransform(glueStore(state, caller), requiredString(input, 'TransformId'));
+      const taskRunId = requiredString(input, 'TaskRunId');
+      const run = transform.taskRuns.find((r) => r.taskRunId === taskRunId);
+      if (!run) throw new AwsError('EntityNotFoundException', `Task run ${taskRunId} not found for transform ${transform.definition.TransformId}`);
+      return describeTaskRun(run, state.now());
+    },
+
+    GetMLTaskRuns(caller, input) {
+      const now = state.now();
+      const transform = requireTransform(glueStore(state, caller), requiredString(input, 'TransformId'));
+      const filter = optionalObject(input, 'Filter') ?? {};
+      const type = optionalString(filter, 'TaskRunType');
+      const status = optionalString(filter, 'Status');
+      const startedBefore = optionalNumber(filter, 'StartedBefore');
+      const startedAfter = optionalNumber(filter, 'StartedAfter');
+      const runs = transform.taskRuns.filter(
+        (run) =>
+          (type === undefined || run.taskType === type) &&
+          (status === undefined || taskRunStatus(run, now) === status) &&
+          (startedBefore === undefined || run.startedAt < startedBefore * 1000) &&
+          (startedAfter === undefined || run.startedAt > startedAfter * 1000),
+      );
+      const sort = optionalObject(input, 'Sort');
+      const column = sort ? requiredString(sort, 'Column') : 'STARTED';
+      const sortKey = TASK_RUN_SORT[column];
+      if (!sortKey) throw new AwsError('InvalidInputException', `Unknown sort column ${column}`);
+      const page = paginate(runs, {
+        sortKey: (run) => sortKey(run, now),
+        // Newest first unless asked otherwise.
+        descending: sort ? requiredString(sort, 'SortDirection') === 'DESCENDING' : true,
+        limit: pageSize(input, 'MaxResults', 100, 1000),
+        token: optionalString(input, 'NextToken'),
+        invalidTokenCode: 'InvalidInputException',
+      });
+      return { TaskRuns: page.items.map((run) => describeTaskRun(run, now)), NextToken: page.nextToken };
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// Public surface of the AWS sandbox.
+export { AwsSandbox, SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY, type AwsSandboxOptions } from './sandbox.js';
+export { SandboxState, RegionStore, type KeySeed, type TransformSeed, type TaskRunFailurePlan } from './state.js';
+export type { InjectedError } from './faults.js';
+export type { InvocationRecord, LambdaHandler } from './lambda.js';
+export type { Execution, StateMachineDriver } from './sfn.js';
+export type { Scope } from './arns.js';
+export { transformArn, keyArn, aliasArn } from './arns.js';
+export type {
+  IssuedCredentials,
+  RegionDenial,
+  S3Object,
+  StoredAlias,
+  StoredJob,
+  StoredKey,
+  StoredSecurityConfiguration,
+  StoredTaskRun,
+  StoredTransform,
+  TransformDefinition,
+} from './model.js';

@@ -1,0 +1,38 @@
+// Which service and operation a request is for, read the way each protocol spells it.
+import type { IncomingHttpHeaders } from 'node:http';
+import { GLUE_TARGET_PREFIX } from './glue.js';
+import { KMS_TARGET_PREFIX } from './kms.js';
+import { INVOKE_PATH } from './lambda.js';
+import type { ServiceName } from './service.js';
+import { SFN_TARGET_PREFIX } from './sfn.js';
+import { queryAction } from './sts.js';
+
+export interface Route {
+  service: ServiceName;
+  operation: string;
+}
+
+const TARGET_PREFIXES: Record<string, ServiceName> = {
+  [GLUE_TARGET_PREFIX]: 'glue',
+  [KMS_TARGET_PREFIX]: 'kms',
+  [SFN_TARGET_PREFIX]: 'states',
+};
+
+export function routeRequest(method: string, path: string, headers: IncomingHttpHeaders, body: string): Route | undefined {
+  // JSON-RPC protocols (Glue, KMS, SFN): X-Amz-Target: <Prefix>.<Operation>
+  const target = headers['x-amz-target'];
+  if (typeof target === 'string') {
+    const dot = target.indexOf('.');
+    const service = TARGET_PREFIXES[target.slice(0, dot)];
+    return service && dot > 0 ? { service, operation: target.slice(dot + 1) } : undefined;
+  }
+  // REST-JSON (Lambda): the operation is the method and path.
+  if (method === 'POST' && INVOKE_PATH.test(path.split('?')[0] ?? '')) return { service: 'lambda', operation: 'Invoke' };
+  // awsQuery (STS): Action=<Operation> in a form-encoded body.
+  const contentType = String(headers['content-type'] ?? '');
+  if (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
+    const action = queryAction(body);
+    return action ? { service: 'sts', operation: action } : undefined;
+  }
+  return undefined;
+}

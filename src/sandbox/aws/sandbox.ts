@@ -1,0 +1,154 @@
+// AwsSandbox: a loopback HTTP server speaking Glue, KMS, STS, Lambda and Step Functions wire
+// protocols, so the app's real AWS SDK clients run against it through AWS_ENDPOINT_URL_<SERVICE>.
+import type { Server } from 'node:http';
+import { BackgroundWork } from './background.js';
+import { CallCounter } from './counters.js';
+import { Faults, type InjectedError } from './faults.js';
+import { glueService } from './glue.js';
+import { kmsService } from './kms.js';
+import { LambdaFunctions, lambdaService, type InvocationRecord, type LambdaHandler } from './lambda.js';
+import { listen } from './server.js';
+import { sfnService, StateMachines, type Execution, type StateMachineDriver } from './sfn.js';
+import { SandboxState } from './state.js';
+import { stsService } from './sts.js';
+
+export interface AwsSandboxOptions {
+  /** Delay before every answer, in milliseconds. Default 0. */
+  latencyMs?: number;
+  /** Share of Glue/KMS/STS calls answered with ThrottlingException, 0..1. Default 0. */
+  throttleRate?: number;
+  /** Account of any caller whose credentials were not issued by the sandbox's AssumeRole. Default 111111111111. */
+  defaultAccountId?: string;
+  /** AWS_REGION given by env(). Default eu-west-1. */
+  defaultRegion?: string;
+  /** Duration of a label task run. Default 0: it completes by the next call. */
+  taskRunMs?: number;
+  /** Seed for generated ids and throttling decisions. Default 1. */
+  randomSeed?: number;
+}
+
+/** Dummy credentials; any access key that is not an issued ASIA key maps to the default account. */
+export const SANDBOX_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+export const SANDBOX_SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
+export class AwsSandbox {
+  private constructor(
+    private readonly server: Server,
+    readonly endpoint: string,
+    readonly state: SandboxState,
+    private readonly faults: Faults,
+    private readonly counter: CallCounter,
+    private readonly functions: LambdaFunctions,
+    private readonly machines: StateMachines,
+    private readonly background: BackgroundWork,
+  ) {}
+
+  static async start(options: AwsSandboxOptions = {}): Promise<AwsSandbox> {
+    const seed = options.randomSeed ?? 1;
+    const state = new SandboxState({
+      defaultAccountId: options.defaultAccountId ?? '111111111111',
+      defaultRegion: options.defaultRegion ?? 'eu-west-1',
+      taskRunMs: options.taskRunMs ?? 0,
+      seed,
+    });
+    const faults = new Faults({ latencyMs: options.latencyMs ?? 0, throttleRate: 0, seed });
+    faults.setThrottleRate(options.throttleRate ?? 0);
+    const counter = new CallCounter();
+    const functions = new LambdaFunctions();
+    const machines = new StateMachines();
+    const background = new BackgroundWork();
+    const { server, endpoint } = await listen({
+      state,
+      faults,
+      counter,
+      services: {
+        glue: glueService(state),
+        kms: kmsService(state),
+        sts: stsService(state),
+        lambda: lambdaService(functions, background),
+        states: sfnService(state, machines, background),
+      },
+    });
+    return new AwsSandbox(server, endpoint, state, faults, counter, functions, machines, background);
+  }
+
+  /** Environment for SDK clients: per-service endpoint URLs, region and dummy credentials. */
+  env(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_GLUE: this.endpoint,
+      AWS_ENDPOINT_URL_KMS: this.endpoint,
+      AWS_ENDPOINT_URL_STS: this.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
+      AWS_ENDPOINT_URL_SFN: this.endpoint,
+      AWS_REGION: this.state.defaultRegion,
+      AWS_ACCESS_KEY_ID: SANDBOX_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: SANDBOX_SECRET_ACCESS_KEY,
+    };
+  }
+
+  /** Calls per "service:Operation" (IAM prefixes: glue, kms, sts, lambda, states), retries and failures included. */
+  callCounts(): Record<string, number> {
+    return this.counter.counts();
+  }
+
+  /** Calls per "<account>/<region>/service:Operation". */
+  callCountsByScope(): Record<string, number> {
+    return this.counter.countsByScope();
+  }
+
+  throttledCount(): number {
+    return this.counter.throttledCount();
+  }
+
+  resetCounts(): void {
+    this.counter.reset();
+  }
+
+  setLatency(ms: number): void {
+    this.faults.latencyMs = ms;
+  }
+
+  setThrottleRate(rate: number): void {
+    this.faults.setThrottleRate(rate);
+  }
+
+  /**
+   * The next `times` calls of `operation` ("glue:CreateMLTransform", "kms:DescribeKey",
+   * "sts:AssumeRole", "lambda:Invoke", "states:StartExecution"; "sfn:" is accepted for "states:")
+   * answer this error instead.
+   */
+  failNext(operation: string, error: InjectedError, times = 1): void {
+    this.faults.failNext(operation.replace(/^sfn:/, 'states:'), error, times);
+  }
+
+  registerFunction(name: string, handler: LambdaHandler): void {
+    this.functions.register(name, handler);
+  }
+
+  registerStateMachine(stateMachineArn: string, driver: StateMachineDriver): void {
+    this.machines.register(stateMachineArn, driver);
+  }
+
+  /** Every Lambda invocation so far, in order. */
+  invocations(): readonly InvocationRecord[] {
+    return this.functions.invocations;
+  }
+
+  /** Every Step Functions execution so far. */
+  executions(): Execution[] {
+    return [...this.machines.executions.values()];
+  }
+
+  /** Resolves once every async Lambda invocation and execution started so far (and by them) has settled. */
+  async idle(): Promise<void> {
+    await this.background.idle();
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      // SDK clients keep connections alive; without this close() would wait for them to time out.
+      this.server.closeAllConnections();
+    });
+  }
+}

@@ -1,0 +1,107 @@
+// The HTTP side: reads a request, works out caller, service and operation, applies the injected
+// faults (latency, failNext, throttling, denied regions), counts the call and lets the service answer.
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { identifyCaller, type Caller } from './auth.js';
+import type { CallCounter } from './counters.js';
+import { AwsError, throttlingError } from './errors.js';
+import type { Faults } from './faults.js';
+import { errorResponse, type WireResponse } from './protocol.js';
+import { routeRequest } from './routing.js';
+import type { Service, ServiceName } from './service.js';
+import type { SandboxState } from './state.js';
+
+export interface ServerParts {
+  state: SandboxState;
+  services: Record<ServiceName, Service>;
+  faults: Faults;
+  counter: CallCounter;
+}
+
+/** The services a scan hammers; these are the ones throttling and region denials apply to. */
+const THROTTLED: ReadonlySet<ServiceName> = new Set(['glue', 'kms', 'sts']);
+const REGIONAL_DENIALS: ReadonlySet<ServiceName> = new Set(['glue', 'kms']);
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, response: WireResponse): void {
+  res.writeHead(response.status, { ...response.headers, 'content-length': Buffer.byteLength(response.body) });
+  res.end(response.body);
+}
+
+function regionDenied(state: SandboxState, caller: Caller, operation: string): AwsError | undefined {
+  const denial = state.regionDenial(caller.accountId, caller.region);
+  if (denial === 'UnrecognizedClient') {
+    return new AwsError('UnrecognizedClientException', 'The security token included in the request is invalid.');
+  }
+  if (denial === 'AccessDenied') {
+    return new AwsError(
+      'AccessDeniedException',
+      `User: ${caller.arn} is not authorized to perform: ${operation} in region ${caller.region} with an explicit deny in a service control policy`,
+    );
+  }
+  return undefined;
+}
+
+async function answer(parts: ServerParts, req: IncomingMessage, service: Service, operation: string, body: string, requestId: string): Promise<WireResponse> {
+  const { state, faults, counter } = parts;
+  const caller = identifyCaller(req.headers, state);
+  const operationKey = `${service.name}:${operation}`;
+  counter.record(operationKey, caller);
+  if (faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, faults.latencyMs));
+  state.settleTaskRuns();
+
+  const injected = faults.takeFailure(operationKey);
+  if (injected) throw new AwsError(injected.code, injected.message, injected.status ?? 400);
+  if (THROTTLED.has(service.name) && faults.shouldThrottle()) {
+    counter.recordThrottle();
+    throw throttlingError(service.name);
+  }
+  const denied = REGIONAL_DENIALS.has(service.name) ? regionDenied(state, caller, operationKey) : undefined;
+  if (denied) throw denied;
+
+  return service.handle({ caller, operation, path: req.url ?? '/', headers: req.headers, body, requestId });
+}
+
+async function handle(parts: ServerParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const requestId = randomUUID();
+  const body = await readBody(req);
+  const route = routeRequest(req.method ?? 'GET', req.url ?? '/', req.headers, body);
+  if (!route) {
+    send(res, errorResponse('json1.1', new AwsError('UnknownOperationException', `No sandbox service answers ${req.method} ${req.url}`, 404), requestId));
+    return;
+  }
+  const service = parts.services[route.service];
+  try {
+    send(res, await answer(parts, req, service, route.operation, body, requestId));
+  } catch (error) {
+    const awsError =
+      error instanceof AwsError
+        ? error
+        : new AwsError('InternalFailure', `sandbox bug: ${error instanceof Error ? error.stack ?? error.message : String(error)}`, 500);
+    send(res, errorResponse(service.protocol, awsError, requestId, service.xmlNamespace));
+  }
+}
+
+export async function listen(parts: ServerParts): Promise<{ server: Server; endpoint: string }> {
+  const server = createServer((req, res) => {
+    handle(parts, req, res).catch((error: unknown) => {
+      // Only reachable if the socket itself failed; nothing sensible left to answer.
+      res.destroy(error instanceof Error ? error : undefined);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return { server, endpoint: `http://127.0.0.1:${port}` };
+}

@@ -1,0 +1,344 @@
+// The sandbox's in-memory AWS: one RegionStore per account+region, plus the things that are not
+// regional (S3 objects, issued credentials, deny rules). Tests and fixtures use this API directly to
+// seed and inspect; the protocol modules use it to answer SDK calls.
+import type { SecurityConfiguration } from '@aws-sdk/client-glue';
+import { keyArn, scopeKey, transformArn, type Scope } from './arns.js';
+import type {
+  IssuedCredentials,
+  LabelTaskType,
+  RegionDenial,
+  S3Object,
+  StoredAlias,
+  StoredJob,
+  StoredKey,
+  StoredSecurityConfiguration,
+  StoredTaskRun,
+  StoredTransform,
+  TaskRunFailureStatus,
+  TransformDefinition,
+} from './model.js';
+import { IdGenerator } from './random.js';
+import { makeLabels, normalizeS3Path, settleTaskRun } from './task-runs.js';
+
+export type TransformSeed = Omit<TransformDefinition, 'TransformId'> & {
+  TransformId?: string;
+  /** Label rows; or give labelCount to have synthetic rows generated. */
+  labels?: string[];
+  labelCount?: number;
+  tags?: Record<string, string>;
+};
+
+export interface KeySeed {
+  keyId?: string;
+  description?: string;
+  /** Default Enabled. */
+  keyState?: string;
+  /** Default CUSTOMER. */
+  keyManager?: 'AWS' | 'CUSTOMER';
+  keySpec?: string;
+  keyUsage?: string;
+  creationDate?: Date;
+  deletionDate?: Date;
+  /** Default: true for AWS-managed keys (they always rotate), false for customer keys. */
+  rotationEnabled?: boolean;
+  policy?: string;
+  /** Alias names ("alias/x") to point at the key. */
+  aliases?: string[];
+}
+
+export interface TaskRunFailurePlan {
+  /** Only runs of this transform; any transform when absent. */
+  transformId?: string;
+  /** Only this kind of run; any when absent. */
+  taskType?: LabelTaskType;
+  /** Default FAILED. */
+  status?: TaskRunFailureStatus;
+  errorString?: string;
+}
+
+export class RegionStore {
+  readonly transforms = new Map<string, StoredTransform>();
+  readonly securityConfigurations = new Map<string, StoredSecurityConfiguration>();
+  readonly jobs = new Map<string, StoredJob>();
+  readonly keys = new Map<string, StoredKey>();
+  readonly aliases = new Map<string, StoredAlias>();
+  private seq = 0;
+
+  constructor(readonly scope: Scope) {}
+
+  nextSeq(): number {
+    return ++this.seq;
+  }
+
+  transformByName(name: string): StoredTransform | undefined {
+    for (const t of this.transforms.values()) if (t.definition.Name === name) return t;
+    return undefined;
+  }
+}
+
+export interface SandboxStateOptions {
+  defaultAccountId: string;
+  defaultRegion: string;
+  taskRunMs: number;
+  seed: number;
+}
+
+export class SandboxState {
+  readonly defaultAccountId: string;
+  readonly defaultRegion: string;
+  /** How long a label task run takes from start to completion; 0 = complete on the next call. */
+  taskRunMs: number;
+  /** The S3 stand-in, keyed by normalized path ("s3://bucket/prefix", no trailing slash). */
+  readonly s3 = new Map<string, S3Object>();
+  /** Seeded, so generated ids repeat from run to run. */
+  readonly ids: IdGenerator;
+
+  private readonly stores = new Map<string, RegionStore>();
+  private readonly pendingRuns = new Set<{ run: StoredTaskRun; transform: StoredTransform; scope: Scope }>();
+  private readonly taskRunFailures: TaskRunFailurePlan[] = [];
+  private readonly issued = new Map<string, IssuedCredentials>();
+  private readonly assumeRoleDenied = new Set<string>();
+  private readonly regionDenials = new Map<string, RegionDenial>();
+  private readonly keyDenials = new Set<string>();
+  private clock: () => number = () => Date.now();
+
+  constructor(options: SandboxStateOptions) {
+    this.defaultAccountId = options.defaultAccountId;
+    this.defaultRegion = options.defaultRegion;
+    this.taskRunMs = options.taskRunMs;
+    this.ids = new IdGenerator(options.seed);
+  }
+
+  // ---- time -------------------------------------------------------------------------------
+
+  now(): number {
+    return this.clock();
+  }
+
+  /** Replace the clock (e.g. a manual one in tests) so task-run progress needs no real waiting. */
+  setClock(now: () => number): void {
+    this.clock = now;
+  }
+
+  // ---- regional stores ----------------------------------------------------------------------
+
+  region(accountId: string, region: string): RegionStore {
+    const key = scopeKey({ accountId, region });
+    let store = this.stores.get(key);
+    if (!store) {
+      store = new RegionStore({ accountId, region });
+      this.stores.set(key, store);
+    }
+    return store;
+  }
+
+  regions(): RegionStore[] {
+    return [...this.stores.values()];
+  }
+
+  findTransform(transformId: string): { store: RegionStore; transform: StoredTransform } | undefined {
+    for (const store of this.stores.values()) {
+      const transform = store.transforms.get(transformId);
+      if (transform) return { store, transform };
+    }
+    return undefined;
+  }
+
+  // ---- seeding ------------------------------------------------------------------------------
+
+  addTransform(scope: Scope, seed: TransformSeed): StoredTransform {
+    const store = this.region(scope.accountId, scope.region);
+    const { labels, labelCount, tags, ...fields } = seed;
+    if (store.transformByName(fields.Name)) throw new Error(`transform name ${fields.Name} already used in ${scopeKey(scope)}`);
+    const transformId = fields.TransformId ?? this.newTransformId();
+    const created = new Date(this.now());
+    const transform: StoredTransform = {
+      seq: store.nextSeq(),
+      definition: {
+        Status: 'READY',
+        CreatedOn: created,
+        LastModifiedOn: created,
+        ...structuredClone(fields),
+        TransformId: transformId,
+      },
+      labels: labels ? [...labels] : makeLabels(fields.Name, labelCount ?? 0),
+      tags: { ...tags },
+      taskRuns: [],
+    };
+    store.transforms.set(transformId, transform);
+    return transform;
+  }
+
+  newTransformId(): string {
+    return `tfm-${this.ids.hex(40)}`;
+  }
+
+  transformArn(scope: Scope, transformId: string): string {
+    return transformArn(scope, transformId);
+  }
+
+  addKey(scope: Scope, seed: KeySeed = {}): StoredKey {
+    const store = this.region(scope.accountId, scope.region);
+    const keyId = seed.keyId ?? this.ids.uuid();
+    const keyManager = seed.keyManager ?? 'CUSTOMER';
+    const key: StoredKey = {
+      keyId,
+      arn: keyArn(scope, keyId),
+      accountId: scope.accountId,
+      region: scope.region,
+      description: seed.description ?? '',
+      keyState: seed.keyState ?? 'Enabled',
+      keyManager,
+      keySpec: seed.keySpec ?? 'SYMMETRIC_DEFAULT',
+      keyUsage: seed.keyUsage ?? 'ENCRYPT_DECRYPT',
+      creationDate: seed.creationDate ?? new Date(this.now()),
+      deletionDate: seed.deletionDate,
+      rotationEnabled: seed.rotationEnabled ?? keyManager === 'AWS',
+      policy: seed.policy,
+    };
+    store.keys.set(keyId, key);
+    for (const alias of seed.aliases ?? []) this.addAlias(scope, alias, keyId);
+    return key;
+  }
+
+  addAlias(scope: Scope, aliasName: string, targetKeyId: string): StoredAlias {
+    if (!aliasName.startsWith('alias/')) throw new Error(`alias names start with "alias/": ${aliasName}`);
+    const store = this.region(scope.accountId, scope.region);
+    if (!store.keys.has(targetKeyId)) throw new Error(`no key ${targetKeyId} in ${scopeKey(scope)}`);
+    const at = new Date(this.now());
+    const alias: StoredAlias = { aliasName, targetKeyId, creationDate: at, lastUpdatedDate: at };
+    store.aliases.set(aliasName, alias);
+    return alias;
+  }
+
+  addSecurityConfiguration(scope: Scope, config: SecurityConfiguration & { Name: string }): StoredSecurityConfiguration {
+    const stored: StoredSecurityConfiguration = {
+      CreatedTimeStamp: new Date(this.now()),
+      ...structuredClone(config),
+    };
+    this.region(scope.accountId, scope.region).securityConfigurations.set(config.Name, stored);
+    return stored;
+  }
+
+  addJob(scope: Scope, job: StoredJob): StoredJob {
+    const at = new Date(this.now());
+    const stored: StoredJob = { CreatedOn: at, LastModifiedOn: at, ...structuredClone(job) };
+    this.region(scope.accountId, scope.region).jobs.set(job.Name, stored);
+    return stored;
+  }
+
+  // ---- S3 stand-in --------------------------------------------------------------------------
+
+  putLabels(path: string, labels: string[]): void {
+    const key = normalizeS3Path(path);
+    this.s3.set(key, { path: key, labels: [...labels], writtenAt: new Date(this.now()) });
+  }
+
+  s3Object(path: string): S3Object | undefined {
+    this.settleTaskRuns();
+    return this.s3.get(normalizeS3Path(path));
+  }
+
+  // ---- task runs ----------------------------------------------------------------------------
+
+  /** The next matching label task run ends in FAILED (or TIMEOUT) with this ErrorString. */
+  failNextTaskRun(plan: TaskRunFailurePlan = {}): void {
+    this.taskRunFailures.push(plan);
+  }
+
+  /** Registers a new run; the caller (Glue handler) has validated the request. */
+  startTaskRun(store: RegionStore, transform: StoredTransform, run: Omit<StoredTaskRun, 'taskRunId' | 'startedAt' | 'durationMs' | 'plannedFailure'>): StoredTaskRun {
+    const failureIndex = this.taskRunFailures.findIndex(
+      (p) => (!p.transformId || p.transformId === run.transformId) && (!p.taskType || p.taskType === run.taskType),
+    );
+    const plan = failureIndex >= 0 ? this.taskRunFailures.splice(failureIndex, 1)[0] : undefined;
+    const status = plan?.status ?? 'FAILED';
+    const started: StoredTaskRun = {
+      ...run,
+      taskRunId: `tsk${this.ids.hex(32)}`,
+      startedAt: this.now(),
+      durationMs: this.taskRunMs,
+      plannedFailure: plan && {
+        status,
+        errorString: plan.errorString ?? (status === 'TIMEOUT' ? 'Task run timed out' : 'Task run failed'),
+      },
+    };
+    transform.taskRuns.push(started);
+    this.pendingRuns.add({ run: started, transform, scope: store.scope });
+    return started;
+  }
+
+  /** Completes every run whose time is up. Called before each request and each inspection. */
+  settleTaskRuns(): void {
+    const now = this.now();
+    for (const pending of this.pendingRuns) {
+      settleTaskRun(pending.run, pending.transform, this.s3, pending.scope, now);
+      if (pending.run.completion) this.pendingRuns.delete(pending);
+    }
+  }
+
+  forgetTaskRunsOf(transform: StoredTransform): void {
+    for (const pending of this.pendingRuns) if (pending.transform === transform) this.pendingRuns.delete(pending);
+  }
+
+  // ---- credentials (STS) --------------------------------------------------------------------
+
+  issueCredentials(accountId: string, roleArn: string, sessionName: string, durationSeconds: number): IssuedCredentials {
+    // The access key spells out the account ("ASIA" + 12 digits + 4 chars, 20 chars like a real
+    // key) so a reader of a log can tell whose credentials made a call.
+    const credentials: IssuedCredentials = {
+      accessKeyId: `ASIA${accountId}${this.ids.upper(4)}`,
+      secretAccessKey: this.ids.chars('abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 40),
+      sessionToken: `FwoGZXIvYXdzE${this.ids.upper(60)}`,
+      accountId,
+      roleArn,
+      sessionName,
+      expiration: new Date(this.now() + durationSeconds * 1000),
+    };
+    this.issued.set(credentials.accessKeyId, credentials);
+    return credentials;
+  }
+
+  issuedCredentials(accessKeyId: string): IssuedCredentials | undefined {
+    return this.issued.get(accessKeyId);
+  }
+
+  // ---- deny rules ---------------------------------------------------------------------------
+
+  /** sts:AssumeRole into any role of this account answers AccessDenied. */
+  denyAssumeRole(accountId: string): void {
+    this.assumeRoleDenied.add(accountId);
+  }
+
+  isAssumeRoleDenied(accountId: string): boolean {
+    return this.assumeRoleDenied.has(accountId);
+  }
+
+  /**
+   * Every Glue and KMS call in this account+region fails: "AccessDenied" answers
+   * AccessDeniedException (an SCP or IAM deny); "UnrecognizedClient" answers
+   * UnrecognizedClientException, as an opt-in region the account has not enabled does.
+   */
+  denyRegion(accountId: string, region: string, denial: RegionDenial = 'AccessDenied'): void {
+    this.regionDenials.set(scopeKey({ accountId, region }), denial);
+  }
+
+  regionDenial(accountId: string, region: string): RegionDenial | undefined {
+    return this.regionDenials.get(scopeKey({ accountId, region }));
+  }
+
+  /** kms:DescribeKey on this key ARN answers AccessDeniedException (the key policy does not allow the caller). */
+  denyKeyDescribe(keyArn: string): void {
+    this.keyDenials.add(keyArn);
+  }
+
+  isKeyDescribeDenied(keyArn: string): boolean {
+    return this.keyDenials.has(keyArn);
+  }
+
+  clearDenyRules(): void {
+    this.assumeRoleDenied.clear();
+    this.regionDenials.clear();
+    this.keyDenials.clear();
+  }
+}
