@@ -1,0 +1,57 @@
+// Small Block Kit helpers shared by the views: the message type, Slack's limits, mrkdwn
+// escaping and length-safe truncation.
+
+import type { Button, KnownBlock, SectionBlock } from '@slack/types';
+
+/** A message ready for chat.postMessage / chat.update / respond(): `text` is the notification fallback. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Block Kit limits (https://docs.slack.dev/reference/block-kit). */
+export const LIMITS = {
+  blocksPerMessage: 50,
+  sectionText: 3000,
+  fieldText: 2000,
+  fieldsPerSection: 10,
+  headerText: 150,
+  buttonText: 75,
+  buttonValue: 2000,
+  contextElements: 10,
+  /** Slack truncates `text` beyond 40,000 characters; notifications show far less. */
+  fallbackText: 4000,
+} as const;
+
+/** Escapes the three characters Slack mrkdwn treats as control characters. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Shortens text to at most `max` characters, ending with "…" when cut. Never cuts an HTML
+ * entity (`&amp;`) or a surrogate pair in half, so escaped text stays valid.
+ */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = Math.max(0, max - 1);
+  // Do not split a surrogate pair.
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1;
+  // Do not split an entity: if an "&" within the last few characters has no ";" before the cut, cut before it.
+  const amp = text.lastIndexOf('&', cut - 1);
+  if (amp !== -1 && cut - amp < 6 && !text.slice(amp, cut).includes(';')) cut = amp;
+  return `${text.slice(0, cut)}…`;
+}
+
+export function mrkdwnSection(text: string, accessory?: Button): SectionBlock {
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) },
+    ...(accessory ? { accessory } : {}),
+  };
+}
+
+export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}

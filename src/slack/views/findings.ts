@@ -1,0 +1,376 @@
+// A scan as Slack messages: summary first, then what needs attention, then the rest condensed.
+// Pure: a ScanResult in, messages within Block Kit limits out.
+
+import type { Button, KnownBlock } from '@slack/types';
+import { z } from 'zod';
+import type { Finding, Reason, Severity, Status } from '../../checks/types.js';
+import type { ScanResult, ScopeError } from '../../inventory/types.js';
+import { escapeMrkdwn, LIMITS, mrkdwnSection, plural, truncate } from './blocks.js';
+import type { SlackMessage } from './blocks.js';
+
+export type { SlackMessage } from './blocks.js';
+
+export interface RenderScanOptions {
+  /** Put a Remediate button on each FAIL section. */
+  remediate: boolean;
+  /** Replaces "Glue ML transforms" at the start of the header (e.g. for digests). */
+  title?: string;
+  /** Most messages to produce (default 5); what does not fit is counted in a closing line. */
+  maxMessages?: number;
+}
+
+export const REMEDIATE_ACTION_ID = 'remediate';
+
+/** What the Remediate button carries: account, region, transform ID (short keys keep it small). */
+export interface RemediateActionValue {
+  a: string;
+  r: string;
+  t: string;
+}
+
+const remediateValueSchema = z.object({ a: z.string().min(1), r: z.string().min(1), t: z.string().min(1) });
+
+/** Reads a Remediate button's value back; undefined when it is not one of ours. */
+export function parseRemediateValue(value: string): RemediateActionValue | undefined {
+  try {
+    const parsed = remediateValueSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const DEFAULT_TITLE = 'Glue ML transforms';
+const DEFAULT_MAX_MESSAGES = 5;
+const CLI_HINT = 'run `glue-encrypt check --json` from the CLI';
+/** Scope errors get at most this many sections; the rest are counted. */
+const MAX_SCOPE_ERROR_SECTIONS = 3;
+
+const STATUS_ORDER: Record<Status, number> = { FAIL: 0, ERROR: 1, WARN: 2, PASS: 3 };
+const SEVERITY_ORDER: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3, INFORMATIONAL: 4 };
+
+/** "tfm-7c1e0a3b…" for a full Glue ID; other strings unchanged. */
+export function shortTransformId(transformId: string): string {
+  return /^tfm-[0-9a-f]{9,}$/i.test(transformId) ? `${transformId.slice(0, 12)}…` : transformId;
+}
+
+function unique<T>(values: Iterable<T | undefined>): T[] {
+  const seen: T[] = [];
+  for (const value of values) if (value !== undefined && !seen.includes(value)) seen.push(value);
+  return seen;
+}
+
+interface Scope {
+  accounts: string[];
+  regions: string[];
+  /** Distinct account/region pairs asked for. */
+  targetCount: number;
+}
+
+function scopeOf(result: ScanResult): Scope {
+  const accounts = unique([
+    ...result.targets.map((t) => t.accountId),
+    ...result.findings.map((f) => f.accountId),
+    ...result.scopeErrors.map((e) => e.accountId),
+  ]);
+  const regions = unique([
+    ...result.targets.map((t) => t.region),
+    ...result.findings.map((f) => f.region),
+    ...result.scopeErrors.map((e) => e.region),
+  ]);
+  const targetCount = unique(result.targets.map((t) => `${t.accountId ?? ''}|${t.region}`)).length;
+  return { accounts, regions, targetCount };
+}
+
+function scopeLabel(scope: Scope): string {
+  const accounts =
+    scope.accounts.length === 0
+      ? 'this account'
+      : scope.accounts.length <= 2
+        ? scope.accounts.join(', ')
+        : plural(scope.accounts.length, 'account');
+  const regions =
+    scope.regions.length === 0
+      ? 'no regions'
+      : scope.regions.length <= 3
+        ? scope.regions.join(', ')
+        : plural(scope.regions.length, 'region');
+  return `${accounts} · ${regions}`;
+}
+
+function utcTime(date: Date): string {
+  return `${date.toISOString().slice(11, 16)} UTC`;
+}
+
+function countsByStatus(findings: readonly Finding[]): Record<Status, number> {
+  const counts: Record<Status, number> = { FAIL: 0, ERROR: 0, WARN: 0, PASS: 0 };
+  for (const finding of findings) counts[finding.status] += 1;
+  return counts;
+}
+
+/** "3 FAIL · 1 WARN · 41 PASS", zero counts left out; `bold` stars the statuses that need action. */
+function countsText(counts: Record<Status, number>, bold: boolean): string {
+  const parts = (Object.keys(STATUS_ORDER) as Status[])
+    .filter((status) => counts[status] > 0)
+    .map((status) => {
+      const text = `${counts[status]} ${status}`;
+      return bold && status !== 'PASS' ? `*${text}*` : text;
+    });
+  return parts.join(' · ');
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return (
+    STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
+    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    a.accountId.localeCompare(b.accountId) ||
+    a.region.localeCompare(b.region) ||
+    a.name.localeCompare(b.name) ||
+    a.transformId.localeCompare(b.transformId)
+  );
+}
+
+function compareReasons(a: Reason, b: Reason): number {
+  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity];
+}
+
+/** Which of account and region to show on each finding: those that vary across the scan. */
+interface ShowWhere {
+  accounts: boolean;
+  regions: boolean;
+}
+
+function findingText(finding: Finding, show: ShowWhere): string {
+  const name = escapeMrkdwn(finding.name);
+  // A name containing "*" would break the bold markers; show it plain then.
+  const shownName = finding.name.includes('*') ? name : `*${name}*`;
+  let head = `*${finding.status}*  ${shownName}  (\`${escapeMrkdwn(shortTransformId(finding.transformId))}\`)`;
+  const where = [show.accounts ? finding.accountId : undefined, show.regions ? finding.region : undefined];
+  const shownWhere = where.filter((part): part is string => part !== undefined).map(escapeMrkdwn);
+  if (shownWhere.length > 0) head += `  ·  ${shownWhere.join(' · ')}`;
+
+  const reasons = [...finding.reasons].sort(compareReasons);
+  const mixed = unique(reasons.map((r) => r.status)).length > 1;
+  const lines = reasons.map((reason) => {
+    const label = mixed && reason.status !== finding.status ? `(${reason.status}) ` : '';
+    return `${reasons.length > 1 ? '• ' : ''}${label}${escapeMrkdwn(reason.message)}`;
+  });
+  if (lines.length === 0) lines.push('No details were recorded for this finding.');
+
+  const controls = unique(reasons.flatMap((r) => r.controls));
+  const footer = `_${[...controls.map(escapeMrkdwn), `severity ${finding.severity.toLowerCase()}`].join(' · ')}_`;
+
+  // Keep the head and footer whole; shorten the reasons if the section would be too long.
+  const budget = LIMITS.sectionText - head.length - footer.length - 2;
+  const body = truncate(lines.join('\n'), Math.max(budget, 1));
+  return truncate(`${head}\n${body}\n${footer}`, LIMITS.sectionText);
+}
+
+function remediateButton(finding: Finding): Button | undefined {
+  const value = JSON.stringify({
+    a: finding.accountId,
+    r: finding.region,
+    t: finding.transformId,
+  } satisfies RemediateActionValue);
+  if (value.length > LIMITS.buttonValue) return undefined; // cannot happen with real IDs; never post an invalid button
+  return {
+    type: 'button',
+    action_id: REMEDIATE_ACTION_ID,
+    text: { type: 'plain_text', text: 'Remediate' },
+    style: 'primary',
+    value,
+    accessibility_label: truncate(`Remediate ${finding.name}`, LIMITS.buttonText),
+  };
+}
+
+/** "…and 41 passing transforms: a, b, c." with as many names as fit in one section. */
+function passingText(passing: readonly Finding[], othersListed: boolean): string {
+  const lead = othersListed
+    ? `…and ${plural(passing.length, 'passing transform')}`
+    : passing.length === 1
+      ? 'The transform passes'
+      : `All ${passing.length} transforms pass`;
+  const names = passing.map((f) => escapeMrkdwn(f.name)).sort((a, b) => a.localeCompare(b));
+  const reserve = `, and ${names.length} more.`.length;
+  let text = `${lead}: `;
+  let shown = 0;
+  for (const name of names) {
+    const piece = shown === 0 ? name : `, ${name}`;
+    const isLast = shown === names.length - 1;
+    if (text.length + piece.length > LIMITS.sectionText - (isLast ? 1 : reserve)) break;
+    text += piece;
+    shown += 1;
+  }
+  if (shown === names.length) return `${text}.`;
+  if (shown === 0) return `${lead}.`;
+  return `${text}, and ${names.length - shown} more.`;
+}
+
+interface ScopeErrorGroup {
+  accountId?: string;
+  regions: string[];
+  error: ScopeError;
+}
+
+function groupScopeErrors(errors: readonly ScopeError[]): ScopeErrorGroup[] {
+  const groups = new Map<string, ScopeErrorGroup>();
+  for (const error of errors) {
+    const key = JSON.stringify([error.accountId ?? '', error.operation, error.code, error.message]);
+    const group = groups.get(key);
+    if (group) {
+      if (!group.regions.includes(error.region)) group.regions.push(error.region);
+    } else {
+      groups.set(key, {
+        ...(error.accountId !== undefined ? { accountId: error.accountId } : {}),
+        regions: [error.region],
+        error,
+      });
+    }
+  }
+  return [...groups.values()];
+}
+
+function scopeErrorSections(result: ScanResult, scope: Scope): KnownBlock[] {
+  if (result.scopeErrors.length === 0) return [];
+  const failed = unique(result.scopeErrors.map((e) => `${e.accountId ?? ''}|${e.region}`)).length;
+  const noun = scope.accounts.length <= 1 ? 'region' : 'account-region';
+  const total = Math.max(scope.targetCount, failed);
+  const heading = `*I couldn't read ${total > failed ? `${failed} of ${plural(total, noun)}` : plural(failed, noun)}.*`;
+  const closing =
+    total > failed
+      ? `The other ${plural(total - failed, noun)} ${total - failed === 1 ? 'was' : 'were'} checked.`
+      : 'These results may be incomplete.';
+
+  const lines = groupScopeErrors(result.scopeErrors).map((group) => {
+    const where = group.accountId ? `${group.accountId} · ${group.regions.join(', ')}` : group.regions.join(', ');
+    const { operation, code, message } = group.error;
+    return truncate(
+      `• *${escapeMrkdwn(where)}* (${escapeMrkdwn(operation)}: ${escapeMrkdwn(code)}): ${escapeMrkdwn(message)}`,
+      LIMITS.sectionText - heading.length - 1,
+    );
+  });
+
+  // Pack lines into sections: heading on the first, closing on the last.
+  const sections: string[] = [];
+  let current = heading;
+  let index = 0;
+  for (; index < lines.length; index += 1) {
+    const line = lines[index] ?? '';
+    if (current.length + 1 + line.length <= LIMITS.sectionText) {
+      current += `\n${line}`;
+      continue;
+    }
+    if (sections.length + 1 >= MAX_SCOPE_ERROR_SECTIONS) break;
+    sections.push(current);
+    current = line;
+  }
+  const skipped = lines.length - index;
+  const tail = skipped > 0 ? `…and ${plural(skipped, 'more error')}; for all of them, ${CLI_HINT}.\n${closing}` : closing;
+  if (current.length + 1 + tail.length <= LIMITS.sectionText) {
+    current += `\n${tail}`;
+    sections.push(current);
+  } else {
+    sections.push(current);
+    if (sections.length < MAX_SCOPE_ERROR_SECTIONS) {
+      sections.push(tail);
+    } else {
+      const last = sections.pop() ?? '';
+      sections.push(truncate(last, LIMITS.sectionText - tail.length - 2) + `\n${tail}`);
+    }
+  }
+  return sections.map((text) => mrkdwnSection(text));
+}
+
+interface Item {
+  block: KnownBlock;
+  /** The findings this block shows; counted in the closing line if it does not fit. */
+  findings: readonly Finding[];
+}
+
+/**
+ * Renders a scan as one or more messages (at most `maxMessages`), each within Slack's limits.
+ * The first message carries the header and the totals; later ones a "continued" line.
+ */
+export function renderScan(result: ScanResult, options: RenderScanOptions): SlackMessage[] {
+  const title = options.title ?? DEFAULT_TITLE;
+  const maxMessages = Math.max(1, Math.floor(options.maxMessages ?? DEFAULT_MAX_MESSAGES));
+  const scope = scopeOf(result);
+  const where = scopeLabel(scope);
+  const showWhere: ShowWhere = { accounts: scope.accounts.length > 1, regions: scope.regions.length > 1 };
+  const counts = countsByStatus(result.findings);
+  const { stats } = result;
+
+  const first: KnownBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: truncate(`${title} — ${where} · ${utcTime(result.finishedAt)}`, LIMITS.headerText) },
+    },
+  ];
+
+  const totals = `(${plural(result.findings.length, 'transform')}, ${plural(stats.keys, 'key')}, ${plural(stats.securityConfigurations, 'security configuration')})`;
+  let fallback: string;
+  if (result.notFound !== undefined) {
+    const name = escapeMrkdwn(result.notFound);
+    const hint =
+      result.scopeErrors.length > 0
+        ? " Some places couldn't be read (see below), so it may be there."
+        : ' Check the name or ID; `/glue-encrypt check` without a transform checks them all.';
+    first.push(mrkdwnSection(`I couldn't find a transform named or with ID *${name}* in ${escapeMrkdwn(where)}.${hint}`));
+    fallback = `${title}: no transform ${name} in ${where}`;
+  } else if (result.findings.length === 0) {
+    first.push(mrkdwnSection(`No ML transforms in ${escapeMrkdwn(where)}.   ${totals}`));
+    fallback = `${title}: no ML transforms in ${where}`;
+  } else {
+    first.push(mrkdwnSection(`${countsText(counts, true)}   ${totals}`));
+    fallback = `${title} — ${where}: ${countsText(counts, false)}`;
+  }
+  first.push(...scopeErrorSections(result, scope));
+
+  const attention = result.findings.filter((f) => f.status !== 'PASS').sort(compareFindings);
+  const passing = result.findings.filter((f) => f.status === 'PASS');
+  const items: Item[] = attention.map((finding) => {
+    const button = options.remediate && finding.status === 'FAIL' ? remediateButton(finding) : undefined;
+    return { block: mrkdwnSection(findingText(finding, showWhere), button), findings: [finding] };
+  });
+  if (passing.length > 0) {
+    items.push({ block: mrkdwnSection(passingText(passing, attention.length > 0)), findings: passing });
+  }
+  if (items.length > 0) first.push({ type: 'divider' });
+
+  // Pack the items into pages of at most 50 blocks, keeping room on the last allowed page
+  // for the line that counts what was left out.
+  const pages: KnownBlock[][] = [first];
+  let index = 0;
+  while (index < items.length) {
+    const page = pages[pages.length - 1] ?? first;
+    const lastAllowed = pages.length >= maxMessages;
+    const need = lastAllowed && items.length - index > 1 ? 2 : 1;
+    const item = items[index];
+    if (item && LIMITS.blocksPerMessage - page.length >= need) {
+      page.push(item.block);
+      index += 1;
+      continue;
+    }
+    if (lastAllowed) break;
+    pages.push([{ type: 'context', elements: [{ type: 'mrkdwn', text: '…' }] }]); // text set below
+  }
+
+  if (index < items.length) {
+    const left = items.slice(index).flatMap((item) => item.findings);
+    // The packing loop keeps at least one free block on the last page for this line.
+    const page = pages[pages.length - 1] ?? first;
+    page.push(
+      mrkdwnSection(
+        `${plural(left.length, 'transform')} not listed here (${countsText(countsByStatus(left), false)}). ` +
+          `For everything, ${CLI_HINT}.`,
+      ),
+    );
+  }
+
+  return pages.map((blocks, i) => {
+    if (i === 0) return { text: truncate(fallback, LIMITS.fallbackText), blocks };
+    const continued = `${escapeMrkdwn(title)} — ${escapeMrkdwn(where)} · continued (${i + 1} of ${pages.length})`;
+    blocks[0] = { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(continued, LIMITS.sectionText) }] };
+    return { text: truncate(continued, LIMITS.fallbackText), blocks };
+  });
+}
