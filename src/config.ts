@@ -1,0 +1,240 @@
+// Every setting, parsed and validated once. Sources, later wins:
+//   built-in defaults  <  JSON file named by GLUE_ENCRYPT_CONFIG_FILE  <  environment variables.
+// A bad value stops start-up with a message naming the setting; nothing runs half-configured.
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { Policy, ReasonCode, RuleLevel } from './checks/types.js';
+import { DEFAULT_POLICY, POLICY_CODES, isPolicyCode } from './checks/policy.js';
+
+export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+export const ACCOUNT_PATTERN = /^\d{12}$/;
+const ROLE_NAME_PATTERN = /^[\w+=,.@/-]{1,64}$/;
+const SLACK_ID_PATTERN = /^[A-Z0-9]{2,}$/;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const region = z.string().regex(REGION_PATTERN, 'is not an AWS region name like eu-west-1');
+const account = z.string().regex(ACCOUNT_PATTERN, 'is not a 12-digit AWS account ID');
+const slackId = z.string().regex(SLACK_ID_PATTERN, 'is not a Slack ID like C0123ABCD');
+const level = z.enum(['fail', 'warn', 'off']);
+
+const fileSchema = z
+  .object({
+    regions: z.array(region).min(1).max(30).optional(),
+    accounts: z.array(account).max(100).optional(),
+    targetRoleName: z.string().regex(ROLE_NAME_PATTERN).optional(),
+    findingsChannel: slackId.optional(),
+    policy: z
+      .object({
+        // Only policy-controlled codes may be overridden; the others are always FAIL/ERROR.
+        levels: z.partialRecord(z.enum(POLICY_CODES as [string, ...string[]]), level).optional(),
+        requiredS3Encryption: z.enum(['SSE-KMS', 'SSE-S3']).optional(),
+        allowedKeys: z.array(z.string().min(1).max(2048)).max(200).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type FileConfig = z.infer<typeof fileSchema>;
+
+export interface SlackConfig {
+  /** Plain values: local runs and tests (Bolt's usual names). */
+  signingSecret?: string;
+  botToken?: string;
+  /** SSM SecureString parameter names: on Lambda; read at runtime, never put in the template. */
+  signingSecretParam?: string;
+  botTokenParam?: string;
+  /** Web API base, e.g. a local stand-in; Slack's own when unset. */
+  apiUrl?: string;
+  /** The installation's workspace: requests from any other team are refused. */
+  teamId?: string;
+  enterpriseId?: string;
+  botId?: string;
+  botUserId?: string;
+  /** Where every check's findings are also posted. */
+  findingsChannel?: string;
+}
+
+export interface ScopeConfig {
+  /** Regions scanned when a command names none. */
+  regions: string[];
+  /** Member accounts reached by assuming `targetRoleName`; the bot's own account is always included. */
+  accounts: string[];
+  targetRoleName: string;
+}
+
+export interface RemediationConfig {
+  /** Slack user IDs allowed to approve. */
+  approvers: string[];
+  /** A Slack user group whose members may approve. */
+  approverGroup?: string;
+  /** Four-eyes by default: the requester may not approve their own request. */
+  allowSelfApproval: boolean;
+  /** Hours an approval request stays valid. */
+  approvalTtlHours: number;
+  /** Key for re-created transforms when the requester picks none: alias name, key ID or ARN. */
+  defaultKey: string;
+  /** An existing security configuration to attach; when unset the bot creates glue-encrypt-<key>. */
+  securityConfiguration?: string;
+  /** Bucket the labels are exported to before anything changes. */
+  labelBucket?: string;
+  /** Role the workflow assumes in member accounts (write access, see deploy/target-account-role.yml). */
+  remediationRoleName: string;
+  /** State machine that runs the workflow (Step Functions). */
+  stateMachineArn?: string;
+  /** Seconds between polls of a running Glue task run. */
+  pollSeconds: number;
+  /** Minutes a Glue label task run may take before the workflow rolls back. */
+  taskRunTimeoutMinutes: number;
+}
+
+export interface AppConfig {
+  slack: SlackConfig;
+  remediation: RemediationConfig;
+  scope: ScopeConfig;
+  policy: Policy;
+  /** Name of the worker Lambda that runs scans asynchronously. */
+  workerFunction?: string;
+  tables: { audit?: string; state?: string };
+  /** Parallel AWS calls per account and region. */
+  concurrency: number;
+  /** AWS SDK attempts per call (adaptive retry mode), throttling included. */
+  maxAttempts: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function list(value: string | undefined): string[] | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+function parseLevels(value: string | undefined, problems: string[]): Partial<Record<ReasonCode, RuleLevel>> {
+  const levels: Partial<Record<ReasonCode, RuleLevel>> = {};
+  for (const pair of list(value) ?? []) {
+    const [code, lvl] = pair.split('=').map((s) => s.trim());
+    const parsedLevel = level.safeParse(lvl);
+    if (!code || !isPolicyCode(code) || !parsedLevel.success) {
+      problems.push(`GLUE_ENCRYPT_POLICY_LEVELS: "${pair}" must be CODE=fail|warn|off, CODE one of ${POLICY_CODES.join(', ')}`);
+      continue;
+    }
+    levels[code] = parsedLevel.data;
+  }
+  return levels;
+}
+
+function readFileConfig(path: string | undefined, problems: string[]): FileConfig {
+  if (!path) return {};
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    problems.push(`GLUE_ENCRYPT_CONFIG_FILE: cannot read ${path} as JSON (${(err as Error).message})`);
+    return {};
+  }
+  const parsed = fileSchema.safeParse(raw);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${path}: ${issue.path.join('.') || '(top)'} ${issue.message}`);
+    return {};
+  }
+  return parsed.data;
+}
+
+function positiveInt(name: string, value: string | undefined, fallback: number, max: number, problems: string[]): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) {
+    problems.push(`${name}: "${value}" must be a whole number from 1 to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
+function check<T>(name: string, schema: z.ZodType<T>, value: unknown, problems: string[]): T | undefined {
+  if (value === undefined || value === '') return undefined;
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  problems.push(`${name}: "${String(value)}" ${parsed.error.issues[0]?.message ?? 'is invalid'}`);
+  return undefined;
+}
+
+/** Parse and validate the whole configuration; throws ConfigError listing every problem found. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const file = readFileConfig(env.GLUE_ENCRYPT_CONFIG_FILE, problems);
+
+  const defaultRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  const regions =
+    check('GLUE_ENCRYPT_REGIONS', z.array(region).max(30), list(env.GLUE_ENCRYPT_REGIONS), problems) ??
+    file.regions ??
+    (defaultRegion ? [check('AWS_REGION', region, defaultRegion, problems) ?? defaultRegion] : []);
+  const accounts =
+    check('GLUE_ENCRYPT_ACCOUNTS', z.array(account).max(100), list(env.GLUE_ENCRYPT_ACCOUNTS), problems) ??
+    file.accounts ??
+    [];
+
+  const levels = { ...DEFAULT_POLICY.levels, ...file.policy?.levels, ...parseLevels(env.GLUE_ENCRYPT_POLICY_LEVELS, problems) };
+  const requiredS3Encryption =
+    check('GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION', z.enum(['SSE-KMS', 'SSE-S3']), env.GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION, problems) ??
+    file.policy?.requiredS3Encryption ??
+    DEFAULT_POLICY.requiredS3Encryption;
+  const allowedKeys = [...(list(env.GLUE_ENCRYPT_ALLOWED_KEYS) ?? file.policy?.allowedKeys ?? DEFAULT_POLICY.allowedKeys)];
+
+  const config: AppConfig = {
+    slack: {
+      signingSecret: env.SLACK_SIGNING_SECRET || undefined,
+      botToken: env.SLACK_BOT_TOKEN || undefined,
+      signingSecretParam: env.SLACK_SIGNING_SECRET_PARAM || undefined,
+      botTokenParam: env.SLACK_BOT_TOKEN_PARAM || undefined,
+      apiUrl: check('SLACK_API_URL', z.url({ protocol: /^https?$/ }), env.SLACK_API_URL, problems),
+      teamId: check('SLACK_TEAM_ID', slackId, env.SLACK_TEAM_ID, problems),
+      enterpriseId: check('SLACK_ENTERPRISE_ID', slackId, env.SLACK_ENTERPRISE_ID, problems),
+      botId: check('SLACK_BOT_ID', slackId, env.SLACK_BOT_ID, problems),
+      botUserId: check('SLACK_BOT_USER_ID', slackId, env.SLACK_BOT_USER_ID, problems),
+      findingsChannel:
+        check('GLUE_ENCRYPT_FINDINGS_CHANNEL', slackId, env.GLUE_ENCRYPT_FINDINGS_CHANNEL, problems) ?? file.findingsChannel,
+    },
+    scope: {
+      regions,
+      accounts,
+      targetRoleName:
+        check('GLUE_ENCRYPT_ROLE_NAME', z.string().regex(ROLE_NAME_PATTERN, 'is not an IAM role name'), env.GLUE_ENCRYPT_ROLE_NAME, problems) ??
+        file.targetRoleName ??
+        'glue-encrypt-read',
+    },
+    policy: { levels, requiredS3Encryption, allowedKeys },
+    remediation: {
+      approvers: check('GLUE_ENCRYPT_APPROVERS', z.array(slackId).max(100), list(env.GLUE_ENCRYPT_APPROVERS), problems) ?? [],
+      approverGroup: check('GLUE_ENCRYPT_APPROVER_GROUP', slackId, env.GLUE_ENCRYPT_APPROVER_GROUP, problems),
+      allowSelfApproval:
+        check('GLUE_ENCRYPT_ALLOW_SELF_APPROVAL', z.enum(['true', 'false']), env.GLUE_ENCRYPT_ALLOW_SELF_APPROVAL, problems) === 'true',
+      approvalTtlHours: positiveInt('GLUE_ENCRYPT_APPROVAL_TTL_HOURS', env.GLUE_ENCRYPT_APPROVAL_TTL_HOURS, 24, 24 * 14, problems),
+      defaultKey:
+        check('GLUE_ENCRYPT_DEFAULT_KEY', z.string().regex(/^(alias\/[\w/-]+|arn:aws[\w-]*:kms:.+|[0-9a-f-]{36})$/, 'is not a KMS alias, key ARN or key ID'), env.GLUE_ENCRYPT_DEFAULT_KEY, problems) ??
+        'alias/glue-ml',
+      securityConfiguration: check('GLUE_ENCRYPT_SECURITY_CONFIGURATION', z.string().regex(/^[\w.-]{1,255}$/, 'is not a Glue name'), env.GLUE_ENCRYPT_SECURITY_CONFIGURATION, problems),
+      labelBucket: check('GLUE_ENCRYPT_LABEL_BUCKET', z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name'), env.GLUE_ENCRYPT_LABEL_BUCKET, problems),
+      remediationRoleName:
+        check('GLUE_ENCRYPT_REMEDIATION_ROLE_NAME', z.string().regex(ROLE_NAME_PATTERN, 'is not an IAM role name'), env.GLUE_ENCRYPT_REMEDIATION_ROLE_NAME, problems) ??
+        'glue-encrypt-remediate',
+      stateMachineArn: check('GLUE_ENCRYPT_STATE_MACHINE_ARN', z.string().regex(/^arn:aws[\w-]*:states:/, 'is not a Step Functions state machine ARN'), env.GLUE_ENCRYPT_STATE_MACHINE_ARN, problems),
+      pollSeconds: positiveInt('GLUE_ENCRYPT_POLL_SECONDS', env.GLUE_ENCRYPT_POLL_SECONDS, 60, 3600, problems),
+      taskRunTimeoutMinutes: positiveInt('GLUE_ENCRYPT_TASK_RUN_TIMEOUT_MINUTES', env.GLUE_ENCRYPT_TASK_RUN_TIMEOUT_MINUTES, 120, 24 * 60, problems),
+    },
+    workerFunction: env.GLUE_ENCRYPT_WORKER_FUNCTION || undefined,
+    tables: { audit: env.GLUE_ENCRYPT_AUDIT_TABLE || undefined, state: env.GLUE_ENCRYPT_STATE_TABLE || undefined },
+    concurrency: positiveInt('GLUE_ENCRYPT_CONCURRENCY', env.GLUE_ENCRYPT_CONCURRENCY, 8, 64, problems),
+    maxAttempts: positiveInt('GLUE_ENCRYPT_MAX_ATTEMPTS', env.GLUE_ENCRYPT_MAX_ATTEMPTS, 8, 20, problems),
+  };
+
+  if (problems.length > 0) {
+    throw new ConfigError(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+  }
+  return config;
+}

@@ -1,0 +1,109 @@
+// One place that builds AWS clients for an account and region: adaptive retries, call
+// counting, and credentials from an assumed role for member accounts. Endpoints come from
+// the SDK's own settings (AWS_ENDPOINT_URL_GLUE, ...), so a local stand-in needs no code here.
+import { GlueClient } from '@aws-sdk/client-glue';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity, DeserializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
+
+/** Counts every attempt (retries included) by "service:Operation". */
+export class CallCounter {
+  readonly counts: Record<string, number> = {};
+
+  record(service: string, operation: string): void {
+    const key = `${service}:${operation}`;
+    this.counts[key] = (this.counts[key] ?? 0) + 1;
+  }
+
+  total(): number {
+    return Object.values(this.counts).reduce((a, b) => a + b, 0);
+  }
+}
+
+function countCalls<I extends object, O extends MetadataBearer, C extends { middlewareStack: MiddlewareStack<I, O> }>(
+  client: C,
+  service: string,
+  counter: CallCounter,
+): C {
+  // The deserialize step sits inside the retry loop, so each attempt is counted once.
+  const middleware: DeserializeMiddleware<I, O> = (next, context) => async (args) => {
+    counter.record(service, (context.commandName ?? 'Unknown').replace(/Command$/, ''));
+    return next(args);
+  };
+  client.middlewareStack.add(middleware, { step: 'deserialize', name: 'glueEncryptCallCounter' });
+  return client;
+}
+
+export interface ClientOptions {
+  maxAttempts: number;
+  counter: CallCounter;
+}
+
+export type CredentialsProvider = () => Promise<AwsCredentialIdentity>;
+
+export interface AccountClients {
+  glue: GlueClient;
+  kms: KMSClient;
+}
+
+export class AwsClientFactory {
+  private readonly assumed = new Map<string, Promise<AwsCredentialIdentity>>();
+  private homeAccount?: Promise<string>;
+
+  constructor(
+    private readonly options: ClientOptions,
+    /** Region for STS calls (the bot's own region). */
+    private readonly homeRegion: string,
+  ) {}
+
+  private common(region: string) {
+    return { region, maxAttempts: this.options.maxAttempts, retryMode: 'adaptive' as const };
+  }
+
+  forTarget(region: string, credentials?: CredentialsProvider): AccountClients {
+    const base = { ...this.common(region), ...(credentials ? { credentials } : {}) };
+    return {
+      glue: countCalls(new GlueClient(base), 'glue', this.options.counter),
+      kms: countCalls(new KMSClient(base), 'kms', this.options.counter),
+    };
+  }
+
+  private sts(): STSClient {
+    return countCalls(new STSClient(this.common(this.homeRegion)), 'sts', this.options.counter);
+  }
+
+  /** The account the bot's own credentials belong to (asked once per process). */
+  homeAccountId(): Promise<string> {
+    this.homeAccount ??= this.sts()
+      .send(new GetCallerIdentityCommand({}))
+      .then((r) => r.Account ?? 'unknown');
+    this.homeAccount.catch(() => (this.homeAccount = undefined));
+    return this.homeAccount;
+  }
+
+  /**
+   * Credentials for a member account through its read-only role, assumed once and shared by
+   * every region of that account. Throws the STS error (e.g. AccessDenied) to the caller.
+   */
+  assumeRole(roleArn: string): Promise<AwsCredentialIdentity> {
+    let pending = this.assumed.get(roleArn);
+    if (!pending) {
+      pending = this.sts()
+        .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'glue-encrypt', DurationSeconds: 3600 }))
+        .then((r) => {
+          const c = r.Credentials;
+          if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+          return {
+            accessKeyId: c.AccessKeyId,
+            secretAccessKey: c.SecretAccessKey,
+            sessionToken: c.SessionToken,
+            expiration: c.Expiration,
+          };
+        });
+      this.assumed.set(roleArn, pending);
+      // A failed assumption is not cached: the next scan tries again.
+      pending.catch(() => this.assumed.delete(roleArn));
+    }
+    return pending;
+  }
+}

@@ -1,0 +1,71 @@
+// Facts about a KMS key: DescribeKey and GetKeyRotationStatus, asked together (one round
+// trip of latency) and once per distinct key per scan.
+import {
+  DescribeKeyCommand,
+  GetKeyRotationStatusCommand,
+  type KMSClient,
+} from '@aws-sdk/client-kms';
+import type { KeyFacts, KeyLookup } from '../checks/types.js';
+import { describeAwsError, errorCode, isAccessDenied } from './awsErrors.js';
+
+function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
+  return p.then(
+    (value) => ({ status: 'fulfilled', value }),
+    (reason: unknown) => ({ status: 'rejected', reason }),
+  );
+}
+
+export function regionOfArn(arn: string): string | undefined {
+  const parts = arn.split(':');
+  return parts[0] === 'arn' && parts.length > 5 ? parts[3] : undefined;
+}
+
+function isAlias(keyId: string): boolean {
+  return keyId.startsWith('alias/') || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(keyId);
+}
+
+export async function lookupKey(kms: KMSClient, keyId: string, where: string): Promise<KeyLookup> {
+  const describe = () => kms.send(new DescribeKeyCommand({ KeyId: keyId }));
+  const rotationOf = (id: string) => kms.send(new GetKeyRotationStatusCommand({ KeyId: id }));
+  // GetKeyRotationStatus takes a key ID or ARN, never an alias: an alias is resolved first.
+  // For IDs and ARNs both calls go out together, one round trip of latency.
+  const [described, rotation] = isAlias(keyId)
+    ? await describe().then(
+        async (d) => [{ status: 'fulfilled', value: d } as const, await settle(rotationOf(d.KeyMetadata?.Arn ?? keyId))] as const,
+        (reason: unknown) => [{ status: 'rejected', reason } as const, { status: 'rejected', reason } as const] as const,
+      )
+    : await Promise.allSettled([describe(), rotationOf(keyId)]);
+
+  if (described.status === 'rejected') {
+    const err = described.reason;
+    if (errorCode(err) === 'NotFoundException') {
+      return { kind: 'not-found', message: `KMS key ${keyId} does not exist in ${where}.` };
+    }
+    if (isAccessDenied(err)) {
+      return { kind: 'access-denied', message: describeAwsError(err, 'kms:DescribeKey', where).message };
+    }
+    return { kind: 'error', message: describeAwsError(err, 'kms:DescribeKey', where).message };
+  }
+
+  const meta = described.value.KeyMetadata;
+  if (!meta?.Arn || !meta.KeyId) return { kind: 'error', message: `kms:DescribeKey returned no key metadata for ${keyId}.` };
+
+  const key: KeyFacts = {
+    keyId: meta.KeyId,
+    arn: meta.Arn,
+    region: regionOfArn(meta.Arn) ?? 'unknown',
+    state: meta.KeyState ?? 'Unknown',
+    keyManager: meta.KeyManager ?? 'Unknown',
+    keySpec: meta.KeySpec,
+    keyUsage: meta.KeyUsage,
+    deletionDate: meta.DeletionDate,
+    aliases: keyId.startsWith('alias/') ? [keyId] : undefined,
+  };
+  if (rotation.status === 'fulfilled') {
+    key.rotationEnabled = rotation.value.KeyRotationEnabled ?? false;
+  } else if (meta.KeyManager === 'CUSTOMER' && meta.KeyState === 'Enabled') {
+    // Only a usable customer key's rotation matters; for others the key's state is the finding.
+    key.rotationError = describeAwsError(rotation.reason, 'kms:GetKeyRotationStatus', where).message;
+  }
+  return { kind: 'found', key };
+}

@@ -1,0 +1,226 @@
+// Gathers the facts for every transform in scope and evaluates them.
+// Accounts and regions run in parallel; within one, key and security-configuration lookups
+// start as soon as the page naming them arrives, each distinct one asked exactly once.
+import pLimit from 'p-limit';
+import type { KeyLookup, Policy, SecurityConfigurationLookup, TransformContext } from '../checks/types.js';
+import { evaluateTransform } from '../checks/evaluate.js';
+import type { ScopeConfig } from '../config.js';
+import { AwsClientFactory, CallCounter, type AccountClients, type CredentialsProvider } from './awsClients.js';
+import { describeAwsError } from './awsErrors.js';
+import { lookupKey, regionOfArn } from './keys.js';
+import { lookupSecurityConfiguration } from './securityConfigurations.js';
+import { getTransformById, listTransformPages, looksLikeTransformId, toTransformFacts } from './transforms.js';
+import type { ScanResult, ScanTarget, ScopeError } from './types.js';
+
+export interface ScanRequest {
+  /** Regions to scan; the configured ones when absent. */
+  regions?: string[];
+  /** Account IDs to scan; the bot's own plus the configured member accounts when absent. */
+  accounts?: string[];
+  /** One transform, by ID or exact name. */
+  transform?: string;
+}
+
+export interface ScanOptions {
+  scope: ScopeConfig;
+  policy: Policy;
+  concurrency: number;
+  maxAttempts: number;
+  /** Region for STS calls; defaults to the first scanned region. */
+  homeRegion?: string;
+  onProgress?: (progress: { done: number; total: number; transforms: number }) => void;
+}
+
+interface TargetOutcome {
+  contexts: TransformContext[];
+  keys: number;
+  securityConfigurations: number;
+}
+
+function roleArnFor(accountId: string, roleName: string): string {
+  return `arn:aws:iam::${accountId}:role/${roleName}`;
+}
+
+export async function runScan(request: ScanRequest, options: ScanOptions): Promise<ScanResult> {
+  const startedAt = new Date();
+  const counter = new CallCounter();
+  const regions = request.regions ?? options.scope.regions;
+  const scopeErrors: ScopeError[] = [];
+  const targets: ScanTarget[] = [];
+  const result = (outcomes: TargetOutcome[]): ScanResult => {
+    const contexts = outcomes.flatMap((o) => o.contexts);
+    const findings = contexts.map((ctx) => evaluateTransform(ctx, options.policy));
+    return {
+      startedAt,
+      finishedAt: new Date(),
+      targets,
+      findings,
+      scopeErrors,
+      stats: {
+        transforms: findings.length,
+        keys: outcomes.reduce((n, o) => n + o.keys, 0),
+        securityConfigurations: outcomes.reduce((n, o) => n + o.securityConfigurations, 0),
+        calls: { ...counter.counts },
+      },
+      ...(request.transform && findings.length === 0 ? { notFound: request.transform } : {}),
+    };
+  };
+
+  if (regions.length === 0) {
+    scopeErrors.push({
+      region: '-',
+      operation: 'configuration',
+      code: 'NoRegion',
+      message: 'No region to scan: set AWS_REGION or GLUE_ENCRYPT_REGIONS, or pass --region.',
+    });
+    return result([]);
+  }
+
+  const factory = new AwsClientFactory({ maxAttempts: options.maxAttempts, counter }, options.homeRegion ?? regions[0]!);
+
+  let homeAccountId: string;
+  try {
+    homeAccountId = await factory.homeAccountId();
+  } catch (err) {
+    const d = describeAwsError(err, 'sts:GetCallerIdentity', 'the bot\'s own account');
+    scopeErrors.push({ region: '-', operation: 'sts:GetCallerIdentity', code: d.code, message: d.message });
+    return result([]);
+  }
+
+  const allowedAccounts = new Set([homeAccountId, ...options.scope.accounts]);
+  const accounts = request.accounts ?? [...allowedAccounts];
+  const work: { accountId: string; region: string; credentials?: CredentialsProvider }[] = [];
+  for (const accountId of accounts) {
+    if (!allowedAccounts.has(accountId)) {
+      scopeErrors.push({
+        accountId,
+        region: '-',
+        operation: 'configuration',
+        code: 'AccountNotConfigured',
+        message: `Account ${accountId} is not one the bot is set up to read. Add it to GLUE_ENCRYPT_ACCOUNTS and deploy the read-only role there (README: "Target accounts").`,
+      });
+      continue;
+    }
+    const credentials =
+      accountId === homeAccountId
+        ? undefined
+        : (() => factory.assumeRole(roleArnFor(accountId, options.scope.targetRoleName))) satisfies CredentialsProvider;
+    for (const region of regions) {
+      targets.push({ accountId, region, ...(credentials ? { roleArn: roleArnFor(accountId, options.scope.targetRoleName) } : {}) });
+      work.push({ accountId, region, credentials });
+    }
+  }
+
+  let done = 0;
+  let transformsSoFar = 0;
+  const outcomes = await Promise.all(
+    work.map(async (w) => {
+      const outcome = await scanTarget(factory, w.accountId, w.region, w.credentials, request.transform, options.concurrency).catch(
+        (err: unknown) => {
+          scopeErrors.push(toScopeError(err, w.accountId, w.region));
+          return { contexts: [], keys: 0, securityConfigurations: 0 } satisfies TargetOutcome;
+        },
+      );
+      done += 1;
+      transformsSoFar += outcome.contexts.length;
+      options.onProgress?.({ done, total: work.length, transforms: transformsSoFar });
+      return outcome;
+    }),
+  );
+  // Scope errors arrive in completion order; report them in a stable order.
+  scopeErrors.sort((a, b) => `${a.accountId}${a.region}`.localeCompare(`${b.accountId}${b.region}`));
+  return result(outcomes);
+}
+
+/** Carries which call failed, so the report names the right IAM action. */
+class TargetError extends Error {
+  constructor(
+    readonly operation: string,
+    override readonly cause: unknown,
+  ) {
+    super(operation);
+  }
+}
+
+function toScopeError(err: unknown, accountId: string, region: string): ScopeError {
+  const operation = err instanceof TargetError ? err.operation : 'glue:GetMLTransforms';
+  const cause = err instanceof TargetError ? err.cause : err;
+  const d = describeAwsError(cause, operation, `${accountId} · ${region}`);
+  return { accountId, region, operation, code: d.code, message: d.message };
+}
+
+async function scanTarget(
+  factory: AwsClientFactory,
+  accountId: string,
+  region: string,
+  credentials: CredentialsProvider | undefined,
+  transform: string | undefined,
+  concurrency: number,
+): Promise<TargetOutcome> {
+  if (credentials) {
+    // Fail the whole target with the STS error rather than every call with a vague one.
+    await credentials().catch((err: unknown) => {
+      throw new TargetError('sts:AssumeRole', err);
+    });
+  }
+  const clientsByRegion = new Map<string, AccountClients>();
+  const clientsFor = (r: string): AccountClients => {
+    let c = clientsByRegion.get(r);
+    if (!c) {
+      c = factory.forTarget(r, credentials);
+      clientsByRegion.set(r, c);
+    }
+    return c;
+  };
+  const { glue } = clientsFor(region);
+  const where = `${accountId} · ${region}`;
+  const limit = pLimit(concurrency);
+  const keys = new Map<string, Promise<KeyLookup>>();
+  const configs = new Map<string, Promise<SecurityConfigurationLookup>>();
+  const pending: { ctx: TransformContext; key?: Promise<KeyLookup>; config?: Promise<SecurityConfigurationLookup> }[] = [];
+
+  const accept = (t: Parameters<typeof toTransformFacts>[0]): void => {
+    const facts = toTransformFacts(t, accountId, region);
+    const { userDataMode, kmsKeyId, securityConfigurationName } = facts.encryption;
+    let key: Promise<KeyLookup> | undefined;
+    if (userDataMode === 'SSE-KMS' && kmsKeyId) {
+      // A key ARN of another region is looked up there, so the finding can say so.
+      const keyRegion = regionOfArn(kmsKeyId) ?? region;
+      const cacheKey = `${keyRegion}|${kmsKeyId}`;
+      key = keys.get(cacheKey);
+      if (!key) {
+        key = limit(() => lookupKey(clientsFor(keyRegion).kms, kmsKeyId, `${accountId} · ${keyRegion}`));
+        keys.set(cacheKey, key);
+      }
+    }
+    let config: Promise<SecurityConfigurationLookup> | undefined;
+    if (securityConfigurationName) {
+      config = configs.get(securityConfigurationName);
+      if (!config) {
+        config = limit(() => lookupSecurityConfiguration(glue, securityConfigurationName, where));
+        configs.set(securityConfigurationName, config);
+      }
+    }
+    pending.push({ ctx: { transform: facts }, key, config });
+  };
+
+  try {
+    if (transform && looksLikeTransformId(transform)) {
+      const t = await getTransformById(glue, transform);
+      if (t) accept(t);
+    } else {
+      for await (const page of listTransformPages(glue, transform)) page.forEach(accept);
+    }
+  } catch (err) {
+    throw new TargetError(transform && looksLikeTransformId(transform) ? 'glue:GetMLTransform' : 'glue:GetMLTransforms', err);
+  }
+
+  const contexts = await Promise.all(
+    pending.map(async (p) => ({
+      ...p.ctx,
+      ...(p.key ? { key: await p.key } : {}),
+      ...(p.config ? { securityConfiguration: await p.config } : {}),
+    })),
+  );
+  return { contexts, keys: keys.size, securityConfigurations: configs.size };
+}

@@ -1,0 +1,30 @@
+// Facts about a Glue security configuration, asked once per distinct name per scan.
+import { GetSecurityConfigurationCommand, type GlueClient } from '@aws-sdk/client-glue';
+import type { SecurityConfigurationLookup } from '../checks/types.js';
+import { describeAwsError, errorCode, isAccessDenied } from './awsErrors.js';
+
+export async function lookupSecurityConfiguration(
+  glue: GlueClient,
+  name: string,
+  where: string,
+): Promise<SecurityConfigurationLookup> {
+  try {
+    const out = await glue.send(new GetSecurityConfigurationCommand({ Name: name }));
+    const enc = out.SecurityConfiguration?.EncryptionConfiguration;
+    return {
+      kind: 'found',
+      config: {
+        name,
+        s3: (enc?.S3Encryption ?? []).map((s) => ({ mode: s.S3EncryptionMode ?? 'DISABLED', kmsKeyArn: s.KmsKeyArn })),
+        cloudWatchMode: enc?.CloudWatchEncryption?.CloudWatchEncryptionMode,
+        jobBookmarksMode: enc?.JobBookmarksEncryption?.JobBookmarksEncryptionMode,
+      },
+    };
+  } catch (err) {
+    if (errorCode(err) === 'EntityNotFoundException') {
+      return { kind: 'not-found', message: `Security configuration ${name} does not exist in ${where}.` };
+    }
+    const message = describeAwsError(err, 'glue:GetSecurityConfiguration', where).message;
+    return isAccessDenied(err) ? { kind: 'access-denied', message } : { kind: 'error', message };
+  }
+}

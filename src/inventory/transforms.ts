@@ -1,0 +1,59 @@
+// Reads ML transforms from Glue: every page of GetMLTransforms (never one call per transform).
+import { GetMLTransformCommand, GetMLTransformsCommand, type GlueClient, type MLTransform } from '@aws-sdk/client-glue';
+import type { TransformFacts } from '../checks/types.js';
+
+/** GetMLTransforms' largest page (the API's MaxResults bound). */
+export const TRANSFORM_PAGE_SIZE = 100;
+
+const TRANSFORM_ID_PATTERN = /^tfm-[0-9a-f]{8,64}$/i;
+
+export function looksLikeTransformId(value: string): boolean {
+  return TRANSFORM_ID_PATTERN.test(value);
+}
+
+export function toTransformFacts(t: MLTransform, accountId: string, region: string): TransformFacts {
+  const enc = t.TransformEncryption;
+  return {
+    accountId,
+    region,
+    transformId: t.TransformId ?? '(no id)',
+    name: t.Name ?? t.TransformId ?? '(unnamed)',
+    status: t.Status,
+    labelCount: t.LabelCount,
+    role: t.Role,
+    glueVersion: t.GlueVersion,
+    encryption: {
+      userDataMode: enc?.MlUserDataEncryption?.MlUserDataEncryptionMode,
+      kmsKeyId: enc?.MlUserDataEncryption?.KmsKeyId,
+      securityConfigurationName: enc?.TaskRunSecurityConfigurationName,
+    },
+  };
+}
+
+/** Yields transforms a page at a time, following NextToken to the end. */
+export async function* listTransformPages(glue: GlueClient, name?: string): AsyncGenerator<MLTransform[]> {
+  let nextToken: string | undefined;
+  do {
+    const page = await glue.send(
+      new GetMLTransformsCommand({
+        MaxResults: TRANSFORM_PAGE_SIZE,
+        NextToken: nextToken,
+        ...(name ? { Filter: { Name: name } } : {}),
+      }),
+    );
+    yield page.Transforms ?? [];
+    nextToken = page.NextToken || undefined;
+  } while (nextToken);
+}
+
+/** One transform by ID, or undefined when this account/region has no such transform. */
+export async function getTransformById(glue: GlueClient, transformId: string): Promise<MLTransform | undefined> {
+  try {
+    const t = await glue.send(new GetMLTransformCommand({ TransformId: transformId }));
+    // GetMLTransform answers with the transform's fields at top level.
+    return { ...t } as MLTransform;
+  } catch (err) {
+    if ((err as { name?: string }).name === 'EntityNotFoundException') return undefined;
+    throw err;
+  }
+}
