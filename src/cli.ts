@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// The same engine from a terminal:
+//   glue-encrypt check [<transform id or name>] [--region r1,r2] [--account id,...] [--json]
+//   glue-encrypt demo      (everything on the embedded sandbox)
+// Exit codes: 0 no failures, 1 failures, 2 could not run.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.js';
+import { runScan } from './inventory/scan.js';
+import { parseCommand } from './slack/commands.js';
+import { exitCode, toJson, toTable } from './cli/report.js';
+
+const USAGE = `Usage:
+  glue-encrypt check [<transform id or name>] [--region r1,r2] [--account 123456789012,...] [--json]
+  glue-encrypt demo
+  glue-encrypt help
+
+check   checks Glue ML transforms for encryption at rest with the AWS credentials and endpoint
+        settings of this environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_GLUE, ...).
+        --json prints every transform with its status and reasons.
+        Exit code: 0 nothing failed, 1 a transform failed, 2 the check could not run (fully).
+demo    starts the embedded sandbox (Glue, KMS, DynamoDB, Slack stand-ins) and shows a
+        Slack-signed /glue-encrypt check going through the real Lambda handler.`;
+
+async function check(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { region: { type: 'string', multiple: true }, account: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+  });
+  // Validate with the same grammar the slash command uses, so both accept the same things.
+  const words = ['check', ...positionals.map((p) => (/\s/.test(p) ? `"${p}"` : p))];
+  if (values.region?.length) words.push('--region', values.region.join(','));
+  if (values.account?.length) words.push('--account', values.account.join(','));
+  const parsed = parseCommand(words.join(' '));
+  if (parsed.kind !== 'check') {
+    console.error(parsed.kind === 'invalid' ? parsed.error : USAGE);
+    return 2;
+  }
+  const config = loadConfig();
+  const progress = process.stderr.isTTY
+    ? (p: { done: number; total: number; transforms: number }) =>
+        process.stderr.write(`\rChecked ${p.done}/${p.total} account-regions, ${p.transforms} transforms…`)
+    : undefined;
+  const result = await runScan(
+    { regions: parsed.regions, accounts: parsed.accounts, transform: parsed.transform },
+    { scope: config.scope, policy: config.policy, concurrency: config.concurrency, maxAttempts: config.maxAttempts, onProgress: progress },
+  );
+  if (progress) process.stderr.write('\r\u001b[K');
+  console.log(values.json ? toJson(result) : toTable(result, process.stdout.isTTY));
+  if (result.findings.length === 0 && result.scopeErrors.length > 0) return 2;
+  return exitCode(result);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'check':
+        return await check(rest);
+      case 'demo': {
+        const { runDemo } = await import('./demo.js');
+        return await runDemo();
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return 0;
+      default:
+        console.error(`Unknown command "${command}".\n\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error((err as Error).message);
+      return 2;
+    }
+    console.error(`glue-encrypt could not run: ${(err as Error).message}`);
+    return 2;
+  }
+}
+
+// Run when executed directly (npm scripts use tsx src/cli.ts); the bin shim calls main() itself.
+if (/cli\.(ts|js)$/.test(process.argv[1] ?? '')) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}

@@ -1,0 +1,79 @@
+// Terminal output of a scan: a readable table, or JSON for machines.
+import type { Finding } from '../checks/types.js';
+import type { ScanResult } from '../inventory/types.js';
+import { summarize } from '../checks/evaluate.js';
+
+const ORDER: Record<Finding['status'], number> = { FAIL: 0, ERROR: 1, WARN: 2, PASS: 3 };
+
+export function toJson(result: ScanResult): string {
+  return JSON.stringify(
+    {
+      startedAt: result.startedAt.toISOString(),
+      finishedAt: result.finishedAt.toISOString(),
+      summary: summarize(result.findings),
+      transforms: result.findings.map((f) => ({
+        transformId: f.transformId,
+        name: f.name,
+        accountId: f.accountId,
+        region: f.region,
+        status: f.status,
+        severity: f.severity,
+        encryption: f.encryption,
+        labelCount: f.labelCount,
+        controls: f.controls,
+        reasons: f.reasons.map((r) => ({ code: r.code, status: r.status, severity: r.severity, message: r.message, controls: r.controls })),
+      })),
+      scopeErrors: result.scopeErrors,
+      ...(result.notFound ? { notFound: result.notFound } : {}),
+      stats: result.stats,
+    },
+    null,
+    2,
+  );
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+export function toTable(result: ScanResult, color = false): string {
+  const paint = (status: string) => {
+    if (!color) return status;
+    const code = status === 'PASS' ? 32 : status === 'WARN' ? 33 : 31;
+    return `\u001b[${code}m${status}\u001b[0m`;
+  };
+  const rows = [...result.findings].sort(
+    (a, b) => ORDER[a.status] - ORDER[b.status] || a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name),
+  );
+  const widths = {
+    status: 6,
+    account: 12,
+    region: Math.max(6, ...rows.map((r) => r.region.length)),
+    name: Math.min(40, Math.max(4, ...rows.map((r) => r.name.length))),
+  };
+  const lines: string[] = [];
+  lines.push(`${pad('STATUS', widths.status)}  ${pad('ACCOUNT', widths.account)}  ${pad('REGION', widths.region)}  ${pad('NAME', widths.name)}  TRANSFORM ID`);
+  for (const f of rows) {
+    lines.push(
+      `${paint(pad(f.status, widths.status))}  ${pad(f.accountId, widths.account)}  ${pad(f.region, widths.region)}  ${pad(f.name.slice(0, 40), widths.name)}  ${f.transformId}`,
+    );
+    for (const r of f.reasons) lines.push(`        - [${r.status} ${r.severity}] ${r.message}  (${r.controls.join(', ')})`);
+  }
+  const s = summarize(result.findings);
+  lines.push('');
+  lines.push(
+    `${s.FAIL} FAIL · ${s.ERROR} ERROR · ${s.WARN} WARN · ${s.PASS} PASS  (${result.stats.transforms} transforms, ${result.stats.keys} keys, ${result.stats.securityConfigurations} security configurations)`,
+  );
+  if (result.notFound) lines.push(`No transform named or with ID "${result.notFound}" was found in the scanned accounts and regions.`);
+  for (const e of result.scopeErrors) lines.push(`Could not check ${e.accountId ?? ''} ${e.region}: ${e.message}`.replace(/\s+/g, ' '));
+  return lines.join('\n');
+}
+
+/** 0 when nothing failed, 1 when a transform failed or could not be evaluated, 2 when the scan could not run (fully). */
+export function exitCode(result: ScanResult): 0 | 1 | 2 {
+  const s = summarize(result.findings);
+  if (s.FAIL > 0 || s.ERROR > 0) return 1;
+  if (result.scopeErrors.length > 0) return 2;
+  if (result.notFound) return 1;
+  return 0;
+}

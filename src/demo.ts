@@ -1,0 +1,105 @@
+// `npm run demo`: the main job on the embedded sandbox, no AWS or Slack account needed.
+// A Slack-signed `/glue-encrypt check` goes through the real Lambda handler, the worker
+// scans the seeded Glue/KMS stand-in, and the terminal shows what the channel would show.
+import { startHarness, SANDBOX_CHANNEL, type Harness } from './sandbox/harness.js';
+import { DEMO_TRANSFORM_IDS } from './sandbox/fixtures.js';
+import { blocksToText } from './slack/views/terminal.js';
+import { ACTIONS } from './slack/views/remediation.js';
+
+const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);
+const rule = (title: string) => console.log(`\n${bold(`── ${title} `.padEnd(78, '─'))}`);
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  │ ${l}`)
+    .join('\n');
+}
+
+function showAck(body: string): void {
+  if (!body) return;
+  const ack = JSON.parse(body) as { text: string; blocks?: unknown[] };
+  console.log(indent(blocksToText({ text: ack.text, blocks: (ack.blocks ?? []) as never })));
+}
+
+/** Prints messages of the channel from index `from` on, as they show now. */
+function showChannel(h: Harness, from = 0): number {
+  const messages = h.slack.channelView(SANDBOX_CHANNEL);
+  for (const m of messages.slice(from)) {
+    console.log(indent(blocksToText({ text: m.text ?? '', blocks: m.blocks })));
+    console.log('  │');
+  }
+  return messages.length;
+}
+
+function latestRemediationMessage(h: Harness): { ts: string; id: string } {
+  const messages = h.slack.channelView(SANDBOX_CHANNEL);
+  for (const m of [...messages].reverse()) {
+    const actions = m.blocks.find((b) => b.type === 'actions' && 'block_id' in b && String(b.block_id).startsWith('decide:'));
+    if (actions && 'block_id' in actions) return { ts: m.ts, id: String(actions.block_id).slice('decide:'.length) };
+  }
+  throw new Error('No approval request was posted');
+}
+
+export async function runDemo(): Promise<number> {
+  const harness = await startHarness({ aws: { taskRunMs: 30 } });
+  try {
+    console.log(bold('glue-encrypt demo — everything below runs locally on the embedded sandbox.'));
+    console.log(
+      'Glue/KMS/STS/Lambda/Step Functions stand-ins, dynalite and a Slack Web API stand-in listen on loopback;\n' +
+        'the bot reaches them only through AWS_ENDPOINT_URL_* and SLACK_API_URL.',
+    );
+
+    rule('@alice types: /glue-encrypt check');
+    let res = await harness.command('check', { user: 'U0ALICE' });
+    console.log(`HTTP ${res.statusCode} within Slack's 3 s — what only @alice sees:`);
+    showAck(res.body);
+    await harness.settle();
+    rule('#security now shows');
+    let seen = showChannel(harness);
+
+    rule('@alice types: /glue-encrypt check --region eu-west-2x   (a typo)');
+    res = await harness.command('check --region eu-west-2x', { user: 'U0ALICE' });
+    showAck(res.body);
+
+    rule('@alice presses Remediate on orders-match');
+    const transformId = DEMO_TRANSFORM_IDS['orders-match'];
+    res = await harness.click(ACTIONS.remediate, JSON.stringify({ a: '111111111111', r: 'eu-west-1', t: transformId }), { user: 'U0ALICE' });
+    await harness.settle();
+    seen = showChannel(harness, seen) - 1;
+    const request = latestRemediationMessage(harness);
+
+    rule('@alice tries to approve her own request');
+    res = await harness.click(ACTIONS.approve, JSON.stringify({ id: request.id }), { user: 'U0ALICE', messageTs: request.ts });
+    for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(blocksToText({ text: e.text ?? '', blocks: e.blocks })));
+
+    rule('@bob (an approver) approves; the workflow runs to the end');
+    res = await harness.click(ACTIONS.approve, JSON.stringify({ id: request.id }), { user: 'U0BOB', messageTs: request.ts });
+    await harness.settle();
+    seen = showChannel(harness, seen) - 1;
+
+    rule('@alice presses Revert; @carol (in the approver group) approves');
+    res = await harness.click(ACTIONS.revert, JSON.stringify({ id: request.id }), { user: 'U0ALICE', messageTs: request.ts });
+    await harness.settle();
+    const revert = latestRemediationMessage(harness);
+    res = await harness.click(ACTIONS.approve, JSON.stringify({ id: revert.id }), { user: 'U0CAROL', messageTs: revert.ts });
+    await harness.settle();
+    showChannel(harness, seen + 1);
+
+    rule('/glue-encrypt history orders-match');
+    res = await harness.command('history orders-match', { user: 'U0ALICE' });
+    showAck(res.body);
+
+    const calls = harness.aws.callCounts();
+    rule('AWS calls the sandbox answered');
+    console.log(
+      Object.entries(calls)
+        .sort()
+        .map(([k, v]) => `  ${k.padEnd(40)} ${v}`)
+        .join('\n'),
+    );
+    return 0;
+  } finally {
+    await harness.close();
+  }
+}

@@ -1,0 +1,24 @@
+// Lambda entry point for the Step Functions task: moves one remediation one step.
+// The state machine loops Advance -> Wait(waitSeconds) -> Advance until done.
+import { z } from 'zod';
+import { loadConfig, type AppConfig } from '../config.js';
+import { remediationRuntime } from '../remediation/runtime.js';
+import type { AdvanceResult } from '../remediation/types.js';
+import { advance } from '../remediation/workflow.js';
+import { loadBotToken } from '../slack/secrets.js';
+import { webClient } from '../slack/webClient.js';
+
+const eventSchema = z.object({ remediationId: z.uuid() }).loose();
+
+export async function handleAdvance(event: unknown, config: AppConfig): Promise<AdvanceResult & { remediationId: string }> {
+  const { remediationId } = eventSchema.parse(event);
+  const runtime = remediationRuntime(config, webClient(config, await loadBotToken(config.slack)));
+  const result = await advance(remediationId, {
+    ...runtime,
+    pollSeconds: config.remediation.pollSeconds,
+    taskRunTimeoutSeconds: config.remediation.taskRunTimeoutMinutes * 60,
+  });
+  return { ...result, remediationId };
+}
+
+export const handler = async (event: unknown) => handleAdvance(event, loadConfig());

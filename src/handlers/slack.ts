@@ -1,0 +1,71 @@
+// Lambda entry point for Slack (HTTP API, POST /slack/events): slash commands and buttons.
+// Thin: normalise the HTTP event, verify it came from Slack (Bolt), call the listeners.
+import type { AwsEvent, AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver.js';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadConfig, type AppConfig } from '../config.js';
+import { createSlackApp } from '../slack/app.js';
+import { LambdaDispatcher, type JobDispatcher } from '../slack/jobs.js';
+import { loadBotToken, loadSigningSecret } from '../slack/secrets.js';
+
+type Handler = (event: AwsEvent, context: unknown) => Promise<AwsResponse>;
+
+const logger = new Logger({ serviceName: 'glue-encrypt-slack' });
+
+function header(headers: AwsEvent['headers'], name: string): string | undefined {
+  const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === name);
+  return key ? headers[key] : undefined;
+}
+
+/**
+ * HTTP APIs base64-encode form posts; Bolt would decode them as ASCII and mangle UTF-8.
+ * Decode here, and give Bolt the bare media type it compares against.
+ */
+export function normaliseEvent(event: AwsEvent): AwsEvent {
+  const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  const headers = { ...event.headers };
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === 'content-type') headers[key] = headers[key]?.split(';')[0]?.trim().toLowerCase();
+  }
+  return { ...event, body: body ?? '', headers, isBase64Encoded: false } as AwsEvent;
+}
+
+export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispatcher): Promise<Handler> {
+  const [signingSecret, botToken] = await Promise.all([loadSigningSecret(config.slack), loadBotToken(config.slack)]);
+  if (!dispatcher && !config.workerFunction) {
+    throw new Error('GLUE_ENCRYPT_WORKER_FUNCTION is not set: the Slack handler has nowhere to send checks');
+  }
+  const { receiver } = createSlackApp({
+    config,
+    signingSecret,
+    botToken,
+    dispatcher: dispatcher ?? new LambdaDispatcher(config.workerFunction!),
+  });
+  const boltHandler = await receiver.start();
+  return async (event, context) => {
+    // Unsigned requests stop here: they reach no listener and change nothing.
+    if (!header(event.headers, 'x-slack-signature') || !header(event.headers, 'x-slack-request-timestamp')) {
+      logger.warn('Refused a request without Slack signature headers');
+      return { statusCode: 401, body: '' };
+    }
+    const normalised = normaliseEvent(event);
+    if (!header(normalised.headers, 'content-type')) return { statusCode: 400, body: 'Content-Type required' };
+    try {
+      const response = await boltHandler(normalised, context);
+      if (response.statusCode === 401) logger.warn('Refused a request with an invalid or stale Slack signature');
+      return response;
+    } catch (err) {
+      logger.error('Slack request failed', err as Error);
+      return { statusCode: 400, body: '' };
+    }
+  };
+}
+
+let cached: Promise<Handler> | undefined;
+
+export const handler = async (event: AwsEvent, context: unknown): Promise<AwsResponse> => {
+  cached ??= buildSlackHandler(loadConfig());
+  // A failed start (bad config, SSM down) is not cached: the next request tries again.
+  cached.catch(() => (cached = undefined));
+  const h = await cached;
+  return h(event, context);
+};

@@ -1,0 +1,76 @@
+// Captures a transform's settings and tags before anything changes, and turns a snapshot
+// back into a CreateMLTransform request (the only call that can set encryption).
+import {
+  GetMLTransformCommand,
+  GetTagsCommand,
+  type CreateMLTransformCommandInput,
+  type GlueClient,
+  type TransformEncryption,
+} from '@aws-sdk/client-glue';
+import type { TransformSnapshot } from './types.js';
+
+export function transformArn(accountId: string, region: string, transformId: string): string {
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return `arn:${partition}:glue:${region}:${accountId}:mlTransform/${transformId}`;
+}
+
+export async function snapshotTransform(glue: GlueClient, accountId: string, region: string, transformId: string): Promise<TransformSnapshot> {
+  const t = await glue.send(new GetMLTransformCommand({ TransformId: transformId }));
+  const tags = await glue.send(new GetTagsCommand({ ResourceArn: transformArn(accountId, region, transformId) }));
+  return {
+    transformId,
+    name: t.Name ?? transformId,
+    description: t.Description,
+    role: t.Role,
+    glueVersion: t.GlueVersion,
+    maxCapacity: t.MaxCapacity,
+    workerType: t.WorkerType,
+    numberOfWorkers: t.NumberOfWorkers,
+    timeout: t.Timeout,
+    maxRetries: t.MaxRetries,
+    parameters: t.Parameters,
+    inputRecordTables: t.InputRecordTables,
+    transformEncryption: t.TransformEncryption,
+    tags: tags.Tags ?? {},
+    labelCount: t.LabelCount ?? 0,
+    status: t.Status,
+  };
+}
+
+/** Tags the bot adds so anyone can tell where a transform came from. */
+export const TAG_REMEDIATION = 'glue-encrypt:remediation-id';
+export const TAG_SOURCE = 'glue-encrypt:source-transform-id';
+export const TAG_SUPERSEDED_BY = 'glue-encrypt:superseded-by';
+
+/**
+ * A CreateMLTransform request that copies the snapshot. Workers and MaxCapacity are mutually
+ * exclusive on create even though Get reports both: workers win when set.
+ */
+export function createRequestFrom(
+  s: TransformSnapshot,
+  name: string,
+  encryption: TransformEncryption | undefined,
+  extraTags: Record<string, string>,
+): CreateMLTransformCommandInput {
+  const usesWorkers = s.workerType !== undefined || s.numberOfWorkers !== undefined;
+  return {
+    Name: name,
+    Description: s.description,
+    InputRecordTables: s.inputRecordTables as CreateMLTransformCommandInput['InputRecordTables'],
+    Parameters: s.parameters as CreateMLTransformCommandInput['Parameters'],
+    Role: s.role,
+    GlueVersion: s.glueVersion,
+    ...(usesWorkers ? { WorkerType: s.workerType as CreateMLTransformCommandInput['WorkerType'], NumberOfWorkers: s.numberOfWorkers } : { MaxCapacity: s.maxCapacity }),
+    Timeout: s.timeout,
+    MaxRetries: s.maxRetries,
+    // aws:* tags belong to AWS and cannot be set by a caller; every other tag is copied.
+    Tags: { ...Object.fromEntries(Object.entries(s.tags).filter(([k]) => !k.startsWith('aws:'))), ...extraTags },
+    ...(encryption ? { TransformEncryption: encryption } : {}),
+  };
+}
+
+export function renamedName(name: string, date: Date): string {
+  const suffix = `-unencrypted-${date.toISOString().slice(0, 10).replace(/-/g, '')}`;
+  // Glue names are at most 255 characters: shorten the name, never the suffix.
+  return name.slice(0, 255 - suffix.length) + suffix;
+}

@@ -1,0 +1,137 @@
+// Remediation state in the state table. Every save is conditional on the version it read,
+// so two writers (double clicks, two approvers, a resumed step) can never both win.
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Remediation, RemediationStatus } from './types.js';
+
+export class ConcurrentUpdateError extends Error {
+  override readonly name = 'ConcurrentUpdateError';
+}
+
+const IN_FLIGHT: RemediationStatus[] = ['pending_approval', 'running', 'rolling_back'];
+
+export class RemediationStore {
+  private readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tableName: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  private static key(id: string) {
+    return { pk: `REMEDIATION#${id}`, sk: 'STATE' };
+  }
+
+  /** Creates a new remediation; refuses an existing id. */
+  async create(r: Remediation): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...RemediationStore.key(r.id), gsiKind: 'REMEDIATION', ...r },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async get(id: string): Promise<Remediation | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: RemediationStore.key(id), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, gsiKind: _k, ...r } = out.Item;
+    return r as Remediation;
+  }
+
+  /** Saves `next` if the stored version is still `next.version - 1`... i.e. the one read. */
+  async save(next: Remediation, expectedVersion: number): Promise<Remediation> {
+    const saved = { ...next, version: expectedVersion + 1 };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...RemediationStore.key(next.id), gsiKind: 'REMEDIATION', ...saved },
+          ConditionExpression: 'version = :v',
+          ExpressionAttributeValues: { ':v': expectedVersion },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException') {
+        throw new ConcurrentUpdateError(`Remediation ${next.id} changed since it was read`);
+      }
+      throw err;
+    }
+    return saved;
+  }
+
+  /**
+   * One workflow per transform at a time: a lock item keyed by the transform, released when the
+   * workflow ends. Returns the id holding the lock when it is taken by another.
+   */
+  async lockTransform(accountId: string, region: string, transformId: string, remediationId: string): Promise<string | undefined> {
+    const key = { pk: `LOCK#${accountId}#${region}#${transformId}`, sk: 'LOCK' };
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, remediationId },
+          ConditionExpression: 'attribute_not_exists(pk) OR remediationId = :id',
+          ExpressionAttributeValues: { ':id': remediationId },
+        }),
+      );
+      return undefined;
+    } catch (err) {
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      return (held.Item?.remediationId as string | undefined) ?? 'another remediation';
+    }
+  }
+
+  async unlockTransform(accountId: string, region: string, transformId: string, remediationId: string): Promise<void> {
+    await this.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `LOCK#${accountId}#${region}#${transformId}`, sk: 'LOCK' },
+          ConditionExpression: 'remediationId = :id',
+          ExpressionAttributeValues: { ':id': remediationId },
+        }),
+      )
+      .catch((err: unknown) => {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      });
+  }
+
+  /** Remediations waiting for approval or running (for /glue-encrypt status). */
+  async inFlight(limit = 50): Promise<Remediation[]> {
+    // Newest first from the index partition; finished ones are filtered out after reading.
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': 'INDEX#REMEDIATIONS' },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    const ids = (out.Items ?? []).map((i) => i.remediationId as string);
+    const all = await Promise.all(ids.map((id) => this.get(id)));
+    return all.filter((r): r is Remediation => r !== undefined && IN_FLIGHT.includes(r.status));
+  }
+
+  /** Adds the remediation to the index /glue-encrypt status reads. */
+  async index(r: Remediation): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // Index entries expire (TTL) after 30 days; the remediation items and the audit trail stay.
+        Item: {
+          pk: 'INDEX#REMEDIATIONS',
+          sk: `${r.requestedAt}#${r.id}`,
+          remediationId: r.id,
+          expiresAt: Math.floor(Date.parse(r.requestedAt) / 1000) + 30 * 86400,
+        },
+      }),
+    );
+  }
+}

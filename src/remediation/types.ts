@@ -1,0 +1,149 @@
+// The remediation workflow's persisted state. Encryption of an ML transform can only be set
+// at creation, so "remediate" re-creates it encrypted and moves its labels; "revert" undoes
+// that; "retire" deletes the superseded original once people are sure.
+
+export type RemediationKind = 'remediate' | 'revert' | 'retire';
+
+export type RemediationStatus =
+  | 'pending_approval'
+  | 'rejected'
+  | 'expired'
+  | 'running'
+  | 'rolling_back'
+  | 'completed'
+  | 'rolled_back'
+  /** Rollback itself could not finish: a person must look (the message says what is left). */
+  | 'failed';
+
+/** Everything a faithful copy of a transform needs, captured before anything changes. */
+export interface TransformSnapshot {
+  transformId: string;
+  name: string;
+  description?: string;
+  role?: string;
+  glueVersion?: string;
+  maxCapacity?: number;
+  workerType?: string;
+  numberOfWorkers?: number;
+  timeout?: number;
+  maxRetries?: number;
+  /** Glue's Parameters and InputRecordTables, kept as the API returned them. */
+  parameters?: unknown;
+  inputRecordTables?: unknown;
+  transformEncryption?: unknown;
+  tags: Record<string, string>;
+  labelCount: number;
+  status?: string;
+}
+
+export interface RemediationPlan {
+  /** Key ARN the twin's user data is encrypted with (resolved from the alias at plan time). */
+  keyArn?: string;
+  /** What people chose, e.g. "alias/glue-ml". */
+  keyLabel?: string;
+  securityConfigurationName?: string;
+  /** True when the bot creates the security configuration (S3 SSE-KMS, CloudWatch SSE-KMS, bookmarks CSE-KMS). */
+  createSecurityConfiguration: boolean;
+  /** S3 prefix the labels are exported to; kept after the workflow, whatever happens. */
+  exportPath: string;
+  /** Name the original takes while the twin holds its name. */
+  renamedName: string;
+  /** Glue jobs that reference the transform and must be pointed at the new ID. */
+  affectedJobs: string[];
+  /** Problems found at plan time; a plan with problems cannot be approved. */
+  problems: string[];
+}
+
+export type StepName =
+  // remediate
+  | 'preflight'
+  | 'export_labels'
+  | 'wait_export'
+  | 'ensure_security_configuration'
+  | 'rename_original'
+  | 'create_twin'
+  | 'tag_original'
+  | 'import_labels'
+  | 'wait_import'
+  | 'verify'
+  // revert
+  | 'export_twin_labels'
+  | 'wait_twin_export'
+  | 'delete_twin'
+  | 'restore_original_name'
+  | 'recreate_original'
+  | 'import_original_labels'
+  | 'wait_original_import'
+  | 'untag_original'
+  | 'verify_revert'
+  // retire
+  | 'check_twin'
+  | 'delete_original'
+  // rollback (reverse order of what was done)
+  | 'rollback_delete_twin'
+  | 'rollback_restore_name'
+  | 'rollback_untag_original'
+  | 'done';
+
+/** What a step did, so the next step (and a rollback) knows where things are. */
+export interface Progress {
+  exportTaskRunId?: string;
+  exportStartedAt?: string;
+  renamed?: boolean;
+  twinId?: string;
+  twinCreateStartedAt?: string;
+  originalTagged?: boolean;
+  importTaskRunId?: string;
+  importStartedAt?: string;
+  securityConfigurationCreated?: boolean;
+  /** Revert: where the twin's labels were saved before it was removed. */
+  twinExportPath?: string;
+  twinDeleted?: boolean;
+  recreatedId?: string;
+  /** Label count seen at verification. */
+  verifiedLabelCount?: number;
+  /** Polls of the current task run, to enforce the step timeout. */
+  pollStartedAt?: string;
+}
+
+export interface StepRecord {
+  step: StepName;
+  at: string;
+  outcome: 'succeeded' | 'failed' | 'waiting' | 'skipped';
+  detail?: string;
+}
+
+export interface Remediation {
+  id: string;
+  kind: RemediationKind;
+  status: RemediationStatus;
+  accountId: string;
+  region: string;
+  /** The transform as it was when the request was made. */
+  source: TransformSnapshot;
+  plan: RemediationPlan;
+  /** For revert/retire: the remediation being undone or finished. */
+  parentId?: string;
+  requestedBy: string;
+  requestedAt: string;
+  teamId?: string;
+  decidedBy?: string;
+  decidedAt?: string;
+  expiresAt: string;
+  step: StepName;
+  progress: Progress;
+  history: StepRecord[];
+  /** Why the workflow failed, in plain words, when it did. */
+  failure?: string;
+  slack: { channel: string; ts?: string };
+  /** Optimistic concurrency: every save requires the version it read. */
+  version: number;
+}
+
+/** What `advance` tells the state machine: stop, or come back after a wait. */
+export interface AdvanceResult {
+  done: boolean;
+  waitSeconds: number;
+  status: RemediationStatus;
+  step: StepName;
+}

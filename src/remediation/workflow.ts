@@ -1,0 +1,190 @@
+// Moves a persisted workflow one step. Step Functions (or the local driver) calls `advance`
+// in a loop with waits; every call re-reads the state, runs the current step, audits it and
+// saves the result, so a crash between two calls resumes where it stopped.
+import type { AuditLog } from '../audit/auditLog.js';
+import { describeAwsError } from '../inventory/awsErrors.js';
+import type { AccountClients } from '../inventory/awsClients.js';
+import { ConcurrentUpdateError, type RemediationStore } from './store.js';
+import { FIRST_STEP, rollbackStart, stepFor, type StepContext, type StepOutcome } from './steps.js';
+import type { AdvanceResult, Progress, Remediation, StepName } from './types.js';
+
+export interface WorkflowDeps {
+  store: RemediationStore;
+  audit: AuditLog;
+  /** Glue and KMS clients for the remediation's account and region. */
+  clients(accountId: string, region: string): Promise<AccountClients>;
+  /** Shows the workflow's state to people (updates its Slack message); failures are logged, not fatal. */
+  notify(r: Remediation): Promise<void>;
+  now?: () => Date;
+  /** Seconds between polls of a running Glue task run. */
+  pollSeconds: number;
+  taskRunTimeoutSeconds: number;
+  /** How often a failing rollback step is retried before a person is asked to look. */
+  rollbackAttempts?: number;
+}
+
+const TERMINAL = new Set(['completed', 'rolled_back', 'failed', 'rejected', 'expired']);
+
+function describeEncryption(e: unknown): string {
+  const enc = e as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined;
+  const ud = enc?.MlUserDataEncryption;
+  if (!ud || ud.MlUserDataEncryptionMode !== 'SSE-KMS') return 'not encrypted';
+  return `SSE-KMS ${ud.KmsKeyId ?? ''}`.trim();
+}
+
+/** Puts an approved remediation on its first step. */
+export function startState(r: Remediation): Remediation {
+  return { ...r, status: 'running', step: FIRST_STEP[r.kind] };
+}
+
+export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceResult> {
+  const now = deps.now ?? (() => new Date());
+  let r = await deps.store.get(id);
+  if (!r) throw new Error(`Remediation ${id} does not exist`);
+  const result = (x: Remediation, waitSeconds = 0): AdvanceResult => ({
+    done: TERMINAL.has(x.status),
+    waitSeconds,
+    status: x.status,
+    step: x.step,
+  });
+  if (TERMINAL.has(r.status) || r.status === 'pending_approval') return { ...result(r), done: true };
+
+  const { glue, kms } = await deps.clients(r.accountId, r.region);
+  const ctx: StepContext = {
+    glue,
+    kms,
+    now,
+    taskRunTimeoutSeconds: deps.taskRunTimeoutSeconds,
+    checkpoint: async (progress: Partial<Progress>) => {
+      r = await deps.store.save({ ...r!, progress: { ...r!.progress, ...progress } }, r!.version);
+    },
+  };
+
+  const step = r.step;
+  const run = stepFor(r);
+  let outcome: StepOutcome;
+  if (!run) {
+    outcome = { kind: 'fail', reason: `Internal error: no step ${step} for a ${r.kind} that is ${r.status}.` };
+  } else {
+    try {
+      outcome = await run(r, ctx);
+    } catch (err) {
+      if (err instanceof ConcurrentUpdateError) throw err;
+      outcome = { kind: 'fail', reason: describeAwsError(err, `step ${step}`, `${r.accountId} · ${r.region}`).message };
+    }
+  }
+
+  const at = now().toISOString();
+  const audit = (type: string, outcomeWord: 'succeeded' | 'failed' | 'info', detail?: string) =>
+    deps.audit.append({
+      type,
+      actor: 'system',
+      accountId: r!.accountId,
+      region: r!.region,
+      transformId: r!.source.transformId,
+      transformName: r!.source.name,
+      remediationId: r!.id,
+      step,
+      outcome: outcomeWord,
+      before: describeEncryption(r!.source.transformEncryption),
+      after: r!.kind === 'remediate' ? `SSE-KMS ${r!.plan.keyArn ?? ''}`.trim() : describeEncryption(r!.source.transformEncryption),
+      channel: r!.slack.channel,
+      messageTs: r!.slack.ts,
+      detail,
+    });
+
+  let next: Remediation = r;
+  let waitSeconds = 0;
+  switch (outcome.kind) {
+    case 'wait':
+      waitSeconds = deps.pollSeconds;
+      // Polls are not audited one by one: only the first of each step, to keep the trail readable.
+      if (r.history.at(-1)?.step !== step || r.history.at(-1)?.outcome !== 'waiting') {
+        next = { ...r, history: [...r.history, { step, at, outcome: 'waiting', detail: outcome.detail }] };
+        await audit('step.waiting', 'info', outcome.detail);
+      }
+      break;
+    case 'next':
+      next = { ...r, step: outcome.next, history: [...r.history, { step, at, outcome: 'succeeded', detail: outcome.detail }] };
+      await audit('step.succeeded', 'succeeded', outcome.detail);
+      break;
+    case 'complete': {
+      const finalStatus = r.status === 'rolling_back' ? 'rolled_back' : 'completed';
+      next = {
+        ...r,
+        status: finalStatus,
+        step: 'done',
+        history: [...r.history, { step, at, outcome: 'succeeded', detail: outcome.detail }],
+      };
+      await audit('step.succeeded', 'succeeded', outcome.detail);
+      await audit(finalStatus === 'completed' ? `${r.kind}.completed` : `${r.kind}.rolled_back`, finalStatus === 'completed' ? 'succeeded' : 'info', outcome.detail);
+      break;
+    }
+    case 'fail': {
+      const history = [...r.history, { step, at, outcome: 'failed' as const, detail: outcome.reason }];
+      await audit('step.failed', 'failed', outcome.reason);
+      if (r.status === 'rolling_back') {
+        // A rollback step failed: retry a few times (AWS may be briefly unavailable), then stop and ask a person.
+        const attempts = r.history.filter((h) => h.step === step && h.outcome === 'failed').length + 1;
+        if (attempts < (deps.rollbackAttempts ?? 5)) {
+          next = { ...r, history };
+          waitSeconds = deps.pollSeconds;
+        } else {
+          next = {
+            ...r,
+            status: 'failed',
+            history,
+            failure: `${r.failure ?? ''} Rollback could not finish at ${step}: ${outcome.reason} The labels are exported at ${r.plan.exportPath}.`.trim(),
+          };
+          await audit(`${r.kind}.failed`, 'failed', next.failure);
+        }
+        break;
+      }
+      const rollback = rollbackStart(r);
+      if (rollback) {
+        next = { ...r, status: 'rolling_back', step: rollback, failure: outcome.reason, history };
+        await audit(`${r.kind}.rolling_back`, 'info', outcome.reason);
+      } else {
+        const nothingChanged = !r.progress.twinDeleted && !r.progress.recreatedId;
+        next = {
+          ...r,
+          status: nothingChanged ? 'rolled_back' : 'failed',
+          step: 'done' as StepName,
+          failure: nothingChanged
+            ? outcome.reason
+            : `${outcome.reason} The encrypted transform's labels are saved at ${r.progress.twinExportPath ?? r.plan.exportPath}.`,
+          history,
+        };
+        await audit(nothingChanged ? `${r.kind}.stopped` : `${r.kind}.failed`, 'failed', next.failure);
+      }
+      break;
+    }
+  }
+
+  if (next !== r) {
+    const previousStatus = r.status;
+    r = await deps.store.save(next, r.version);
+    if (TERMINAL.has(r.status)) {
+      await deps.store.unlockTransform(r.accountId, r.region, r.source.transformId, r.id);
+    }
+    if (outcome.kind !== 'wait' || previousStatus !== r.status || r.history.at(-1)?.outcome === 'waiting') {
+      await deps.notify(r).catch(() => undefined);
+    }
+  }
+  return result(r, waitSeconds);
+}
+
+/** Runs a workflow to its end in-process: the local and test stand-in for the state machine. */
+export async function driveToEnd(
+  id: string,
+  deps: WorkflowDeps,
+  sleep: (seconds: number) => Promise<void>,
+  maxIterations = 10_000,
+): Promise<AdvanceResult> {
+  for (let i = 0; i < maxIterations; i++) {
+    const res = await advance(id, deps);
+    if (res.done) return res;
+    await sleep(res.waitSeconds);
+  }
+  throw new Error(`Remediation ${id} did not finish within ${maxIterations} steps`);
+}

@@ -1,0 +1,156 @@
+// Starts the whole embedded sandbox in this process — Glue/KMS/STS/Lambda/Step Functions
+// stand-ins, dynalite, the Slack Web API stand-in — and points the real code at it through
+// the standard endpoint variables only. Used by `npm run demo`, the integration tests and
+// the benchmarks.
+import { randomBytes } from 'node:crypto';
+import type { AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver.js';
+import { loadConfig, type AppConfig } from '../config.js';
+import { buildSlackHandler } from '../handlers/slack.js';
+import { handleWorkerEvent } from '../handlers/worker.js';
+import { handleAdvance } from '../handlers/advance.js';
+import { AwsSandbox, type AwsSandboxOptions } from './aws/index.js';
+import { startDynamo, type DynamoSandbox } from './dynamo.js';
+import { seedDemo } from './fixtures.js';
+import { startSlackSandbox, type SlackSandbox, type SlackSandboxOptions } from './slack.js';
+import { signedInteraction, signedSlashCommand, type SignOptions } from './slackRequest.js';
+
+export const SANDBOX_WORKER = 'glue-encrypt-sandbox-worker';
+export const SANDBOX_STATE_MACHINE = 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-sandbox-remediation';
+export const SANDBOX_CHANNEL = 'C0SECURITY';
+
+export interface HarnessOptions {
+  /** Seed the demo data set (default) or start empty. */
+  seed?: 'demo' | 'none';
+  aws?: AwsSandboxOptions;
+  slack?: SlackSandboxOptions;
+  /** Extra or overriding environment (e.g. GLUE_ENCRYPT_APPROVERS). */
+  env?: Record<string, string>;
+  /** Seconds of a workflow wait are multiplied by this to get milliseconds of real wait (default 0). */
+  waitScaleMs?: number;
+}
+
+export interface Harness {
+  aws: AwsSandbox;
+  slack: SlackSandbox;
+  dynamo: DynamoSandbox;
+  config: AppConfig;
+  signingSecret: string;
+  /** The real Lambda handler for POST /slack/events. */
+  slackHandler(event: unknown): Promise<AwsResponse>;
+  /** Sends a signed /glue-encrypt command as `user` in `channel`; returns the HTTP response. */
+  command(text: string, options?: { user?: string; channel?: string; sign?: Partial<SignOptions> }): Promise<AwsResponse>;
+  /** Sends a signed button click. */
+  click(actionId: string, value: string, options: { user: string; channel?: string; messageTs?: string; teamId?: string }): Promise<AwsResponse>;
+  /** Waits until every asynchronous Lambda invocation and workflow started so far has finished. */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  // The SDK versions are pinned by the lockfile; its notice about Node 22 is known (README).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const aws = await AwsSandbox.start(options.aws);
+  const slack = await startSlackSandbox({ usergroups: { S0SECLEADS: ['U0CAROL'] }, ...options.slack });
+  const dynamo = await startDynamo();
+  if (options.seed !== 'none') seedDemo(aws.state);
+  const signingSecret = randomBytes(16).toString('hex');
+
+  const env: Record<string, string> = {
+    ...aws.env(),
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    SLACK_API_URL: slack.apiUrl,
+    SLACK_BOT_TOKEN: slack.token,
+    SLACK_SIGNING_SECRET: signingSecret,
+    SLACK_TEAM_ID: slack.teamId,
+    SLACK_BOT_ID: slack.botId,
+    SLACK_BOT_USER_ID: slack.botUserId,
+    GLUE_ENCRYPT_WORKER_FUNCTION: SANDBOX_WORKER,
+    GLUE_ENCRYPT_AUDIT_TABLE: dynamo.tables.audit,
+    GLUE_ENCRYPT_STATE_TABLE: dynamo.tables.state,
+    GLUE_ENCRYPT_REGIONS: 'eu-west-1,us-east-1',
+    GLUE_ENCRYPT_APPROVERS: 'U0BOB',
+    GLUE_ENCRYPT_APPROVER_GROUP: 'S0SECLEADS',
+    GLUE_ENCRYPT_LABEL_BUCKET: 'glue-encrypt-labels-111111111111',
+    GLUE_ENCRYPT_DEFAULT_KEY: 'alias/glue-ml',
+    GLUE_ENCRYPT_STATE_MACHINE_ARN: SANDBOX_STATE_MACHINE,
+    GLUE_ENCRYPT_POLL_SECONDS: '30',
+    ...options.env,
+  };
+  // The SDK reads endpoints and credentials from the environment, as it would on Lambda.
+  const previous: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(env)) {
+    previous[k] = process.env[k];
+    process.env[k] = v;
+  }
+  for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'GLUE_ENCRYPT_CONFIG_FILE']) {
+    previous[k] = process.env[k];
+    delete process.env[k];
+  }
+
+  const config = loadConfig();
+  const scale = options.waitScaleMs ?? 0;
+  aws.registerFunction(SANDBOX_WORKER, (event) => handleWorkerEvent(event, config));
+  aws.registerStateMachine(SANDBOX_STATE_MACHINE, async (_arn, input) => {
+    const { remediationId } = JSON.parse(input) as { remediationId: string };
+    // The state machine's loop: advance, wait what it asks, advance again, until done.
+    for (let i = 0; i < 10_000; i++) {
+      const res = await handleAdvance({ remediationId }, config);
+      if (res.done) return res;
+      await new Promise((r) => setTimeout(r, res.waitSeconds * scale));
+    }
+    throw new Error(`Remediation ${remediationId} did not finish`);
+  });
+  const handler = await buildSlackHandler(config);
+
+  const sign = (extra?: Partial<SignOptions>): SignOptions => ({ signingSecret, ...extra });
+  return {
+    aws,
+    slack,
+    dynamo,
+    config,
+    signingSecret,
+    slackHandler: (event) => handler(event as never, {}),
+    command: (text, o = {}) => {
+      const channel = o.channel ?? SANDBOX_CHANNEL;
+      const user = o.user ?? 'U0ALICE';
+      return handler(
+        signedSlashCommand(
+          { text, userId: user, channelId: channel, teamId: slack.teamId, responseUrl: slack.mintResponseUrl({ channel, user }) },
+          sign(o.sign),
+        ),
+        {},
+      );
+    },
+    click: (actionId, value, o) => {
+      const channel = o.channel ?? SANDBOX_CHANNEL;
+      return handler(
+        signedInteraction(
+          {
+            type: 'block_actions',
+            team: { id: o.teamId ?? slack.teamId, domain: 'sandbox' },
+            user: { id: o.user, team_id: o.teamId ?? slack.teamId },
+            api_app_id: 'A0GLUEENC',
+            channel: { id: channel, name: 'security' },
+            container: { type: 'message', channel_id: channel, message_ts: o.messageTs ?? '0' },
+            message: { ts: o.messageTs ?? '0', type: 'message' },
+            trigger_id: `${Date.now()}.1.sandbox`,
+            response_url: slack.mintResponseUrl({ channel, user: o.user, messageTs: o.messageTs }),
+            actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: `${Date.now() / 1000}` }],
+          },
+          sign(),
+        ),
+        {},
+      );
+    },
+    settle: () => aws.idle(),
+    close: async () => {
+      await aws.idle().catch(() => undefined);
+      await Promise.all([aws.close(), slack.close(), dynamo.close()]);
+      for (const [k, v] of Object.entries(previous)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    },
+  };
+}

@@ -1,0 +1,164 @@
+// One Slack message per remediation: the plan and the Approve / Reject buttons while it
+// waits, who decided and when afterwards, then progress step by step, and at the end the
+// result with Revert / Retire original. Pure: a remediation in, blocks out.
+import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/types';
+import type { Remediation, StepName } from '../../remediation/types.js';
+import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, truncate, type SlackMessage } from './blocks.js';
+
+export const ACTIONS = {
+  remediate: 'remediate',
+  approve: 'approve',
+  reject: 'reject',
+  revert: 'revert',
+  retire: 'retire',
+  chooseKey: 'choose_key',
+} as const;
+
+const STEP_LABELS: Record<StepName, string> = {
+  preflight: 'Preflight checks',
+  export_labels: 'Export labels',
+  wait_export: 'Label export',
+  ensure_security_configuration: 'Security configuration',
+  rename_original: 'Rename original',
+  create_twin: 'Create encrypted transform',
+  tag_original: 'Tag original as superseded',
+  import_labels: 'Import labels',
+  wait_import: 'Label import',
+  verify: 'Verify',
+  export_twin_labels: 'Save encrypted transform labels',
+  wait_twin_export: 'Label export',
+  delete_twin: 'Remove encrypted transform',
+  restore_original_name: 'Restore original name',
+  recreate_original: 'Re-create original',
+  import_original_labels: 'Import labels',
+  wait_original_import: 'Label import',
+  untag_original: 'Untag original',
+  verify_revert: 'Verify',
+  check_twin: 'Check encrypted transform',
+  delete_original: 'Delete original',
+  rollback_delete_twin: 'Rollback: remove encrypted transform',
+  rollback_restore_name: 'Rollback: restore name',
+  rollback_untag_original: 'Rollback: untag original',
+  done: 'Done',
+};
+
+const VERB: Record<Remediation['kind'], string> = {
+  remediate: 'encrypt',
+  revert: 'revert the encryption of',
+  retire: 'retire the unencrypted original of',
+};
+
+function time(iso: string | undefined): string {
+  return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '';
+}
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
+  return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value, ...(style ? { style } : {}) };
+}
+
+function planText(r: Remediation): string {
+  const p = r.plan;
+  const name = escapeMrkdwn(r.source.name);
+  if (r.kind === 'remediate') {
+    const steps = [
+      `export ${plural(r.source.labelCount, 'label')} to \`${escapeMrkdwn(p.exportPath)}\``,
+      `rename original to \`${escapeMrkdwn(p.renamedName)}\``,
+      `create \`${name}\` with SSE-KMS (${escapeMrkdwn(p.keyLabel ?? p.keyArn ?? 'no key')})${p.securityConfigurationName ? ` + security configuration \`${escapeMrkdwn(p.securityConfigurationName)}\`${p.createSecurityConfiguration ? ' (created by the bot if missing: S3 SSE-KMS, CloudWatch SSE-KMS, bookmarks CSE-KMS)' : ''}` : ''}`,
+      'import labels',
+      `verify ${plural(r.source.labelCount, 'label')}`,
+    ];
+    return `*Plan:* ${steps.join(' → ')}.\nThe original is kept (tagged as superseded) until a separate, approved *Retire original*.`;
+  }
+  if (r.kind === 'revert') {
+    return `*Plan:* save the encrypted transform's labels to \`${escapeMrkdwn(p.exportPath)}\` → remove the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → import the labels → verify.`;
+  }
+  return `*Plan:* check the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` is READY with at least ${plural(r.source.labelCount, 'label')} → delete the original \`${escapeMrkdwn(r.source.transformId)}\`. Its labels stay exported at \`${escapeMrkdwn(p.exportPath)}\`.`;
+}
+
+function headsUp(r: Remediation): string | undefined {
+  if (r.kind === 'retire') return undefined;
+  const jobs = r.plan.affectedJobs;
+  const jobText = jobs.length > 0 ? ` Jobs that use it: ${jobs.map((j) => `\`${escapeMrkdwn(j)}\``).join(', ')}.` : ' No Glue job visible to the bot references it.';
+  return `:warning: *Heads-up:* the transform ID changes; jobs that call it by ID must be updated.${jobText}`;
+}
+
+function statusLine(r: Remediation): string {
+  switch (r.status) {
+    case 'pending_approval':
+      return `Waiting for approval · expires ${time(r.expiresAt)}`;
+    case 'rejected':
+      return `:no_entry_sign: Rejected by <@${r.decidedBy}> at ${time(r.decidedAt)}`;
+    case 'expired':
+      return `:hourglass: Expired at ${time(r.expiresAt)} without a decision`;
+    case 'running':
+      return `:white_check_mark: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · running: ${STEP_LABELS[r.step]}…`;
+    case 'rolling_back':
+      return `:rewind: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · *rolling back*: ${escapeMrkdwn(r.failure ?? '')}`;
+    case 'completed':
+      return `:white_check_mark: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · *completed*`;
+    case 'rolled_back':
+      return `:leftwards_arrow_with_hook: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · *failed and rolled back*: ${escapeMrkdwn(r.failure ?? '')} Nothing was lost: the transform is as it was.`;
+    case 'failed':
+      return `:rotating_light: *Needs a person:* ${escapeMrkdwn(r.failure ?? '')}`;
+  }
+}
+
+function progressText(r: Remediation): string | undefined {
+  if (r.history.length === 0) return undefined;
+  const icon = { succeeded: ':white_check_mark:', failed: ':x:', waiting: ':hourglass_flowing_sand:', skipped: ':fast_forward:' } as const;
+  const lines = r.history.map((h) => `${icon[h.outcome]} ${STEP_LABELS[h.step]}${h.detail ? ` — ${escapeMrkdwn(h.detail)}` : ''}`);
+  // Keep the newest lines when the history outgrows a section.
+  let text = lines.join('\n');
+  while (text.length > LIMITS.sectionText && lines.length > 1) {
+    lines.shift();
+    text = `…\n${lines.join('\n')}`;
+  }
+  return truncate(text, LIMITS.sectionText);
+}
+
+export interface KeyOption {
+  label: string;
+  value: string;
+}
+
+export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = []): SlackMessage {
+  const name = escapeMrkdwn(r.source.name);
+  const who = r.kind === 'remediate' ? 'asks to' : 'asks to';
+  const headline = `<@${r.requestedBy}> ${who} ${VERB[r.kind]} *${name}* (\`${r.source.transformId}\`) in ${r.accountId} · ${r.region}`;
+  const blocks: KnownBlock[] = [mrkdwnSection(headline), mrkdwnSection(planText(r))];
+  const heads = headsUp(r);
+  if (heads) blocks.push(mrkdwnSection(heads));
+  if (r.plan.problems.length > 0) {
+    blocks.push(mrkdwnSection(`:no_entry: *Cannot be approved:*\n${r.plan.problems.map((p) => `• ${escapeMrkdwn(p)}`).join('\n')}`));
+  }
+  const progress = progressText(r);
+  if (progress) blocks.push(mrkdwnSection(progress));
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(statusLine(r), LIMITS.sectionText) }] });
+
+  const value = JSON.stringify({ id: r.id });
+  if (r.status === 'pending_approval') {
+    const elements: ActionsBlock['elements'] = [];
+    if (r.kind === 'remediate' && keyOptions.length > 0) {
+      const select: StaticSelect = {
+        type: 'static_select',
+        action_id: ACTIONS.chooseKey,
+        placeholder: { type: 'plain_text', text: 'Choose another key' },
+        options: keyOptions.slice(0, 100).map((k) => ({
+          text: { type: 'plain_text', text: truncate(k.label, 75) },
+          value: JSON.stringify({ id: r.id, k: k.value }).slice(0, 150),
+        })),
+      };
+      elements.push(select);
+    }
+    if (r.plan.problems.length === 0) elements.push(button('Approve', ACTIONS.approve, value, 'primary'));
+    elements.push(button(r.plan.problems.length === 0 ? 'Reject' : 'Cancel', ACTIONS.reject, value, 'danger'));
+    blocks.push({ type: 'actions', block_id: `decide:${r.id}`, elements });
+  } else if (r.status === 'completed' && r.kind === 'remediate') {
+    blocks.push({
+      type: 'actions',
+      block_id: `after:${r.id}`,
+      elements: [button('Revert', ACTIONS.revert, value), button('Retire original', ACTIONS.retire, value, 'danger')],
+    });
+  }
+  return { text: `glue-encrypt: ${VERB[r.kind]} ${r.source.name} — ${r.status.replace('_', ' ')}`, blocks };
+}
