@@ -86,9 +86,11 @@ export async function runDemo(): Promise<number> {
     await harness.settle();
     showChannel(harness, seen + 1);
 
-    rule('/glue-encrypt history orders-match');
+    rule('@alice types: /glue-encrypt history orders-match   (what only @alice sees)');
     res = await harness.command('history orders-match', { user: 'U0ALICE' });
     showAck(res.body);
+    await harness.settle();
+    for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(blocksToText({ text: e.text ?? '', blocks: e.blocks })));
 
     const calls = harness.aws.callCounts();
     rule('AWS calls the sandbox answered');

@@ -1,9 +1,11 @@
-// Lambda entry point for long work the Slack handler hands off (invoked asynchronously):
-// runs a check and posts the findings. Thin: validate the job, call the use case.
+// Lambda entry point for work the Slack handler hands off (invoked asynchronously): checks,
+// remediation plans, history and status. Thin: validate the job, call the use case.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type AppConfig } from '../config.js';
+import { remediationRuntime } from '../remediation/runtime.js';
 import { runCheckJob } from '../slack/checkJob.js';
 import { workerJobSchema } from '../slack/jobs.js';
+import { runHistoryJob, runPlanJob, runReplanJob, runStatusJob } from '../slack/remediationJobs.js';
 import { loadBotToken } from '../slack/secrets.js';
 import { webClient } from '../slack/webClient.js';
 
@@ -16,8 +18,27 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
     logger.error('Refused a malformed worker job', { issues: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) });
     return { ok: false, error: 'malformed job' };
   }
+  const job = parsed.data;
   const web = webClient(config, await loadBotToken(config.slack));
-  await runCheckJob(parsed.data, { config, web, logger });
+  if (job.kind === 'check') {
+    await runCheckJob(job, { config, web, logger });
+    return { ok: true };
+  }
+  const deps = { config, web, logger, runtime: remediationRuntime(config, web) };
+  switch (job.kind) {
+    case 'plan':
+      await runPlanJob(job, deps);
+      break;
+    case 'replan':
+      await runReplanJob(job, deps);
+      break;
+    case 'history':
+      await runHistoryJob(job, deps);
+      break;
+    case 'status':
+      await runStatusJob(job, deps);
+      break;
+  }
   return { ok: true };
 }
 

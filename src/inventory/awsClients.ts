@@ -46,9 +46,12 @@ export interface AccountClients {
   kms: KMSClient;
 }
 
+const homeAccounts = new Map<string, Promise<string>>();
+
 export class AwsClientFactory {
   private readonly assumed = new Map<string, Promise<AwsCredentialIdentity>>();
-  private homeAccount?: Promise<string>;
+  /** When each assumed role's credentials expire: they are renewed five minutes before. */
+  private readonly expiring = new Map<string, number>();
 
   constructor(
     private readonly options: ClientOptions,
@@ -72,13 +75,21 @@ export class AwsClientFactory {
     return countCalls(new STSClient(this.common(this.homeRegion)), 'sts', this.options.counter);
   }
 
-  /** The account the bot's own credentials belong to (asked once per process). */
+  /**
+   * The account the bot's own credentials belong to. Asked once per set of credentials and
+   * process: a warm Lambda does not ask again.
+   */
   homeAccountId(): Promise<string> {
-    this.homeAccount ??= this.sts()
-      .send(new GetCallerIdentityCommand({}))
-      .then((r) => r.Account ?? 'unknown');
-    this.homeAccount.catch(() => (this.homeAccount = undefined));
-    return this.homeAccount;
+    const credentialsKey = `${process.env.AWS_ACCESS_KEY_ID ?? 'default'}|${process.env.AWS_ENDPOINT_URL_STS ?? ''}`;
+    let pending = homeAccounts.get(credentialsKey);
+    if (!pending) {
+      pending = this.sts()
+        .send(new GetCallerIdentityCommand({}))
+        .then((r) => r.Account ?? 'unknown');
+      homeAccounts.set(credentialsKey, pending);
+      pending.catch(() => homeAccounts.delete(credentialsKey));
+    }
+    return pending;
   }
 
   /**
@@ -87,12 +98,14 @@ export class AwsClientFactory {
    */
   assumeRole(roleArn: string): Promise<AwsCredentialIdentity> {
     let pending = this.assumed.get(roleArn);
+    if (pending && this.expiring.get(roleArn)! < Date.now() + 5 * 60_000) pending = undefined;
     if (!pending) {
       pending = this.sts()
         .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'glue-encrypt', DurationSeconds: 3600 }))
         .then((r) => {
           const c = r.Credentials;
           if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
+          this.expiring.set(roleArn, c.Expiration?.getTime() ?? Date.now() + 3600_000);
           return {
             accessKeyId: c.AccessKeyId,
             secretAccessKey: c.SecretAccessKey,

@@ -15,6 +15,8 @@ export interface RemediationRuntime {
   store: RemediationStore;
   audit: AuditLog;
   clients(accountId: string, region: string): Promise<AccountClients>;
+  /** The account the bot's own credentials belong to. */
+  homeAccountId(): Promise<string>;
   startWorkflow(r: Remediation): Promise<void>;
   /** Updates the remediation's Slack message to show where it stands. */
   notify(r: Remediation): Promise<void>;
@@ -33,6 +35,7 @@ export function remediationRuntime(config: AppConfig, web: WebClient): Remediati
   return {
     store: new RemediationStore(dynamo, tables.state),
     audit: new AuditLog(dynamo, tables.audit),
+    homeAccountId: () => factory.homeAccountId(),
     async clients(accountId, region) {
       const home = await factory.homeAccountId();
       if (accountId === home) return factory.forTarget(region);

@@ -231,8 +231,9 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
         ).TransformId;
       if (!twinId) return fail('Glue created the encrypted transform but returned no ID.');
       await ctx.checkpoint({ twinId });
+      return next('tag_original', `Created the encrypted transform ${twinId} named ${r.source.name}.`);
     }
-    return next('tag_original', `Created the encrypted transform ${r.progress.twinId} named ${r.source.name}.`);
+    return next('tag_original', `The encrypted transform ${r.progress.twinId} named ${r.source.name} exists.`);
   },
 
   async tag_original(r, ctx) {
@@ -400,8 +401,9 @@ const revertSteps: Partial<Record<StepName, Step>> = {
           )
         ).TransformId;
       await ctx.checkpoint({ recreatedId: id });
+      return next('import_original_labels', `The original was retired: re-created ${r.source.name} (${id}) with its recorded settings and encryption.`);
     }
-    return next('import_original_labels', `The original was retired: re-created ${r.source.name} (${r.progress.recreatedId}) with its recorded settings and encryption.`);
+    return next('import_original_labels', `Re-created ${r.source.name} (${r.progress.recreatedId}).`);
   },
 
   async import_original_labels(r, ctx) {

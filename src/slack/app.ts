@@ -4,10 +4,9 @@ import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
 import type { AppConfig } from '../config.js';
 import { parseCommand } from './commands.js';
 import type { JobDispatcher } from './jobs.js';
-import { renderHelp, renderUsageError } from './views/help.js';
+import { registerRemediationListeners, remediationEnabled } from './remediationListeners.js';
+import { SLASH_COMMAND, renderHelp, renderUsageError } from './views/help.js';
 import { renderFailure, renderNotice } from './views/notice.js';
-
-export const SLASH_COMMAND = '/glue-encrypt';
 
 export interface SlackAppDeps {
   config: AppConfig;
@@ -62,47 +61,57 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
       case 'invalid':
         await ack({ response_type: 'ephemeral', ...renderUsageError(parsed.error) });
         return;
-      case 'check': {
-        try {
-          await deps.dispatcher.dispatch({
-            kind: 'check',
-            request: {
-              ...(parsed.regions ? { regions: parsed.regions } : {}),
-              ...(parsed.accounts ? { accounts: parsed.accounts } : {}),
-              ...(parsed.transform ? { transform: parsed.transform } : {}),
-            },
-            channelId: command.channel_id,
-            userId: command.user_id,
-            teamId: command.team_id,
-            responseUrl: command.response_url,
+      case 'check':
+      case 'history':
+      case 'status': {
+        if (parsed.kind !== 'check' && !remediationEnabled(config)) {
+          await ack({
+            response_type: 'ephemeral',
+            ...renderUsageError(`\`${parsed.kind}\` needs the remediation workflow, which is not enabled in this installation.`),
           });
+          return;
+        }
+        const requester = { channelId: command.channel_id, userId: command.user_id, teamId: command.team_id, responseUrl: command.response_url };
+        try {
+          await deps.dispatcher.dispatch(
+            parsed.kind === 'check'
+              ? {
+                  kind: 'check',
+                  request: {
+                    ...(parsed.regions ? { regions: parsed.regions } : {}),
+                    ...(parsed.accounts ? { accounts: parsed.accounts } : {}),
+                    ...(parsed.transform ? { transform: parsed.transform } : {}),
+                  },
+                  ...requester,
+                }
+              : parsed.kind === 'history'
+                ? { kind: 'history', transform: parsed.transform, ...requester }
+                : { kind: 'status', ...requester },
+          );
         } catch (err) {
           await ack({
             response_type: 'ephemeral',
             ...renderFailure(
-              'I could not start the check.',
+              `I could not start the ${parsed.kind}.`,
               `The worker could not be reached (${(err as Error).name ?? 'Error'}).`,
               'Try again in a minute; if it keeps failing, ask whoever deployed glue-encrypt to look at the slack function logs.',
             ),
           });
           return;
         }
-        const what = parsed.transform ? `transform ${parsed.transform}` : 'all ML transforms';
-        await ack({
-          response_type: 'ephemeral',
-          ...renderNotice(`Checking ${what} in ${describeScope(parsed.regions, parsed.accounts, config)}… results will appear in this channel.`),
-        });
+        const notice =
+          parsed.kind === 'check'
+            ? `Checking ${parsed.transform ? `transform ${parsed.transform}` : 'all ML transforms'} in ${describeScope(parsed.regions, parsed.accounts, config)}… results will appear in this channel.`
+            : parsed.kind === 'history'
+              ? `Reading the audit trail of ${parsed.transform}…`
+              : 'Reading the remediations in flight…';
+        await ack({ response_type: 'ephemeral', ...renderNotice(notice) });
         return;
       }
-      case 'history':
-      case 'status':
-        await ack({
-          response_type: 'ephemeral',
-          ...renderUsageError(`\`${parsed.kind}\` needs the remediation workflow, which is not enabled in this installation.`),
-        });
-        return;
     }
   });
+
+  registerRemediationListeners(app, config, deps.dispatcher);
 
   return { app, receiver };
 }

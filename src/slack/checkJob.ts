@@ -11,6 +11,7 @@ import { runScan } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { CheckJob } from './jobs.js';
 import { postToResponseUrl, publish } from './publish.js';
+import { remediationEnabled } from './remediationListeners.js';
 import { renderScan } from './views/findings.js';
 import { renderFailure } from './views/notice.js';
 
@@ -48,7 +49,8 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
     return undefined;
   }
 
-  const messages = renderScan(result, { remediate: false });
+  // Remediate buttons only where the workflow is deployed: a button that cannot act is noise.
+  const messages = renderScan(result, { remediate: remediationEnabled(config) });
   try {
     await publish(web, job.channelId, messages, job.responseUrl);
   } catch (err) {

@@ -21,9 +21,44 @@ export const checkJobSchema = z
   })
   .strict();
 
-export const workerJobSchema = z.discriminatedUnion('kind', [checkJobSchema]);
+const requester = {
+  channelId: z.string().min(1).max(64),
+  userId: z.string().min(1).max(64),
+  teamId: z.string().min(1).max(64).optional(),
+  responseUrl: z.url({ protocol: /^https?$/ }).optional(),
+};
+
+/** A Remediate / Revert / Retire click: the worker builds the plan and posts the approval request. */
+export const planJobSchema = z
+  .object({
+    kind: z.literal('plan'),
+    action: z.enum(['remediate', 'revert', 'retire']),
+    accountId: z.string().regex(ACCOUNT_PATTERN).optional(),
+    region: z.string().regex(REGION_PATTERN).optional(),
+    transformId: z.string().min(1).max(255).optional(),
+    parentId: z.uuid().optional(),
+    ...requester,
+  })
+  .strict()
+  .refine((j) => (j.action === 'remediate' ? !!(j.accountId && j.region && j.transformId) : !!j.parentId), {
+    message: 'remediate needs accountId, region and transformId; revert and retire need parentId',
+  });
+
+/** The requester picked another key for a pending request. */
+export const replanJobSchema = z
+  .object({ kind: z.literal('replan'), remediationId: z.uuid(), keyId: z.string().min(1).max(2048), ...requester })
+  .strict();
+
+export const historyJobSchema = z.object({ kind: z.literal('history'), transform: z.string().min(1).max(255), ...requester }).strict();
+export const statusJobSchema = z.object({ kind: z.literal('status'), ...requester }).strict();
+
+export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema]);
 
 export type CheckJob = z.infer<typeof checkJobSchema>;
+export type PlanJob = z.infer<typeof planJobSchema>;
+export type ReplanJob = z.infer<typeof replanJobSchema>;
+export type HistoryJob = z.infer<typeof historyJobSchema>;
+export type StatusJob = z.infer<typeof statusJobSchema>;
 export type WorkerJob = z.infer<typeof workerJobSchema>;
 
 export interface JobDispatcher {

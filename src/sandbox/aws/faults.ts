@@ -10,13 +10,13 @@ export interface InjectedError {
 
 export class Faults {
   latencyMs: number;
-  private throttleRate: number;
+  private throttleRate = 0;
   private readonly random: () => number;
   private readonly queued = new Map<string, { error: InjectedError; remaining: number }[]>();
 
   constructor(options: { latencyMs: number; throttleRate: number; seed: number }) {
     this.latencyMs = options.latencyMs;
-    this.throttleRate = options.throttleRate;
+    this.setThrottleRate(options.throttleRate);
     // A stream of its own, so throttling never shifts generated ids (and vice versa).
     this.random = seededRandom(options.seed ^ 0x5eed7e57);
   }

@@ -157,6 +157,8 @@ export function transformOperations(state: SandboxState): Record<string, JsonOpe
       const candidates = [...store.transforms.values()].filter((t) => matchesFilter(t, filter));
       const page = paginate(candidates, {
         sortKey: sortKeyFor(sort ? requiredString(sort, 'Column') : undefined),
+        // Without Sort the order is creation order, which is the store's insertion order.
+        presorted: !sort,
         descending: sort ? requiredString(sort, 'SortDirection') === 'DESCENDING' : false,
         limit,
         token: optionalString(input, 'NextToken'),
@@ -242,14 +244,14 @@ export function transformOperations(state: SandboxState): Record<string, JsonOpe
         requireWorkerPair(next.WorkerType, next.NumberOfWorkers);
       }
       dropUndefined(next);
-      transform.definition = next;
+      store.replaceDefinition(transform, next);
       return { TransformId: d.TransformId };
     },
 
     DeleteMLTransform(caller, input) {
       const store = glueStore(state, caller);
       const transform = requireTransform(store, requiredString(input, 'TransformId'));
-      store.transforms.delete(transform.definition.TransformId);
+      store.deleteTransform(transform);
       state.forgetTaskRunsOf(transform);
       return { TransformId: transform.definition.TransformId };
     },

@@ -40,7 +40,8 @@ function decodeToken(token: string, invalidTokenCode: string): SortKey {
 
 /**
  * One page of `items`, ordered by `sortKey` (which must be unique per item: end it with an id).
- * `descending` reverses the whole order.
+ * `descending` reverses the whole order. `presorted` says the items already arrive in that order,
+ * which saves a sort per page when a scan pages through a large account.
  */
 export function paginate<T>(
   items: Iterable<T>,
@@ -49,18 +50,35 @@ export function paginate<T>(
     limit: number;
     token?: string;
     descending?: boolean;
+    presorted?: boolean;
     /** The service's error code for a token it did not issue, e.g. InvalidInputException. */
     invalidTokenCode: string;
   },
 ): Page<T> {
   const direction = options.descending ? -1 : 1;
-  const keyed = [...items].map((item) => ({ item, key: options.sortKey(item) }));
-  keyed.sort((a, b) => direction * compareKeys(a.key, b.key));
+  const compare = (a: SortKey, b: SortKey): number => direction * compareKeys(a, b);
+  let ordered = [...items];
+  if (!options.presorted) {
+    const keyed = ordered.map((item) => ({ item, key: options.sortKey(item) }));
+    keyed.sort((a, b) => compare(a.key, b.key));
+    ordered = keyed.map((k) => k.item);
+  }
   const cursor = options.token ? decodeToken(options.token, options.invalidTokenCode) : undefined;
-  const start = cursor === undefined ? 0 : keyed.findIndex((k) => direction * compareKeys(k.key, cursor) > 0);
-  const rest = start < 0 ? [] : keyed.slice(start);
-  const page = rest.slice(0, options.limit);
+  const start = cursor === undefined ? 0 : firstAfter(ordered, (item) => compare(options.sortKey(item), cursor) > 0);
+  const page = ordered.slice(start, start + options.limit);
   const last = page[page.length - 1];
-  const nextToken = rest.length > page.length && last ? encodeToken(last.key) : undefined;
-  return { items: page.map((k) => k.item), nextToken };
+  const more = start + page.length < ordered.length;
+  return { items: page, nextToken: more && last !== undefined ? encodeToken(options.sortKey(last)) : undefined };
+}
+
+/** Binary search: index of the first item for which `isAfter` holds (items are ordered, so it holds for a suffix). */
+function firstAfter<T>(items: readonly T[], isAfter: (item: T) => boolean): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (isAfter(items[mid] as T)) high = mid;
+    else low = mid + 1;
+  }
+  return low;
 }

@@ -51,8 +51,7 @@ export class AwsSandbox {
       taskRunMs: options.taskRunMs ?? 0,
       seed,
     });
-    const faults = new Faults({ latencyMs: options.latencyMs ?? 0, throttleRate: 0, seed });
-    faults.setThrottleRate(options.throttleRate ?? 0);
+    const faults = new Faults({ latencyMs: options.latencyMs ?? 0, throttleRate: options.throttleRate ?? 0, seed });
     const counter = new CallCounter();
     const functions = new LambdaFunctions();
     const machines = new StateMachines();

@@ -56,23 +56,49 @@ export interface TaskRunFailurePlan {
   errorString?: string;
 }
 
+/** What a Glue handler knows when it starts a run; the state adds id, timing and any planned failure. */
+export type NewTaskRun = Pick<StoredTaskRun, 'transformId' | 'taskType' | 's3Path' | 'replaceAllLabels'>;
+
 export class RegionStore {
-  readonly transforms = new Map<string, StoredTransform>();
   readonly securityConfigurations = new Map<string, StoredSecurityConfiguration>();
   readonly jobs = new Map<string, StoredJob>();
   readonly keys = new Map<string, StoredKey>();
   readonly aliases = new Map<string, StoredAlias>();
+  private readonly byId = new Map<string, StoredTransform>();
+  // Names are unique per account+region; the index keeps that check cheap for scale estates.
+  private readonly byName = new Map<string, StoredTransform>();
   private seq = 0;
 
   constructor(readonly scope: Scope) {}
+
+  /** Transforms by id. Change them through putTransform/replaceDefinition/deleteTransform. */
+  get transforms(): ReadonlyMap<string, StoredTransform> {
+    return this.byId;
+  }
 
   nextSeq(): number {
     return ++this.seq;
   }
 
   transformByName(name: string): StoredTransform | undefined {
-    for (const t of this.transforms.values()) if (t.definition.Name === name) return t;
-    return undefined;
+    return this.byName.get(name);
+  }
+
+  putTransform(transform: StoredTransform): void {
+    this.byId.set(transform.definition.TransformId, transform);
+    this.byName.set(transform.definition.Name, transform);
+  }
+
+  /** Swaps in an updated definition (same id), keeping the name index right across a rename. */
+  replaceDefinition(transform: StoredTransform, definition: TransformDefinition): void {
+    this.byName.delete(transform.definition.Name);
+    transform.definition = definition;
+    this.byName.set(definition.Name, transform);
+  }
+
+  deleteTransform(transform: StoredTransform): void {
+    this.byId.delete(transform.definition.TransformId);
+    this.byName.delete(transform.definition.Name);
   }
 }
 
@@ -165,7 +191,7 @@ export class SandboxState {
       tags: { ...tags },
       taskRuns: [],
     };
-    store.transforms.set(transformId, transform);
+    store.putTransform(transform);
     return transform;
   }
 
@@ -247,7 +273,7 @@ export class SandboxState {
   }
 
   /** Registers a new run; the caller (Glue handler) has validated the request. */
-  startTaskRun(store: RegionStore, transform: StoredTransform, run: Omit<StoredTaskRun, 'taskRunId' | 'startedAt' | 'durationMs' | 'plannedFailure'>): StoredTaskRun {
+  startTaskRun(store: RegionStore, transform: StoredTransform, run: NewTaskRun): StoredTaskRun {
     const failureIndex = this.taskRunFailures.findIndex(
       (p) => (!p.transformId || p.transformId === run.transformId) && (!p.taskType || p.taskType === run.taskType),
     );

@@ -1,0 +1,64 @@
+// /glue-encrypt history and /glue-encrypt status: the audit trail of one transform, and the
+// remediations waiting for approval or running.
+import type { KnownBlock } from '@slack/types';
+import type { AuditEvent } from '../../audit/auditLog.js';
+import type { Remediation } from '../../remediation/types.js';
+import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, truncate, type SlackMessage } from './blocks.js';
+
+function when(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function actor(a: string): string {
+  return a === 'system' ? 'workflow' : `<@${a}>`;
+}
+
+export function renderHistory(transform: string, events: AuditEvent[]): SlackMessage {
+  const name = escapeMrkdwn(transform);
+  if (events.length === 0) {
+    return { text: `No audit events for ${transform}`, blocks: [mrkdwnSection(`No audit events for *${name}* in the configured accounts and regions.`)] };
+  }
+  const lines = events.map((e) => {
+    const step = e.step ? ` · ${e.step}` : '';
+    const detail = e.detail ? ` — ${escapeMrkdwn(e.detail)}` : '';
+    return `\`${when(e.at)}\` ${actor(e.actor)} *${escapeMrkdwn(e.type)}*${step} (${e.outcome})${detail}`;
+  });
+  // Newest last; when the trail is longer than fits, keep the newest and say how many were left out.
+  const blocks: KnownBlock[] = [mrkdwnSection(`*Audit trail of ${name}* · ${plural(events.length, 'event')}`)];
+  let chunk: string[] = [];
+  const sections: string[] = [];
+  for (const line of lines) {
+    const candidate = [...chunk, truncate(line, 600)].join('\n');
+    if (candidate.length > LIMITS.sectionText) {
+      sections.push(chunk.join('\n'));
+      chunk = [truncate(line, 600)];
+    } else chunk.push(truncate(line, 600));
+  }
+  if (chunk.length > 0) sections.push(chunk.join('\n'));
+  const room = LIMITS.blocksPerMessage - 2;
+  const shown = sections.slice(-room);
+  if (shown.length < sections.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Older events left out; the full trail is in the audit table.' }] });
+  for (const s of shown) blocks.push(mrkdwnSection(s));
+  return { text: `Audit trail of ${transform}: ${events.length} events`, blocks };
+}
+
+export function renderStatus(remediations: Remediation[]): SlackMessage {
+  if (remediations.length === 0) return { text: 'No remediations in flight', blocks: [mrkdwnSection('No remediations are waiting for approval or running.')] };
+  const lines = remediations.map(
+    (r) =>
+      `• *${escapeMrkdwn(r.source.name)}* (\`${r.source.transformId}\`) ${r.accountId} · ${r.region} — ${r.kind}, ${r.status.replace('_', ' ')}${
+        r.status === 'running' ? ` at ${r.step}` : ''
+      }, requested by <@${r.requestedBy}> ${when(r.requestedAt)}`,
+  );
+  const blocks: KnownBlock[] = [mrkdwnSection(`*Remediations in flight* · ${remediations.length}`)];
+  let chunk = '';
+  for (const line of lines) {
+    if ((chunk + '\n' + line).length > LIMITS.sectionText) {
+      blocks.push(mrkdwnSection(chunk));
+      chunk = line;
+    } else chunk = chunk ? `${chunk}\n${line}` : line;
+    if (blocks.length >= LIMITS.blocksPerMessage - 1) break;
+  }
+  if (chunk && blocks.length < LIMITS.blocksPerMessage) blocks.push(mrkdwnSection(chunk));
+  return { text: `${remediations.length} remediations in flight`, blocks };
+}
