@@ -2,7 +2,8 @@
 // The state machine loops Advance -> Wait(waitSeconds) -> Advance until done.
 import { z } from 'zod';
 import { loadConfig, type AppConfig } from '../config.js';
-import { remediationRuntime } from '../remediation/runtime.js';
+import { accountAccess } from '../remediation/accountAccess.js';
+import { remediationServices } from '../remediation/runtime.js';
 import type { AdvanceResult } from '../remediation/types.js';
 import { advance } from '../remediation/workflow.js';
 import { loadBotToken } from '../slack/secrets.js';
@@ -12,7 +13,7 @@ const eventSchema = z.object({ remediationId: z.uuid() }).loose();
 
 export async function handleAdvance(event: unknown, config: AppConfig): Promise<AdvanceResult & { remediationId: string }> {
   const { remediationId } = eventSchema.parse(event);
-  const runtime = remediationRuntime(config, webClient(config, await loadBotToken(config.slack)));
+  const runtime = { ...remediationServices(config, webClient(config, await loadBotToken(config.slack))), ...accountAccess(config) };
   const result = await advance(remediationId, {
     ...runtime,
     pollSeconds: config.remediation.pollSeconds,

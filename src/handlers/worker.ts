@@ -2,7 +2,8 @@
 // remediation plans, history and status. Thin: validate the job, call the use case.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type AppConfig } from '../config.js';
-import { remediationRuntime } from '../remediation/runtime.js';
+import { accountAccess } from '../remediation/accountAccess.js';
+import { remediationServices } from '../remediation/runtime.js';
 import { runCheckJob } from '../slack/checkJob.js';
 import { workerJobSchema } from '../slack/jobs.js';
 import { runHistoryJob, runPlanJob, runReplanJob, runStatusJob } from '../slack/remediationJobs.js';
@@ -24,7 +25,7 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
     await runCheckJob(job, { config, web, logger });
     return { ok: true };
   }
-  const deps = { config, web, logger, runtime: remediationRuntime(config, web) };
+  const deps = { config, web, logger, runtime: { ...remediationServices(config, web), ...accountAccess(config) } };
   switch (job.kind) {
     case 'plan':
       await runPlanJob(job, deps);

@@ -6,7 +6,7 @@ import type { AuditLog } from '../audit/auditLog.js';
 import type { RemediationConfig } from '../config.js';
 import { ConcurrentUpdateError, type RemediationStore } from './store.js';
 import type { Remediation } from './types.js';
-import { startState } from './workflow.js';
+import { startState } from './lifecycle.js';
 
 export type Decision = 'approve' | 'reject';
 

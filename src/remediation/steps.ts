@@ -475,12 +475,6 @@ export function stepFor(r: Remediation): Step | undefined {
   return table[r.step];
 }
 
-export const FIRST_STEP: Record<Remediation['kind'], StepName> = {
-  remediate: 'preflight',
-  revert: 'preflight',
-  retire: 'check_twin',
-};
-
 /** Where a failed workflow goes: remediations roll back; revert and retire stop safely. */
 export function rollbackStart(r: Remediation): StepName | undefined {
   if (r.kind !== 'remediate') return undefined;

@@ -5,7 +5,8 @@ import type { AuditLog } from '../audit/auditLog.js';
 import { describeAwsError } from '../inventory/awsErrors.js';
 import type { AccountClients } from '../inventory/awsClients.js';
 import { ConcurrentUpdateError, type RemediationStore } from './store.js';
-import { FIRST_STEP, rollbackStart, stepFor, type StepContext, type StepOutcome } from './steps.js';
+import { TERMINAL_STATUSES } from './lifecycle.js';
+import { rollbackStart, stepFor, type StepContext, type StepOutcome } from './steps.js';
 import type { AdvanceResult, Progress, Remediation, StepName } from './types.js';
 
 export interface WorkflowDeps {
@@ -23,7 +24,7 @@ export interface WorkflowDeps {
   rollbackAttempts?: number;
 }
 
-const TERMINAL = new Set(['completed', 'rolled_back', 'failed', 'rejected', 'expired']);
+
 
 function describeEncryption(e: unknown): string {
   const enc = e as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined;
@@ -32,22 +33,17 @@ function describeEncryption(e: unknown): string {
   return `SSE-KMS ${ud.KmsKeyId ?? ''}`.trim();
 }
 
-/** Puts an approved remediation on its first step. */
-export function startState(r: Remediation): Remediation {
-  return { ...r, status: 'running', step: FIRST_STEP[r.kind] };
-}
-
 export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceResult> {
   const now = deps.now ?? (() => new Date());
   let r = await deps.store.get(id);
   if (!r) throw new Error(`Remediation ${id} does not exist`);
   const result = (x: Remediation, waitSeconds = 0): AdvanceResult => ({
-    done: TERMINAL.has(x.status),
+    done: TERMINAL_STATUSES.has(x.status),
     waitSeconds,
     status: x.status,
     step: x.step,
   });
-  if (TERMINAL.has(r.status) || r.status === 'pending_approval') return { ...result(r), done: true };
+  if (TERMINAL_STATUSES.has(r.status) || r.status === 'pending_approval') return { ...result(r), done: true };
 
   const { glue, kms } = await deps.clients(r.accountId, r.region);
   const ctx: StepContext = {
@@ -164,7 +160,7 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
   if (next !== r) {
     const previousStatus = r.status;
     r = await deps.store.save(next, r.version);
-    if (TERMINAL.has(r.status)) {
+    if (TERMINAL_STATUSES.has(r.status)) {
       await deps.store.unlockTransform(r.accountId, r.region, r.source.transformId, r.id);
     }
     if (outcome.kind !== 'wait' || previousStatus !== r.status || r.history.at(-1)?.outcome === 'waiting') {

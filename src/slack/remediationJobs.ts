@@ -6,7 +6,7 @@ import type { WebClient } from '@slack/web-api';
 import type { AppConfig } from '../config.js';
 import { getTransformById, looksLikeTransformId } from '../inventory/transforms.js';
 import { checkTargetKey, listKeyChoices, planRemediation } from '../remediation/plan.js';
-import type { RemediationRuntime } from '../remediation/runtime.js';
+import type { RemediationRuntime } from '../remediation/accountAccess.js';
 import type { Remediation } from '../remediation/types.js';
 import type { HistoryJob, PlanJob, ReplanJob, StatusJob } from './jobs.js';
 import { postToResponseUrl } from './publish.js';

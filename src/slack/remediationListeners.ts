@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { AppConfig } from '../config.js';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../config.js';
 import { decide, type Decision } from '../remediation/approval.js';
-import { remediationRuntime, type RemediationRuntime } from '../remediation/runtime.js';
+import { remediationServices, type RemediationServices } from '../remediation/runtime.js';
 import type { JobDispatcher } from './jobs.js';
 import { renderFailure, renderNotice } from './views/notice.js';
 import { ACTIONS } from './views/remediation.js';
@@ -38,8 +38,8 @@ async function ephemeral(respond: Respond, message: { text: string; blocks: unkn
 const INVALID = renderFailure('That button is not valid.', 'Its payload did not pass validation, so nothing was done.', 'Run /glue-encrypt check again and use the new buttons.');
 
 export function registerRemediationListeners(app: App, config: AppConfig, dispatcher: JobDispatcher): void {
-  let runtime: RemediationRuntime | undefined;
-  const getRuntime = (client: WebClient) => (runtime ??= remediationRuntime(config, client));
+  let services: RemediationServices | undefined;
+  const getServices = (client: WebClient) => (services ??= remediationServices(config, client));
 
   const requester = (body: BlockAction) => ({
     channelId: body.channel?.id ?? body.container?.channel_id ?? '',
@@ -83,7 +83,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
       await ack();
       const v = parseValue(idValue, action.value);
       if (!v) return ephemeral(respond, INVALID);
-      const rt = getRuntime(client);
+      const rt = getServices(client);
       const { approverGroup } = config.remediation;
       const result = await decide(v.id, decision, { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id }, {
         ...rt,

@@ -38,9 +38,12 @@ export function requireTransform(store: RegionStore, transformId: string): Store
   return transform;
 }
 
-/** The transform as Glue reports it: stored fields untouched, LabelCount and MaxCapacity derived. */
+/**
+ * The transform as Glue reports it: stored fields untouched, LabelCount and MaxCapacity derived.
+ * A shallow copy: answers are serialized at once, and a deep copy per transform made large scans slow.
+ */
 export function describeTransform(transform: StoredTransform): MLTransform {
-  const described: MLTransform = { ...structuredClone(transform.definition), LabelCount: transform.labels.length };
+  const described: MLTransform = { ...transform.definition, LabelCount: transform.labels.length };
   const { WorkerType, NumberOfWorkers } = transform.definition;
   if (described.MaxCapacity === undefined && WorkerType && NumberOfWorkers) {
     // Glue reports the DPUs a worker-sized transform uses, which is why a Get cannot be replayed as a Create.
@@ -154,7 +157,8 @@ export function transformOperations(state: SandboxState): Record<string, JsonOpe
       const filter = optionalObject(input, 'Filter');
       const sort = optionalObject(input, 'Sort');
       const limit = pageSize(input, 'MaxResults', GET_ML_TRANSFORMS_DEFAULT_PAGE, GET_ML_TRANSFORMS_MAX_RESULTS);
-      const candidates = [...store.transforms.values()].filter((t) => matchesFilter(t, filter));
+      const all = store.transforms.values();
+      const candidates = filter ? [...all].filter((t) => matchesFilter(t, filter)) : all;
       const page = paginate(candidates, {
         sortKey: sortKeyFor(sort ? requiredString(sort, 'Column') : undefined),
         // Without Sort the order is creation order, which is the store's insertion order.

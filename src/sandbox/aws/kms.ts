@@ -16,6 +16,8 @@ export const KMS_TARGET_PREFIX = 'TrentService';
 interface ResolveOptions {
   /** DescribeKey, ListAliases and crypto calls take aliases; rotation and policy calls take only key id or ARN. */
   allowAlias: boolean;
+  /** Only DescribeKey creates a missing AWS managed key behind a predefined "alias/aws/..." name. */
+  describing?: boolean;
 }
 
 function notFoundKey(ref: string): AwsError {
@@ -40,7 +42,7 @@ function resolveAlias(state: SandboxState, caller: Caller, accountId: string, al
   return key;
 }
 
-function resolveKey(state: SandboxState, caller: Caller, ref: string, options: ResolveOptions & { describing?: boolean }): StoredKey {
+function resolveKey(state: SandboxState, caller: Caller, ref: string, options: ResolveOptions): StoredKey {
   const describing = options.describing ?? false;
   if (ref.startsWith('arn:')) {
     const arn = parseArn(ref);
