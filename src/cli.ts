@@ -43,7 +43,8 @@ async function check(argv: string[]): Promise<number> {
     : undefined;
   const result = await runScan(
     { regions: parsed.regions, accounts: parsed.accounts, transform: parsed.transform },
-    { scope: config.scope, policy: config.policy, concurrency: config.concurrency, maxAttempts: config.maxAttempts, onProgress: progress },
+    { scope: config.scope, policy: config.policy, concurrency: config.concurrency, maxAttempts: config.maxAttempts,
+      pageSize: config.pageSize, onProgress: progress },
   );
   if (progress) process.stderr.write('\r\u001b[K');
   console.log(values.json ? toJson(result) : toTable(result, process.stdout.isTTY));

@@ -1,6 +1,6 @@
 // Lambda entry point for the Step Functions task: moves one remediation one step.
 // The state machine loops Advance -> Wait(waitSeconds) -> Advance until done.
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { loadConfig, type AppConfig } from '../config.js';
 import { accountAccess } from '../remediation/accountAccess.js';
 import { remediationServices } from '../remediation/runtime.js';
@@ -9,7 +9,7 @@ import { advance } from '../remediation/workflow.js';
 import { loadBotToken } from '../slack/secrets.js';
 import { webClient } from '../slack/webClient.js';
 
-const eventSchema = z.object({ remediationId: z.uuid() }).loose();
+const eventSchema = z.looseObject({ remediationId: z.uuid() });
 
 export async function handleAdvance(event: unknown, config: AppConfig): Promise<AdvanceResult & { remediationId: string }> {
   const { remediationId } = eventSchema.parse(event);

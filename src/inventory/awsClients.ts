@@ -46,12 +46,17 @@ export interface AccountClients {
   kms: KMSClient;
 }
 
+// Per process (a warm Lambda keeps them): the bot's own account, and assumed-role credentials
+// with their expiry, renewed five minutes before they run out.
 const homeAccounts = new Map<string, Promise<string>>();
+const assumedRoles = new Map<string, Promise<AwsCredentialIdentity>>();
+const assumedExpiry = new Map<string, number>();
+
+function baseCredentialsKey(): string {
+  return `${process.env.AWS_ACCESS_KEY_ID ?? 'default'}|${process.env.AWS_ENDPOINT_URL_STS ?? ''}`;
+}
 
 export class AwsClientFactory {
-  private readonly assumed = new Map<string, Promise<AwsCredentialIdentity>>();
-  /** When each assumed role's credentials expire: they are renewed five minutes before. */
-  private readonly expiring = new Map<string, number>();
 
   constructor(
     private readonly options: ClientOptions,
@@ -80,7 +85,7 @@ export class AwsClientFactory {
    * process: a warm Lambda does not ask again.
    */
   homeAccountId(): Promise<string> {
-    const credentialsKey = `${process.env.AWS_ACCESS_KEY_ID ?? 'default'}|${process.env.AWS_ENDPOINT_URL_STS ?? ''}`;
+    const credentialsKey = baseCredentialsKey();
     let pending = homeAccounts.get(credentialsKey);
     if (!pending) {
       pending = this.sts()
@@ -97,25 +102,23 @@ export class AwsClientFactory {
    * every region of that account. Throws the STS error (e.g. AccessDenied) to the caller.
    */
   assumeRole(roleArn: string): Promise<AwsCredentialIdentity> {
-    let pending = this.assumed.get(roleArn);
-    if (pending && this.expiring.get(roleArn)! < Date.now() + 5 * 60_000) pending = undefined;
+    const key = `${baseCredentialsKey()}|${roleArn}`;
+    let pending = assumedRoles.get(key);
+    const expiry = assumedExpiry.get(key);
+    if (pending && expiry !== undefined && expiry < Date.now() + 5 * 60_000) pending = undefined;
     if (!pending) {
       pending = this.sts()
         .send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'glue-encrypt', DurationSeconds: 3600 }))
         .then((r) => {
           const c = r.Credentials;
           if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${roleArn} returned no credentials`);
-          this.expiring.set(roleArn, c.Expiration?.getTime() ?? Date.now() + 3600_000);
-          return {
-            accessKeyId: c.AccessKeyId,
-            secretAccessKey: c.SecretAccessKey,
-            sessionToken: c.SessionToken,
-            expiration: c.Expiration,
-          };
+          assumedExpiry.set(key, c.Expiration?.getTime() ?? Date.now() + 3600_000);
+          return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
         });
-      this.assumed.set(roleArn, pending);
-      // A failed assumption is not cached: the next scan tries again.
-      pending.catch(() => this.assumed.delete(roleArn));
+      assumedRoles.set(key, pending);
+      assumedExpiry.delete(key);
+      // A failed assumption is not kept: the next scan tries again.
+      pending.catch(() => assumedRoles.delete(key));
     }
     return pending;
   }

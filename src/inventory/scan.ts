@@ -26,6 +26,8 @@ export interface ScanOptions {
   policy: Policy;
   concurrency: number;
   maxAttempts: number;
+  /** Transforms per GetMLTransforms page. */
+  pageSize?: number;
   /** Region for STS calls; defaults to the first scanned region. */
   homeRegion?: string;
   onProgress?: (progress: { done: number; total: number; transforms: number }) => void;
@@ -115,7 +117,7 @@ export async function runScan(request: ScanRequest, options: ScanOptions): Promi
   let transformsSoFar = 0;
   const outcomes = await Promise.all(
     work.map(async (w) => {
-      const outcome = await scanTarget(factory, w.accountId, w.region, w.credentials, request.transform, options.concurrency).catch(
+      const outcome = await scanTarget(factory, w.accountId, w.region, w.credentials, request.transform, options.concurrency, options.pageSize).catch(
         (err: unknown) => {
           scopeErrors.push(toScopeError(err, w.accountId, w.region));
           return { contexts: [], keys: 0, securityConfigurations: 0 } satisfies TargetOutcome;
@@ -156,6 +158,7 @@ async function scanTarget(
   credentials: CredentialsProvider | undefined,
   transform: string | undefined,
   concurrency: number,
+  pageSize?: number,
 ): Promise<TargetOutcome> {
   if (credentials) {
     // Fail the whole target with the STS error rather than every call with a vague one.
@@ -209,7 +212,7 @@ async function scanTarget(
       const t = await getTransformById(glue, transform);
       if (t) accept(t);
     } else {
-      for await (const page of listTransformPages(glue, transform)) page.forEach(accept);
+      for await (const page of listTransformPages(glue, transform, pageSize)) page.forEach(accept);
     }
   } catch (err) {
     throw new TargetError(transform && looksLikeTransformId(transform) ? 'glue:GetMLTransform' : 'glue:GetMLTransforms', err);

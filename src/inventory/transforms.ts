@@ -2,7 +2,7 @@
 import { GetMLTransformCommand, GetMLTransformsCommand, type GlueClient, type MLTransform } from '@aws-sdk/client-glue';
 import type { TransformFacts } from '../checks/types.js';
 
-/** GetMLTransforms' largest page (the API's MaxResults bound). */
+/** Default GetMLTransforms page size (the API accepts 1 to 1000). */
 export const TRANSFORM_PAGE_SIZE = 100;
 
 const TRANSFORM_ID_PATTERN = /^tfm-[0-9a-f]{8,64}$/i;
@@ -31,12 +31,12 @@ export function toTransformFacts(t: MLTransform, accountId: string, region: stri
 }
 
 /** Yields transforms a page at a time, following NextToken to the end. */
-export async function* listTransformPages(glue: GlueClient, name?: string): AsyncGenerator<MLTransform[]> {
+export async function* listTransformPages(glue: GlueClient, name?: string, pageSize = TRANSFORM_PAGE_SIZE): AsyncGenerator<MLTransform[]> {
   let nextToken: string | undefined;
   do {
     const page = await glue.send(
       new GetMLTransformsCommand({
-        MaxResults: TRANSFORM_PAGE_SIZE,
+        MaxResults: pageSize,
         NextToken: nextToken,
         ...(name ? { Filter: { Name: name } } : {}),
       }),

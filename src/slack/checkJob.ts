@@ -38,6 +38,7 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
       policy: config.policy,
       concurrency: config.concurrency,
       maxAttempts: config.maxAttempts,
+      pageSize: config.pageSize,
     });
   } catch (err) {
     logger.error('Check failed', err as Error);

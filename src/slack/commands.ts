@@ -3,7 +3,8 @@
 //
 // Adding a subcommand is adding a member to ParsedCommand and an entry to COMMANDS.
 
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { ACCOUNT_PATTERN, REGION_PATTERN } from '../config.js';
 
 export type ParsedCommand =
   | { kind: 'check'; transform?: string; regions?: string[]; accounts?: string[] }
@@ -20,31 +21,31 @@ export const MAX_LIST_VALUES = 20;
 // ---------------------------------------------------------------------------------------
 // Values
 
-/** AWS partition-aware region names: eu-west-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1. */
-const REGION_PATTERN =
-  /^[a-z]{2,4}(-[a-z]{2,4})?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?$/;
+const regionSchema = z.pipe(
+  z.string().check(
+    z.refine((value) => REGION_PATTERN.test(value.toLowerCase()), {
+      error: (issue) => `"${String(issue.input)}" is not an AWS region (expected something like eu-west-1).`,
+    }),
+  ),
+  z.transform((value: string) => value.toLowerCase()),
+);
 
-const regionSchema = z
-  .string()
-  .refine((value) => REGION_PATTERN.test(value.toLowerCase()), {
-    error: (issue) => `"${String(issue.input)}" is not an AWS region (expected something like eu-west-1).`,
-  })
-  .transform((value) => value.toLowerCase());
-
-const accountSchema = z.string().regex(/^[0-9]{12}$/, {
-  error: (issue) => `"${String(issue.input)}" is not an AWS account ID (12 digits).`,
-});
+const accountSchema = z.string().check(
+  z.regex(ACCOUNT_PATTERN, {
+    error: (issue) => `"${String(issue.input)}" is not an AWS account ID (12 digits).`,
+  }),
+);
 
 // Glue names: 1-255 characters, no control characters.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
-const transformSchema = z
-  .string()
-  .min(1, { error: 'The transform name is empty.' })
-  .max(255, { error: 'A transform name has at most 255 characters.' })
-  .refine((value) => !CONTROL_CHARACTERS.test(value), {
+const transformSchema = z.string().check(
+  z.minLength(1, { error: 'The transform name is empty.' }),
+  z.maxLength(255, { error: 'A transform name has at most 255 characters.' }),
+  z.refine((value) => !CONTROL_CHARACTERS.test(value), {
     error: 'A transform name cannot contain control characters.',
-  });
+  }),
+);
 
 /** A Glue ML transform ID: "tfm-" followed by hex digits. Anything else is taken as a name. */
 export const TRANSFORM_ID_PATTERN = /^tfm-[0-9a-f]+$/i;
@@ -60,7 +61,7 @@ interface OptionSpec {
   /** Placeholder shown in usage, e.g. "r1[,r2...]". */
   placeholder: string;
   description: string;
-  schema: z.ZodType<string, string>;
+  schema: z.ZodMiniType<string, string>;
   /** Noun for messages: "region", "account". */
   noun: string;
 }

@@ -1,56 +1,49 @@
 // Work the Slack handler hands to the worker Lambda (invoked asynchronously so Slack gets
 // its answer at once). The payload is validated on arrival: the worker trusts nothing.
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../config.js';
 
-export const checkJobSchema = z
-  .object({
-    kind: z.literal('check'),
-    request: z
-      .object({
-        regions: z.array(z.string().regex(REGION_PATTERN)).min(1).max(30).optional(),
-        accounts: z.array(z.string().regex(ACCOUNT_PATTERN)).min(1).max(100).optional(),
-        transform: z.string().min(1).max(255).optional(),
-      })
-      .strict(),
-    channelId: z.string().min(1).max(64),
-    userId: z.string().min(1).max(64),
-    teamId: z.string().min(1).max(64).optional(),
-    responseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  })
-  .strict();
-
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const requester = {
-  channelId: z.string().min(1).max(64),
-  userId: z.string().min(1).max(64),
-  teamId: z.string().min(1).max(64).optional(),
-  responseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  channelId: text(64),
+  userId: text(64),
+  teamId: z.optional(text(64)),
+  responseUrl: z.optional(z.url({ protocol: /^https?$/ })),
 };
+
+export const checkJobSchema = z.strictObject({
+  kind: z.literal('check'),
+  request: z.strictObject({
+    regions: z.optional(z.array(z.string().check(z.regex(REGION_PATTERN))).check(z.minLength(1), z.maxLength(30))),
+    accounts: z.optional(z.array(z.string().check(z.regex(ACCOUNT_PATTERN))).check(z.minLength(1), z.maxLength(100))),
+    transform: z.optional(text(255)),
+  }),
+  ...requester,
+});
 
 /** A Remediate / Revert / Retire click: the worker builds the plan and posts the approval request. */
 export const planJobSchema = z
-  .object({
+  .strictObject({
     kind: z.literal('plan'),
     action: z.enum(['remediate', 'revert', 'retire']),
-    accountId: z.string().regex(ACCOUNT_PATTERN).optional(),
-    region: z.string().regex(REGION_PATTERN).optional(),
-    transformId: z.string().min(1).max(255).optional(),
-    parentId: z.uuid().optional(),
+    accountId: z.optional(z.string().check(z.regex(ACCOUNT_PATTERN))),
+    region: z.optional(z.string().check(z.regex(REGION_PATTERN))),
+    transformId: z.optional(text(255)),
+    parentId: z.optional(z.uuid()),
     ...requester,
   })
-  .strict()
-  .refine((j) => (j.action === 'remediate' ? !!(j.accountId && j.region && j.transformId) : !!j.parentId), {
-    message: 'remediate needs accountId, region and transformId; revert and retire need parentId',
-  });
+  .check(
+    z.refine((j) => (j.action === 'remediate' ? !!(j.accountId && j.region && j.transformId) : !!j.parentId), {
+      message: 'remediate needs accountId, region and transformId; revert and retire need parentId',
+    }),
+  );
 
 /** The requester picked another key for a pending request. */
-export const replanJobSchema = z
-  .object({ kind: z.literal('replan'), remediationId: z.uuid(), keyId: z.string().min(1).max(2048), ...requester })
-  .strict();
+export const replanJobSchema = z.strictObject({ kind: z.literal('replan'), remediationId: z.uuid(), keyId: text(2048), ...requester });
 
-export const historyJobSchema = z.object({ kind: z.literal('history'), transform: z.string().min(1).max(255), ...requester }).strict();
-export const statusJobSchema = z.object({ kind: z.literal('status'), ...requester }).strict();
+export const historyJobSchema = z.strictObject({ kind: z.literal('history'), transform: text(255), ...requester });
+export const statusJobSchema = z.strictObject({ kind: z.literal('status'), ...requester });
 
 export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema]);
 

@@ -3,7 +3,7 @@
 // with a conditional write, so the clicker learns the outcome before Slack's 3 seconds pass.
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { AppConfig } from '../config.js';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../config.js';
 import { decide, type Decision } from '../remediation/approval.js';
@@ -12,11 +12,15 @@ import type { JobDispatcher } from './jobs.js';
 import { renderFailure, renderNotice } from './views/notice.js';
 import { ACTIONS } from './views/remediation.js';
 
-const remediateValue = z.object({ a: z.string().regex(ACCOUNT_PATTERN), r: z.string().regex(REGION_PATTERN), t: z.string().min(1).max(255) }).strict();
-const idValue = z.object({ id: z.uuid() }).strict();
-const keyValue = z.object({ id: z.uuid(), k: z.string().min(1).max(2048) }).strict();
+const remediateValue = z.strictObject({
+  a: z.string().check(z.regex(ACCOUNT_PATTERN)),
+  r: z.string().check(z.regex(REGION_PATTERN)),
+  t: z.string().check(z.minLength(1), z.maxLength(255)),
+});
+const idValue = z.strictObject({ id: z.uuid() });
+const keyValue = z.strictObject({ id: z.uuid(), k: z.string().check(z.minLength(1), z.maxLength(2048)) });
 
-function parseValue<T>(schema: z.ZodType<T>, raw: string | undefined): T | undefined {
+function parseValue<T>(schema: z.ZodMiniType<T>, raw: string | undefined): T | undefined {
   try {
     const parsed = schema.safeParse(JSON.parse(raw ?? ''));
     return parsed.success ? parsed.data : undefined;

@@ -2,7 +2,7 @@
 // Pure: a ScanResult in, messages within Block Kit limits out.
 
 import type { Button, KnownBlock } from '@slack/types';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Finding, Reason, Severity, Status } from '../../checks/types.js';
 import type { ScanResult, ScopeError } from '../../inventory/types.js';
 import { escapeMrkdwn, LIMITS, mrkdwnSection, plural, truncate } from './blocks.js';
@@ -28,7 +28,8 @@ export interface RemediateActionValue {
   t: string;
 }
 
-const remediateValueSchema = z.object({ a: z.string().min(1), r: z.string().min(1), t: z.string().min(1) });
+const nonEmpty = z.string().check(z.minLength(1));
+const remediateValueSchema = z.object({ a: nonEmpty, r: nonEmpty, t: nonEmpty });
 
 /** Reads a Remediate button's value back; undefined when it is not one of ours. */
 export function parseRemediateValue(value: string): RemediateActionValue | undefined {
