@@ -131,6 +131,26 @@ function parseLevels(value: string | undefined, problems: string[]): Partial<Rec
   return levels;
 }
 
+/** zod/mini carries no message catalogue (that is what keeps it small): say it in our words. */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = issue.path.map(String).join('.') || '(top level)';
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return `${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    case 'invalid_key':
+      return `${where}: "${String(issue.input)}" is not allowed here${where.endsWith('levels') ? ` (policy levels can be set for ${POLICY_CODES.join(', ')})` : ''}`;
+    case 'invalid_value':
+      return `${where}: "${String(issue.input)}" must be one of ${issue.values.map(String).join(', ')}`;
+    case 'invalid_type':
+      return `${where}: expected ${issue.expected}`;
+    case 'too_small':
+    case 'too_big':
+      return `${where}: ${issue.code === 'too_small' ? 'at least' : 'at most'} ${String(issue.code === 'too_small' ? issue.minimum : issue.maximum)} ${issue.origin === 'array' ? 'entries' : 'characters'}`;
+    default:
+      return `${where}: ${issue.message && issue.message !== 'Invalid input' ? issue.message : `"${String(issue.input)}" is not valid`}`;
+  }
+}
+
 function readFileConfig(path: string | undefined, problems: string[]): FileConfig {
   if (!path) return {};
   let raw: unknown;
@@ -142,7 +162,7 @@ function readFileConfig(path: string | undefined, problems: string[]): FileConfi
   }
   const parsed = fileSchema.safeParse(raw);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${path}: ${issue.path.join('.') || '(top)'} ${issue.message}`);
+    for (const issue of parsed.error.issues) problems.push(`${path}: ${describeIssue(issue)}`);
     return {};
   }
   return parsed.data;
@@ -156,6 +176,18 @@ function positiveInt(name: string, value: string | undefined, fallback: number, 
     return fallback;
   }
   return n;
+}
+
+/** Checks each entry of a comma list, naming the bad ones rather than the whole list. */
+function checkList(name: string, item: z.ZodMiniType<string>, values: string[] | undefined, max: number, problems: string[]): string[] | undefined {
+  if (values === undefined) return undefined;
+  if (values.length > max) {
+    problems.push(`${name}: at most ${max} entries, got ${values.length}`);
+    return undefined;
+  }
+  const bad = values.filter((v) => !item.safeParse(v).success);
+  for (const v of bad) check(name, item, v, problems);
+  return bad.length === 0 ? values : undefined;
 }
 
 function check<T>(name: string, schema: z.ZodMiniType<T>, value: unknown, problems: string[]): T | undefined {
@@ -173,11 +205,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const defaultRegion = env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
   const regions =
-    check('GLUE_ENCRYPT_REGIONS', z.array(region).check(z.maxLength(30)), list(env.GLUE_ENCRYPT_REGIONS), problems) ??
+    checkList('GLUE_ENCRYPT_REGIONS', region, list(env.GLUE_ENCRYPT_REGIONS), 30, problems) ??
     file.regions ??
     (defaultRegion ? [check('AWS_REGION', region, defaultRegion, problems) ?? defaultRegion] : []);
   const accounts =
-    check('GLUE_ENCRYPT_ACCOUNTS', z.array(account).check(z.maxLength(100)), list(env.GLUE_ENCRYPT_ACCOUNTS), problems) ??
+    checkList('GLUE_ENCRYPT_ACCOUNTS', account, list(env.GLUE_ENCRYPT_ACCOUNTS), 100, problems) ??
     file.accounts ??
     [];
 
@@ -212,7 +244,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     policy: { levels, requiredS3Encryption, allowedKeys },
     remediation: {
-      approvers: check('GLUE_ENCRYPT_APPROVERS', z.array(slackId).check(z.maxLength(100)), list(env.GLUE_ENCRYPT_APPROVERS), problems) ?? [],
+      approvers: checkList('GLUE_ENCRYPT_APPROVERS', slackId, list(env.GLUE_ENCRYPT_APPROVERS), 100, problems) ?? [],
       approverGroup: check('GLUE_ENCRYPT_APPROVER_GROUP', slackId, env.GLUE_ENCRYPT_APPROVER_GROUP, problems),
       allowSelfApproval:
         check('GLUE_ENCRYPT_ALLOW_SELF_APPROVAL', z.enum(['true', 'false']), env.GLUE_ENCRYPT_ALLOW_SELF_APPROVAL, problems) === 'true',
