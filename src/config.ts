@@ -110,11 +110,13 @@ export interface AppConfig {
 type Env = Record<string, string | undefined>;
 
 function list(value: string | undefined): string[] | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  return value
+  if (value === undefined) return undefined;
+  const items = value
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0);
+  // Nothing but commas and spaces means "not set": the default applies.
+  return items.length > 0 ? items : undefined;
 }
 
 function parseLevels(value: string | undefined, problems: string[]): Partial<Record<ReasonCode, RuleLevel>> {
@@ -215,7 +217,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const levels = { ...DEFAULT_POLICY.levels, ...file.policy?.levels, ...parseLevels(env.GLUE_ENCRYPT_POLICY_LEVELS, problems) };
   const requiredS3Encryption =
-    check('GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION', z.enum(['SSE-KMS', 'SSE-S3']), env.GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION, problems) ??
+    check('GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION', z.enum(['SSE-KMS', 'SSE-S3'], { error: 'must be SSE-KMS or SSE-S3' }), env.GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION, problems) ??
     file.policy?.requiredS3Encryption ??
     DEFAULT_POLICY.requiredS3Encryption;
   const allowedKeys = [...(list(env.GLUE_ENCRYPT_ALLOWED_KEYS) ?? file.policy?.allowedKeys ?? DEFAULT_POLICY.allowedKeys)];
@@ -226,7 +228,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       botToken: env.SLACK_BOT_TOKEN || undefined,
       signingSecretParam: env.SLACK_SIGNING_SECRET_PARAM || undefined,
       botTokenParam: env.SLACK_BOT_TOKEN_PARAM || undefined,
-      apiUrl: check('SLACK_API_URL', z.url({ protocol: /^https?$/ }), env.SLACK_API_URL, problems),
+      apiUrl: check('SLACK_API_URL', z.url({ protocol: /^https?$/, error: 'is not an http(s) URL' }), env.SLACK_API_URL, problems),
       teamId: check('SLACK_TEAM_ID', slackId, env.SLACK_TEAM_ID, problems),
       enterpriseId: check('SLACK_ENTERPRISE_ID', slackId, env.SLACK_ENTERPRISE_ID, problems),
       botId: check('SLACK_BOT_ID', slackId, env.SLACK_BOT_ID, problems),
@@ -247,7 +249,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       approvers: checkList('GLUE_ENCRYPT_APPROVERS', slackId, list(env.GLUE_ENCRYPT_APPROVERS), 100, problems) ?? [],
       approverGroup: check('GLUE_ENCRYPT_APPROVER_GROUP', slackId, env.GLUE_ENCRYPT_APPROVER_GROUP, problems),
       allowSelfApproval:
-        check('GLUE_ENCRYPT_ALLOW_SELF_APPROVAL', z.enum(['true', 'false']), env.GLUE_ENCRYPT_ALLOW_SELF_APPROVAL, problems) === 'true',
+        check('GLUE_ENCRYPT_ALLOW_SELF_APPROVAL', z.enum(['true', 'false'], { error: 'must be true or false' }), env.GLUE_ENCRYPT_ALLOW_SELF_APPROVAL, problems) === 'true',
       approvalTtlHours: positiveInt('GLUE_ENCRYPT_APPROVAL_TTL_HOURS', env.GLUE_ENCRYPT_APPROVAL_TTL_HOURS, 24, 24 * 14, problems),
       defaultKey:
         check('GLUE_ENCRYPT_DEFAULT_KEY', z.string().check(z.regex(/^(alias\/[\w/-]+|arn:aws[\w-]*:kms:.+|[0-9a-f-]{36})$/, 'is not a KMS alias, key ARN or key ID')), env.GLUE_ENCRYPT_DEFAULT_KEY, problems) ??

@@ -47,6 +47,12 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
       logger.warn('Refused a request without Slack signature headers');
       return { statusCode: 401, body: '' };
     }
+    // Bolt refuses stale requests; Slack's guidance is five minutes either way, so future ones too.
+    const sentAt = Number(header(event.headers, 'x-slack-request-timestamp'));
+    if (!Number.isFinite(sentAt) || Math.abs(Date.now() / 1000 - sentAt) > 300) {
+      logger.warn('Refused a request whose Slack timestamp is more than five minutes off');
+      return { statusCode: 401, body: '' };
+    }
     const normalised = normaliseEvent(event);
     if (!header(normalised.headers, 'content-type')) return { statusCode: 400, body: 'Content-Type required' };
     try {

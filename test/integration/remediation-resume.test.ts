@@ -1,0 +1,163 @@
+// Crash and resume: the state machine calls `advance` again after a Lambda died part-way
+// through a step. Each test approves through Slack, then drives `advance` itself (the
+// state machine is parked) with the runtime the advance Lambda builds, and rewrites the
+// stored state to what a crash at the worst moment leaves: Glue accepted the call, but the
+// id it returned was never saved.
+import { CreateMLTransformCommand } from '@aws-sdk/client-glue';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { accountAccess } from '../../src/remediation/accountAccess.js';
+import { remediationServices } from '../../src/remediation/runtime.js';
+import { TAG_SOURCE } from '../../src/remediation/snapshot.js';
+import type { AdvanceResult, Progress, StepName } from '../../src/remediation/types.js';
+import { advance, type WorkflowDeps } from '../../src/remediation/workflow.js';
+import { webClient } from '../../src/slack/webClient.js';
+import { BOB, ORDERS, ORDERS_ID, decideVia, glue, mustGet, named, original, parkStateMachine, requestRemediation, startWorld, transformCount, type World } from './helpers.js';
+
+let w: World;
+let deps: WorkflowDeps;
+beforeEach(async () => {
+  w = await startWorld();
+  // What the advance Lambda builds (src/handlers/advance.ts), with the test in the state machine's place.
+  const runtime = { ...remediationServices(w.h.config, webClient(w.h.config, w.h.slack.token)), ...accountAccess(w.h.config) };
+  deps = { ...runtime, pollSeconds: 30, taskRunTimeoutSeconds: 3600 };
+});
+afterEach(async () => {
+  await w.close();
+});
+
+/** Approves a remediation of orders-match through Slack, without letting the state machine run it. */
+async function approvedButParked(): Promise<string> {
+  const started = parkStateMachine(w);
+  const req = await requestRemediation(w);
+  await decideVia(w, 'approve', req, BOB);
+  await w.h.settle();
+  expect(started).toEqual([req.id]);
+  expect((await mustGet(w, req.id)).status).toBe('running');
+  return req.id;
+}
+
+/** Calls advance until the workflow stands at `step` (not yet run). */
+async function advanceTo(id: string, step: StepName): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const r = await mustGet(w, id);
+    if (r.step === step) return;
+    const res = await advance(id, deps);
+    if (res.done) throw new Error(`workflow ended (${res.status}) before reaching ${step}`);
+  }
+  throw new Error(`never reached ${step}`);
+}
+
+async function advanceToEnd(id: string): Promise<AdvanceResult> {
+  for (let i = 0; i < 200; i++) {
+    const res = await advance(id, deps);
+    if (res.done) return res;
+  }
+  throw new Error('workflow did not finish');
+}
+
+/** Puts back the state a crash right after the AWS call (before its id was saved) would leave. */
+async function crashBeforeSaving(id: string, step: StepName, lost: keyof Progress): Promise<void> {
+  const r = await mustGet(w, id);
+  expect(r.progress[lost]).toBeDefined();
+  const { [lost]: _dropped, ...progress } = r.progress;
+  await w.store.save({ ...r, step, progress, history: r.history.filter((h) => h.step !== step) }, r.version);
+}
+
+const twins = () => [...glue(w).transforms.values()].filter((t) => t.tags[TAG_SOURCE] === ORDERS_ID);
+
+describe('advance resumes after a crash without doing anything twice', () => {
+  it.each([
+    { step: 'export_labels' as const, lost: 'exportTaskRunId' as const, call: 'glue:StartExportLabelsTaskRun' },
+    { step: 'create_twin' as const, lost: 'twinId' as const, call: 'glue:CreateMLTransform' },
+    { step: 'import_labels' as const, lost: 'importTaskRunId' as const, call: 'glue:StartImportLabelsTaskRun' },
+  ])('$step: Glue accepted $call but $lost was not saved → one call, one result', async ({ step, lost, call }) => {
+    const labels = [...original(w)!.labels];
+    const count = transformCount(w);
+    const id = await approvedButParked();
+
+    await advanceTo(id, step);
+    await advance(id, deps);
+    const firstRun = (await mustGet(w, id)).progress[lost];
+    expect(w.h.aws.callCounts()[call]).toBe(1);
+    await crashBeforeSaving(id, step, lost);
+
+    const res = await advanceToEnd(id);
+    expect(res.status).toBe('completed');
+    const r = await mustGet(w, id);
+    // The resumed step adopted what the first attempt started instead of starting another.
+    expect(r.progress[lost]).toBe(firstRun);
+    expect(w.h.aws.callCounts()[call]).toBe(1);
+
+    // Exactly one encrypted twin, holding the name and every label.
+    expect(twins().map((t) => t.definition.TransformId)).toEqual([r.progress.twinId]);
+    expect(transformCount(w)).toBe(count + 1);
+    expect(named(w, ORDERS)?.definition.TransformId).toBe(r.progress.twinId);
+    expect(named(w, ORDERS)?.labels).toEqual(labels);
+    // One export task run on the original, one import on the twin.
+    expect(original(w)!.taskRuns.filter((t) => t.taskType === 'EXPORT_LABELS')).toHaveLength(1);
+    expect(named(w, ORDERS)!.taskRuns.filter((t) => t.taskType === 'IMPORT_LABELS')).toHaveLength(1);
+  });
+
+  it('create_twin: a crash before Glue saw the call creates the twin on resume (intent recorded, nothing to adopt)', async () => {
+    const id = await approvedButParked();
+    await advanceTo(id, 'create_twin');
+    // The intent is checkpointed first; the Lambda dies before CreateMLTransform goes out.
+    const r = await mustGet(w, id);
+    await w.store.save({ ...r, progress: { ...r.progress, twinCreateStartedAt: new Date().toISOString() } }, r.version);
+
+    expect((await advanceToEnd(id)).status).toBe('completed');
+    expect(w.h.aws.callCounts()['glue:CreateMLTransform']).toBe(1);
+    expect(twins()).toHaveLength(1);
+  });
+
+  it('create_twin: Glue created the twin but its answer was lost → the rollback finds the twin by its tag and removes it', async () => {
+    const labels = [...original(w)!.labels];
+    const count = transformCount(w);
+    const id = await approvedButParked();
+    await advanceTo(id, 'create_twin');
+
+    // The create goes through, then the connection drops before the answer arrives.
+    const lossy: WorkflowDeps = {
+      ...deps,
+      clients: async (account, region) => {
+        const c = await deps.clients(account, region);
+        const glueClient = new Proxy(c.glue, {
+          get(target, prop, receiver) {
+            if (prop !== 'send') return Reflect.get(target, prop, receiver);
+            return async (command: unknown) => {
+              const out = await target.send(command as never);
+              if (command instanceof CreateMLTransformCommand) throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+              return out;
+            };
+          },
+        });
+        return { ...c, glue: glueClient };
+      },
+    };
+    const res = await advance(id, lossy);
+    expect(res.status).toBe('rolling_back');
+    expect(twins()).toHaveLength(1);
+    expect((await mustGet(w, id)).progress.twinId).toBeUndefined();
+
+    expect((await advanceToEnd(id)).status).toBe('rolled_back');
+    expect(twins()).toEqual([]);
+    expect(transformCount(w)).toBe(count);
+    expect(original(w)?.definition.Name).toBe(ORDERS);
+    expect(original(w)?.labels).toEqual(labels);
+    const r = await mustGet(w, id);
+    expect(r.failure).toContain('Could not reach AWS for step create_twin');
+    expect(r.history.find((h) => h.step === 'rollback_delete_twin')?.detail).toMatch(/^Deleted the encrypted transform tfm-/);
+  });
+
+  it('advance on a finished workflow changes nothing (a late duplicate invocation)', async () => {
+    const id = await approvedButParked();
+    await advanceToEnd(id);
+    const before = await mustGet(w, id);
+    const calls = { ...w.h.aws.callCounts() };
+    const res = await advance(id, deps);
+    expect(res).toMatchObject({ done: true, status: 'completed' });
+    expect((await mustGet(w, id)).version).toBe(before.version);
+    expect(w.h.aws.callCounts()['glue:CreateMLTransform']).toBe(calls['glue:CreateMLTransform']);
+    expect(twins()).toHaveLength(1);
+  });
+});
