@@ -5,11 +5,7 @@ import type { TransformFacts } from '../checks/types.js';
 /** Default GetMLTransforms page size (the API accepts 1 to 1000). */
 export const TRANSFORM_PAGE_SIZE = 100;
 
-const TRANSFORM_ID_PATTERN = /^tfm-[0-9a-f]{8,64}$/i;
-
-export function looksLikeTransformId(value: string): boolean {
-  return TRANSFORM_ID_PATTERN.test(value);
-}
+export { looksLikeTransformId } from './transformId.js';
 
 export function toTransformFacts(t: MLTransform, accountId: string, region: string): TransformFacts {
   const enc = t.TransformEncryption;

@@ -47,12 +47,8 @@ const transformSchema = z.string().check(
   }),
 );
 
-/** A Glue ML transform ID: "tfm-" followed by hex digits. Anything else is taken as a name. */
-export const TRANSFORM_ID_PATTERN = /^tfm-[0-9a-f]+$/i;
-
-export function isTransformId(value: string): boolean {
-  return TRANSFORM_ID_PATTERN.test(value);
-}
+/** A Glue ML transform ID ("tfm-" and hex); anything else is taken as a name. */
+export { looksLikeTransformId as isTransformId } from '../inventory/transformId.js';
 
 // ---------------------------------------------------------------------------------------
 // Options

@@ -5,18 +5,13 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/
 import type { WebClient } from '@slack/web-api';
 import * as z from 'zod/mini';
 import type { AppConfig } from '../config.js';
-import { ACCOUNT_PATTERN, REGION_PATTERN } from '../config.js';
 import { decide, type Decision } from '../remediation/approval.js';
 import { remediationServices, type RemediationServices } from '../remediation/runtime.js';
 import type { JobDispatcher } from './jobs.js';
 import { renderFailure, renderNotice } from './views/notice.js';
+import { parseRemediateValue } from './views/findings.js';
 import { ACTIONS } from './views/remediation.js';
 
-const remediateValue = z.strictObject({
-  a: z.string().check(z.regex(ACCOUNT_PATTERN)),
-  r: z.string().check(z.regex(REGION_PATTERN)),
-  t: z.string().check(z.minLength(1), z.maxLength(255)),
-});
 const idValue = z.strictObject({ id: z.uuid() });
 const keyValue = z.strictObject({ id: z.uuid(), k: z.string().check(z.minLength(1), z.maxLength(2048)) });
 
@@ -61,7 +56,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
       }
       const who = requester(body);
       if (action === 'remediate') {
-        const v = parseValue(remediateValue, button.value);
+        const v = parseRemediateValue(button.value ?? '');
         if (!v) return ephemeral(respond, INVALID);
         await dispatcher.dispatch({ kind: 'plan', action, accountId: v.a, region: v.r, transformId: v.t, ...who });
       } else {

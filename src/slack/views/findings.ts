@@ -3,6 +3,7 @@
 
 import type { Button, KnownBlock } from '@slack/types';
 import * as z from 'zod/mini';
+import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../config.js';
 import type { Finding, Reason, Severity, Status } from '../../checks/types.js';
 import type { ScanResult, ScopeError } from '../../inventory/types.js';
 import { escapeMrkdwn, LIMITS, mrkdwnSection, plural, truncate } from './blocks.js';
@@ -28,8 +29,11 @@ export interface RemediateActionValue {
   t: string;
 }
 
-const nonEmpty = z.string().check(z.minLength(1));
-const remediateValueSchema = z.object({ a: nonEmpty, r: nonEmpty, t: nonEmpty });
+const remediateValueSchema = z.strictObject({
+  a: z.string().check(z.regex(ACCOUNT_PATTERN)),
+  r: z.string().check(z.regex(REGION_PATTERN)),
+  t: z.string().check(z.minLength(1), z.maxLength(255)),
+});
 
 /** Reads a Remediate button's value back; undefined when it is not one of ours. */
 export function parseRemediateValue(value: string): RemediateActionValue | undefined {

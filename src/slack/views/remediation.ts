@@ -4,9 +4,10 @@
 import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/types';
 import type { Remediation, StepName } from '../../remediation/types.js';
 import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, truncate, type SlackMessage } from './blocks.js';
+import { REMEDIATE_ACTION_ID } from './findings.js';
 
 export const ACTIONS = {
-  remediate: 'remediate',
+  remediate: REMEDIATE_ACTION_ID,
   approve: 'approve',
   reject: 'reject',
   revert: 'revert',
