@@ -63,17 +63,18 @@ export class AuditLog {
     return event;
   }
 
-  /** A transform's events, oldest first. */
+  /** A transform's newest `limit` events, oldest first. */
   async forTransform(accountId: string, region: string, transformName: string, limit = 100): Promise<AuditEvent[]> {
     const out = await this.doc.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': transformSubject(accountId, region, transformName) },
+        ScanIndexForward: false,
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map(stripKeys);
+    return (out.Items ?? []).map(stripKeys).reverse();
   }
 
   /** Events of one UTC day (YYYY-MM-DD), oldest first. */

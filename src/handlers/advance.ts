@@ -13,7 +13,7 @@ const eventSchema = z.looseObject({ remediationId: z.uuid() });
 
 export async function handleAdvance(event: unknown, config: AppConfig): Promise<AdvanceResult & { remediationId: string }> {
   const { remediationId } = eventSchema.parse(event);
-  const runtime = { ...remediationServices(config, webClient(config, await loadBotToken(config.slack))), ...accountAccess(config) };
+  const runtime = { ...remediationServices(config, webClient(config, await loadBotToken(config.slack))), ...accountAccess(config, 'write') };
   const result = await advance(remediationId, {
     ...runtime,
     pollSeconds: config.remediation.pollSeconds,

@@ -25,7 +25,7 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
     await runCheckJob(job, { config, web, logger });
     return { ok: true };
   }
-  const deps = { config, web, logger, runtime: { ...remediationServices(config, web), ...accountAccess(config) } };
+  const deps = { config, web, logger, runtime: { ...remediationServices(config, web), ...accountAccess(config, 'read') } };
   switch (job.kind) {
     case 'plan':
       await runPlanJob(job, deps);

@@ -6,6 +6,7 @@ import type { KeyLookup, Policy, SecurityConfigurationLookup, TransformContext }
 import { evaluateTransform } from '../checks/evaluate.js';
 import type { ScopeConfig } from '../config.js';
 import { AwsClientFactory, CallCounter, type AccountClients, type CredentialsProvider } from './awsClients.js';
+import { roleArn } from './arn.js';
 import { describeAwsError } from './awsErrors.js';
 import { lookupKey, regionOfArn } from './keys.js';
 import { lookupSecurityConfiguration } from './securityConfigurations.js';
@@ -39,9 +40,6 @@ interface TargetOutcome {
   securityConfigurations: number;
 }
 
-function roleArnFor(accountId: string, roleName: string): string {
-  return `arn:aws:iam::${accountId}:role/${roleName}`;
-}
 
 export async function runScan(request: ScanRequest, options: ScanOptions): Promise<ScanResult> {
   const startedAt = new Date();
@@ -106,9 +104,9 @@ export async function runScan(request: ScanRequest, options: ScanOptions): Promi
     const credentials =
       accountId === homeAccountId
         ? undefined
-        : (() => factory.assumeRole(roleArnFor(accountId, options.scope.targetRoleName))) satisfies CredentialsProvider;
+        : (() => factory.assumeRole(roleArn(accountId, options.scope.targetRoleName, regions[0]!))) satisfies CredentialsProvider;
     for (const region of regions) {
-      targets.push({ accountId, region, ...(credentials ? { roleArn: roleArnFor(accountId, options.scope.targetRoleName) } : {}) });
+      targets.push({ accountId, region, ...(credentials ? { roleArn: roleArn(accountId, options.scope.targetRoleName, regions[0]!) } : {}) });
       work.push({ accountId, region, credentials });
     }
   }

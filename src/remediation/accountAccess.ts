@@ -1,6 +1,7 @@
 // Glue and KMS clients for the account and region a remediation acts in: the bot's own
 // account directly, member accounts through the remediation role.
 import type { AppConfig } from '../config.js';
+import { roleArn } from '../inventory/arn.js';
 import { AwsClientFactory, CallCounter, type AccountClients } from '../inventory/awsClients.js';
 import type { RemediationServices } from './runtime.js';
 
@@ -10,7 +11,11 @@ export interface AccountAccess {
   homeAccountId(): Promise<string>;
 }
 
-export function accountAccess(config: AppConfig): AccountAccess {
+/**
+ * `read` (plans, history) assumes the read-only role in member accounts; `write` (the workflow)
+ * the remediation role. The worker never holds write access.
+ */
+export function accountAccess(config: AppConfig, mode: 'read' | 'write'): AccountAccess {
   const factory = new AwsClientFactory({ maxAttempts: config.maxAttempts, counter: new CallCounter() }, config.scope.regions[0] ?? 'us-east-1');
   return {
     homeAccountId: () => factory.homeAccountId(),
@@ -18,8 +23,9 @@ export function accountAccess(config: AppConfig): AccountAccess {
       const home = await factory.homeAccountId();
       if (accountId === home) return factory.forTarget(region);
       if (!config.scope.accounts.includes(accountId)) throw new Error(`Account ${accountId} is not configured (GLUE_ENCRYPT_ACCOUNTS)`);
-      const roleArn = `arn:aws:iam::${accountId}:role/${config.remediation.remediationRoleName}`;
-      return factory.forTarget(region, () => factory.assumeRole(roleArn));
+      const roleName = mode === 'write' ? config.remediation.remediationRoleName : config.scope.targetRoleName;
+      const arn = roleArn(accountId, roleName, region);
+      return factory.forTarget(region, () => factory.assumeRole(arn));
     },
   };
 }

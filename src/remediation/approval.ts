@@ -123,8 +123,13 @@ export async function decide(id: string, decision: Decision, click: Click, deps:
   try {
     approved = await deps.store.save({ ...startState(r), decidedBy: click.userId, decidedAt: now.toISOString() }, r.version);
   } catch (err) {
-    if (err instanceof ConcurrentUpdateError) return refuse('Someone else decided this request a moment ago.');
-    throw err;
+    if (!(err instanceof ConcurrentUpdateError)) throw err;
+    // Lost the race: keep the lock only if the winner is running this very request.
+    const current = await deps.store.get(id);
+    if (!current || (current.status !== 'running' && current.status !== 'rolling_back')) {
+      await deps.store.unlockTransform(r.accountId, r.region, r.source.transformId, r.id);
+    }
+    return refuse('Someone else decided this request a moment ago.', current ?? r);
   }
   await deps.audit.append({
     type: `${r.kind}.approved`,

@@ -10,6 +10,28 @@ export const FIRST_STEP: Record<Remediation['kind'], StepName> = {
 
 export const TERMINAL_STATUSES: ReadonlySet<RemediationStatus> = new Set(['completed', 'rolled_back', 'failed', 'rejected', 'expired']);
 
+/** Encryption of a transform as people read it: "not encrypted" or "SSE-KMS <key>". */
+export function describeEncryption(transformEncryption: unknown): string {
+  const ud = (transformEncryption as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined)
+    ?.MlUserDataEncryption;
+  if (!ud || ud.MlUserDataEncryptionMode !== 'SSE-KMS') return 'not encrypted';
+  return `SSE-KMS ${ud.KmsKeyId ?? ''}`.trim();
+}
+
+/** What a workflow changes, for the audit trail: encryption before and after it. */
+export function encryptionChange(r: Remediation): { before: string; after: string } {
+  const original = describeEncryption(r.source.transformEncryption);
+  const encrypted = `SSE-KMS ${r.plan.keyArn ?? ''}`.trim();
+  switch (r.kind) {
+    case 'remediate':
+      return { before: original, after: encrypted };
+    case 'revert':
+      return { before: encrypted, after: original };
+    case 'retire':
+      return { before: encrypted, after: encrypted };
+  }
+}
+
 /** Puts an approved remediation on its first step. */
 export function startState(r: Remediation): Remediation {
   return { ...r, status: 'running', step: FIRST_STEP[r.kind] };

@@ -9,10 +9,9 @@ import {
 } from '@aws-sdk/client-glue';
 import type { TransformSnapshot } from './types.js';
 
-export function transformArn(accountId: string, region: string, transformId: string): string {
-  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-  return `arn:${partition}:glue:${region}:${accountId}:mlTransform/${transformId}`;
-}
+import { transformArn } from '../inventory/arn.js';
+
+export { transformArn };
 
 export async function snapshotTransform(glue: GlueClient, accountId: string, region: string, transformId: string): Promise<TransformSnapshot> {
   const t = await glue.send(new GetMLTransformCommand({ TransformId: transformId }));

@@ -78,6 +78,7 @@ async function startTaskRunOnce(
   ctx: StepContext,
   transformId: string,
   type: TaskType,
+  s3Path: string,
   intentAt: string | undefined,
   start: () => Promise<string | undefined>,
 ): Promise<string> {
@@ -85,7 +86,11 @@ async function startTaskRunOnce(
     const runs = await ctx.glue.send(
       new GetMLTaskRunsCommand({ TransformId: transformId, Filter: { TaskRunType: type, StartedAfter: new Date(Date.parse(intentAt) - 1000) } }),
     );
-    const adopted = runs.TaskRuns?.[0]?.TaskRunId;
+    // Only a run of ours: same type, started after the intent, on the very same S3 path.
+    const adopted = runs.TaskRuns?.find((run) => {
+      const p = run.Properties;
+      return (p?.ExportLabelsTaskRunProperties?.OutputS3Path ?? p?.ImportLabelsTaskRunProperties?.InputS3Path) === s3Path;
+    })?.TaskRunId;
     if (adopted) return adopted;
   }
   const id = await start();
@@ -115,7 +120,8 @@ async function waitForTaskRun(
       if (!r.progress.pollStartedAt) await ctx.checkpoint({ pollStartedAt: startedAt });
       const waited = (ctx.now().getTime() - Date.parse(startedAt)) / 1000;
       if (waited > ctx.taskRunTimeoutSeconds) {
-        return fail(`${what} did not finish within ${Math.round(ctx.taskRunTimeoutSeconds / 60)} minutes (task run ${taskRunId} is ${run.Status}).`);
+        const minutes = Math.round(ctx.taskRunTimeoutSeconds / 60);
+        return fail(`${what} did not finish within ${minutes} minute${minutes === 1 ? '' : 's'} (task run ${taskRunId} is ${run.Status}).`);
       }
       return { kind: 'wait', detail: `${what}: ${run.Status}` };
     }
@@ -162,7 +168,7 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
     if (!r.progress.exportTaskRunId) {
       const intent = r.progress.exportStartedAt;
       if (!intent) await ctx.checkpoint({ exportStartedAt: ctx.now().toISOString() });
-      const id = await startTaskRunOnce(ctx, r.source.transformId, 'EXPORT_LABELS', intent, async () =>
+      const id = await startTaskRunOnce(ctx, r.source.transformId, 'EXPORT_LABELS', r.plan.exportPath, intent, async () =>
         (await ctx.glue.send(new StartExportLabelsTaskRunCommand({ TransformId: r.source.transformId, OutputS3Path: r.plan.exportPath }))).TaskRunId,
       );
       await ctx.checkpoint({ exportTaskRunId: id });
@@ -252,7 +258,7 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
     if (!r.progress.importTaskRunId) {
       const intent = r.progress.importStartedAt;
       if (!intent) await ctx.checkpoint({ importStartedAt: ctx.now().toISOString() });
-      const id = await startTaskRunOnce(ctx, twinId, 'IMPORT_LABELS', intent, async () =>
+      const id = await startTaskRunOnce(ctx, twinId, 'IMPORT_LABELS', r.plan.exportPath, intent, async () =>
         (await ctx.glue.send(new StartImportLabelsTaskRunCommand({ TransformId: twinId, InputS3Path: r.plan.exportPath, ReplaceAllLabels: true })))
           .TaskRunId,
       );
@@ -360,7 +366,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
     if (!r.progress.exportTaskRunId) {
       const intent = r.progress.exportStartedAt;
       if (!intent) await ctx.checkpoint({ exportStartedAt: ctx.now().toISOString(), twinExportPath: r.plan.exportPath });
-      const id = await startTaskRunOnce(ctx, twinId, 'EXPORT_LABELS', intent, async () =>
+      const id = await startTaskRunOnce(ctx, twinId, 'EXPORT_LABELS', r.plan.exportPath, intent, async () =>
         (await ctx.glue.send(new StartExportLabelsTaskRunCommand({ TransformId: twinId, OutputS3Path: r.plan.exportPath }))).TaskRunId,
       );
       await ctx.checkpoint({ exportTaskRunId: id });
@@ -411,7 +417,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
     if (!r.progress.importTaskRunId) {
       const intent = r.progress.importStartedAt;
       if (!intent) await ctx.checkpoint({ importStartedAt: ctx.now().toISOString() });
-      const id = await startTaskRunOnce(ctx, target, 'IMPORT_LABELS', intent, async () =>
+      const id = await startTaskRunOnce(ctx, target, 'IMPORT_LABELS', r.plan.exportPath, intent, async () =>
         (await ctx.glue.send(new StartImportLabelsTaskRunCommand({ TransformId: target, InputS3Path: r.plan.exportPath, ReplaceAllLabels: true }))).TaskRunId,
       );
       await ctx.checkpoint({ importTaskRunId: id });

@@ -3,6 +3,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { TERMINAL_STATUSES } from './lifecycle.js';
 import type { Remediation, RemediationStatus } from './types.js';
 
 export class ConcurrentUpdateError extends Error {
@@ -83,7 +84,26 @@ export class RemediationStore {
     } catch (err) {
       if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
       const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-      return (held.Item?.remediationId as string | undefined) ?? 'another remediation';
+      const holder = held.Item?.remediationId as string | undefined;
+      if (!holder) return this.lockTransform(accountId, region, transformId, remediationId);
+      // A lock left by a workflow that has ended (a crash, a lost race) is taken over.
+      const holding = await this.get(holder);
+      if (holding && TERMINAL_STATUSES.has(holding.status)) {
+        try {
+          await this.doc.send(
+            new PutCommand({
+              TableName: this.tableName,
+              Item: { ...key, remediationId },
+              ConditionExpression: 'remediationId = :old',
+              ExpressionAttributeValues: { ':old': holder },
+            }),
+          );
+          return undefined;
+        } catch (e) {
+          if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+        }
+      }
+      return holder;
     }
   }
 

@@ -2,10 +2,10 @@
 // in a loop with waits; every call re-reads the state, runs the current step, audits it and
 // saves the result, so a crash between two calls resumes where it stopped.
 import type { AuditLog } from '../audit/auditLog.js';
-import { describeAwsError } from '../inventory/awsErrors.js';
+import { describeAwsError, errorCode, isAccessDenied } from '../inventory/awsErrors.js';
 import type { AccountClients } from '../inventory/awsClients.js';
 import { ConcurrentUpdateError, type RemediationStore } from './store.js';
-import { TERMINAL_STATUSES } from './lifecycle.js';
+import { TERMINAL_STATUSES, encryptionChange } from './lifecycle.js';
 import { rollbackStart, stepFor, type StepContext, type StepOutcome } from './steps.js';
 import type { AdvanceResult, Progress, Remediation, StepName } from './types.js';
 
@@ -26,11 +26,12 @@ export interface WorkflowDeps {
 
 
 
-function describeEncryption(e: unknown): string {
-  const enc = e as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined;
-  const ud = enc?.MlUserDataEncryption;
-  if (!ud || ud.MlUserDataEncryptionMode !== 'SSE-KMS') return 'not encrypted';
-  return `SSE-KMS ${ud.KmsKeyId ?? ''}`.trim();
+/** Why a step's AWS call failed, pointing at the bot's write permissions when it was refused. */
+function stepFailure(err: unknown, step: string, r: Remediation): string {
+  const where = `${r.accountId} · ${r.region}`;
+  if (!isAccessDenied(err)) return describeAwsError(err, `step ${step}`, where).message;
+  const aws = (err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 300);
+  return `AWS refused step ${step} in ${where} (${errorCode(err)}: ${aws}). The workflow's role lacks a write permission it needs: see README "IAM permissions" (advance role, or glue-encrypt-remediate in member accounts).`;
 }
 
 export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceResult> {
@@ -66,7 +67,7 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
       outcome = await run(r, ctx);
     } catch (err) {
       if (err instanceof ConcurrentUpdateError) throw err;
-      outcome = { kind: 'fail', reason: describeAwsError(err, `step ${step}`, `${r.accountId} · ${r.region}`).message };
+      outcome = { kind: 'fail', reason: stepFailure(err, step, r) };
     }
   }
 
@@ -82,8 +83,7 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
       remediationId: r!.id,
       step,
       outcome: outcomeWord,
-      before: describeEncryption(r!.source.transformEncryption),
-      after: r!.kind === 'remediate' ? `SSE-KMS ${r!.plan.keyArn ?? ''}`.trim() : describeEncryption(r!.source.transformEncryption),
+      ...encryptionChange(r!),
       channel: r!.slack.channel,
       messageTs: r!.slack.ts,
       detail,

@@ -4,9 +4,12 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { WebClient } from '@slack/web-api';
 import type { AppConfig } from '../config.js';
+import { GetTagsCommand } from '@aws-sdk/client-glue';
 import { getTransformById, looksLikeTransformId } from '../inventory/transforms.js';
+import { TAG_REMEDIATION, transformArn } from '../remediation/snapshot.js';
 import { checkTargetKey, listKeyChoices, planRemediation } from '../remediation/plan.js';
 import type { RemediationRuntime } from '../remediation/accountAccess.js';
+import { encryptionChange } from '../remediation/lifecycle.js';
 import type { Remediation } from '../remediation/types.js';
 import type { HistoryJob, PlanJob, ReplanJob, StatusJob } from './jobs.js';
 import { postToResponseUrl } from './publish.js';
@@ -100,8 +103,7 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
     transformName: r.source.name,
     remediationId: r.id,
     outcome: 'requested',
-    before: JSON.stringify(r.source.transformEncryption ?? null),
-    after: r.kind === 'remediate' ? `SSE-KMS ${r.plan.keyArn ?? ''}` : undefined,
+    ...encryptionChange(r),
     channel: r.slack.channel,
     messageTs: r.slack.ts,
     detail: r.plan.problems.length > 0 ? `Plan problems: ${r.plan.problems.join(' ')}` : undefined,
@@ -152,7 +154,7 @@ export async function runHistoryJob(job: HistoryJob, deps: RemediationJobDeps): 
     const events = (
       await Promise.all(
         config.scope.regions.flatMap((region) =>
-          [accountId, ...config.scope.accounts].map((acct) => runtime.audit.forTransform(acct, region, name)),
+          [...new Set([accountId, ...config.scope.accounts])].map((acct) => runtime.audit.forTransform(acct, region, name)),
         ),
       )
     )
@@ -171,7 +173,14 @@ async function findTransformName(deps: RemediationJobDeps, transform: string): P
   for (const region of deps.config.scope.regions) {
     const { glue } = await deps.runtime.clients(accountId, region);
     const t = await getTransformById(glue, transform).catch(() => undefined);
-    if (t?.Name) return { name: t.Name, accountId };
+    if (!t?.Name) continue;
+    // A remediated original carries a renamed name; its trail is under the name it had.
+    const tags = await glue
+      .send(new GetTagsCommand({ ResourceArn: transformArn(accountId, region, transform) }))
+      .catch(() => undefined);
+    const remediationId = tags?.Tags?.[TAG_REMEDIATION];
+    const remediation = remediationId ? await deps.runtime.store.get(remediationId).catch(() => undefined) : undefined;
+    return { name: remediation?.source.name ?? t.Name, accountId };
   }
   return { name: transform, accountId };
 }

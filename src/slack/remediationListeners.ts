@@ -96,7 +96,8 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
       });
       if (!result.ok) {
         await ephemeral(respond, renderFailure(`You cannot ${decision} this request.`, result.reason, 'Nothing was changed; the refusal is in the audit trail.'));
-        if (result.remediation && result.remediation.status !== 'pending_approval') await rt.notify(result.remediation).catch(() => undefined);
+        // Only an expiry changes what the message should say; any other refusal leaves it as the winner wrote it.
+        if (result.remediation?.status === 'expired') await rt.notify(result.remediation).catch(() => undefined);
         return;
       }
       // Replace the buttons with who decided and when.

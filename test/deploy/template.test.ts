@@ -2,15 +2,47 @@
 // CloudFormation template that `npm run package` (osls `serverless package`) generates.
 // No AWS account needed: the template and the zips are read from .serverless/.
 import { existsSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditTableDefinition, stateTableDefinition } from '../../src/audit/tables.js';
 
 const OUT_DIR = join(process.cwd(), '.serverless');
 const TEMPLATE = join(OUT_DIR, 'cloudformation-template-update-stack.json');
+const MEMBER_TEMPLATE = join(process.cwd(), 'deploy', 'target-account-role.yml');
 
-/** Actions whose Service Authorization Reference entry lists no resource type, so `*` is the only possible Resource. */
-const STAR_RESOURCE_ALLOWED = new Set(['glue:GetSecurityConfiguration', 'glue:GetSecurityConfigurations', 'kms:ListAliases']);
+/**
+ * Actions whose Service Authorization Reference entry lists no resource type, so `*` is the only
+ * possible Resource: Glue security configurations have no ARN, GetJobs lists every job,
+ * CreateMLTransform acts on a transform that does not exist yet, ListAliases lists the account's aliases.
+ */
+const STAR_RESOURCE_ALLOWED = new Set([
+  'glue:GetSecurityConfiguration',
+  'glue:GetSecurityConfigurations',
+  'glue:CreateSecurityConfiguration',
+  'glue:GetJobs',
+  'glue:CreateMLTransform',
+  'kms:ListAliases',
+]);
+/** What the workflow calls on Glue (src/remediation/steps.ts), all of it, nothing more. */
+const WORKFLOW_GLUE_ACTIONS = [
+  'glue:CreateMLTransform',
+  'glue:CreateSecurityConfiguration',
+  'glue:DeleteMLTransform',
+  'glue:GetMLTaskRun',
+  'glue:GetMLTaskRuns',
+  'glue:GetMLTransform',
+  'glue:GetMLTransforms',
+  'glue:GetSecurityConfiguration',
+  'glue:GetTags',
+  'glue:StartExportLabelsTaskRun',
+  'glue:StartImportLabelsTaskRun',
+  'glue:TagResource',
+  'glue:UntagResource',
+  'glue:UpdateMLTransform',
+];
+const STAGE = 'ci';
+const FUNCTIONS = { slack: 'SlackLambdaFunction', worker: 'WorkerLambdaFunction', advance: 'AdvanceLambdaFunction' } as const;
 const AUDIT_WRITES_FORBIDDEN = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
 const KMS_READ = ['kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListAliases'];
 /** Lambda's limit for a zip uploaded directly; ours go through S3 but should stay far below anyway. */
@@ -145,6 +177,88 @@ function touchesAuditTable(res: unknown): boolean {
   return text.includes('AuditTable') || text.includes(auditTableName()) || /table\/\*/.test(text);
 }
 
+
+/** A CloudFormation value as text, intrinsic functions left as `${...}` placeholders. */
+function asText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (isObject(value)) {
+    if (typeof value.Ref === 'string') return `\${${value.Ref}}`;
+    const getAtt = value['Fn::GetAtt'];
+    if (Array.isArray(getAtt)) return `\${${getAtt.join('.')}}`;
+    if (typeof getAtt === 'string') return `\${${getAtt}}`;
+    const sub = value['Fn::Sub'];
+    if (typeof sub === 'string') return sub;
+    if (Array.isArray(sub)) {
+      const vars = isObject(sub[1]) ? sub[1] : {};
+      return String(sub[0]).replace(/\$\{([\w.:]+)\}/g, (whole, name: string) => (name in vars ? asText(vars[name]) : whole));
+    }
+    const join = value['Fn::Join'];
+    if (Array.isArray(join)) return (join[1] as unknown[]).map(asText).join(String(join[0]));
+  }
+  throw new Error(`cannot read ${JSON.stringify(value)} as text`);
+}
+
+const unique = (list: string[]) => [...new Set(list)].sort();
+
+/** The one state machine of the stack. */
+function stateMachine(): [string, Json] {
+  const machines = ofType('AWS::StepFunctions::StateMachine');
+  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
+  const [id, r] = machines[0] as [string, CfnResource];
+  return [id, r.Properties ?? {}];
+}
+
+interface AslState {
+  Type: string;
+  Resource?: string;
+  Parameters?: Json;
+  ResultSelector?: Record<string, string>;
+  ResultPath?: string | null;
+  TimeoutSeconds?: number;
+  Retry?: { ErrorEquals: string[]; IntervalSeconds?: number; MaxAttempts?: number; BackoffRate?: number }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+  Choices?: { Variable?: string; BooleanEquals?: boolean; Next: string }[];
+  Default?: string;
+  SecondsPath?: string;
+  Next?: string;
+  End?: boolean;
+}
+
+/**
+ * The state machine's definition, parsed: `Definition` as is, or `DefinitionString` (a string,
+ * Fn::Sub or Fn::Join) read as JSON text with placeholders; and `resolve` applying the
+ * DefinitionSubstitutions (their values themselves as placeholders, e.g. `${AdvanceLambdaFunction.Arn}`).
+ */
+function workflow(): { asl: { StartAt: string; States: Record<string, AslState> }; resolve: (text: string) => string } {
+  const [, p] = stateMachine();
+  const text = p.Definition !== undefined ? JSON.stringify(p.Definition) : asText(p.DefinitionString);
+  const substitutions = isObject(p.DefinitionSubstitutions) ? p.DefinitionSubstitutions : {};
+  const resolve = (t: string) => t.replace(/\$\{(\w+)\}/g, (whole, name: string) => (name in substitutions ? asText(substitutions[name]) : whole));
+  return { asl: JSON.parse(text) as { StartAt: string; States: Record<string, AslState> }, resolve };
+}
+
+/** Role logical ID from `Fn::GetAtt [Role, Arn]`. */
+function roleOf(value: unknown): string {
+  if (isObject(value) && Array.isArray(value['Fn::GetAtt'])) return String(value['Fn::GetAtt'][0]);
+  throw new Error(`not a role of this template: ${JSON.stringify(value)}`);
+}
+
+/** Actions a role allows on each table, by table ("audit" / "state"); any other DynamoDB resource fails. */
+function tableActions(roleId: string): Record<string, string[]> {
+  const byTable: Record<string, string[]> = {};
+  for (const s of roleStatements(roleId)) {
+    const actions = actionsOf(s).filter((a) => a.startsWith('dynamodb:'));
+    if (actions.length === 0) continue;
+    for (const res of resourcesOf(s)) {
+      const text = JSON.stringify(res);
+      const table = text.includes('AuditTable') ? 'audit' : text.includes('StateTable') ? 'state' : undefined;
+      if (!table || /\/index\//.test(text)) throw new Error(`${roleId} ${s.Sid}: DynamoDB actions on ${text}`);
+      byTable[table] = unique([...(byTable[table] ?? []), ...actions]);
+    }
+  }
+  return byTable;
+}
+
 describe('functions', () => {
   it('has the slack HTTP function behind an HTTP API route POST /slack/events', () => {
     expect(resource('SlackLambdaFunction').Type).toBe('AWS::Lambda::Function');
@@ -173,15 +287,29 @@ describe('functions', () => {
     expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(0);
   });
 
+  it('has the advance function, started by the state machine only', () => {
+    expect(props('AdvanceLambdaFunction')).toMatchObject({
+      Handler: 'src/handlers/advance.handler',
+      FunctionName: `glue-encrypt-${STAGE}-advance`,
+    });
+    // No event source, URL, route or async configuration: its only caller is the state machine,
+    // through the state machine role's lambda:InvokeFunction.
+    const mentions = (type: string) => ofType(type).filter(([, r]) => JSON.stringify(r.Properties ?? {}).includes('AdvanceLambdaFunction'));
+    expect(mentions('AWS::Lambda::Permission')).toHaveLength(0);
+    expect(mentions('AWS::Lambda::EventInvokeConfig')).toHaveLength(0);
+    expect(mentions('AWS::ApiGatewayV2::Integration')).toHaveLength(0);
+  });
+
   it('runs every function on nodejs22.x / arm64 with its own role', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions.map(([id]) => id).sort()).toEqual(['SlackLambdaFunction', 'WorkerLambdaFunction']);
+    expect(functions.map(([id]) => id).sort()).toEqual(['AdvanceLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
     for (const [id, r] of functions) {
       expect(r.Properties?.Runtime, id).toBe('nodejs22.x');
       expect(r.Properties?.Architectures, id).toEqual(['arm64']);
     }
     expect(functionRole('SlackLambdaFunction')).toBe('SlackRole');
     expect(functionRole('WorkerLambdaFunction')).toBe('WorkerRole');
+    expect(functionRole('AdvanceLambdaFunction')).toBe('AdvanceRole');
     // osls's shared default role must not exist: every function has a purpose-built one.
     expect(tpl().Resources.IamRoleLambdaExecution).toBeUndefined();
   });
@@ -189,6 +317,7 @@ describe('functions', () => {
   it('sets the documented timeouts and memory', () => {
     expect(props('SlackLambdaFunction')).toMatchObject({ Timeout: 10, MemorySize: 512 });
     expect(props('WorkerLambdaFunction')).toMatchObject({ Timeout: 300, MemorySize: 1024 });
+    expect(props('AdvanceLambdaFunction')).toMatchObject({ Timeout: 120, MemorySize: 512 });
   });
 
   it('gives the functions the settings they read, by name, and the worker no signing secret', () => {
@@ -210,16 +339,77 @@ describe('functions', () => {
     for (const name of [...common, 'SLACK_SIGNING_SECRET_PARAM']) expect(slack, name).toHaveProperty(name);
     for (const name of common) expect(worker, name).toHaveProperty(name);
     expect(worker).not.toHaveProperty('SLACK_SIGNING_SECRET_PARAM');
+    expect(envOf('AdvanceLambdaFunction')).not.toHaveProperty('SLACK_SIGNING_SECRET_PARAM');
     expect(slack.GLUE_ENCRYPT_WORKER_FUNCTION).toBe(props('WorkerLambdaFunction').FunctionName);
     expect(slack.GLUE_ENCRYPT_AUDIT_TABLE).toEqual({ Ref: 'AuditTable' });
     expect(slack.GLUE_ENCRYPT_STATE_TABLE).toEqual({ Ref: 'StateTable' });
     expect(slack.NODE_OPTIONS).toBe('--enable-source-maps');
   });
+
+  // What each function's code reads (src/config.ts; empty string = unset), and who uses it:
+  // slack decides approvals and starts the workflow, worker builds plans, advance runs steps.
+  it.each([
+    ['slack', ['GLUE_ENCRYPT_APPROVERS', 'GLUE_ENCRYPT_APPROVER_GROUP', 'GLUE_ENCRYPT_STATE_MACHINE_ARN']],
+    [
+      'worker',
+      [
+        'GLUE_ENCRYPT_REMEDIATION_ROLE_NAME',
+        'GLUE_ENCRYPT_LABEL_BUCKET',
+        'GLUE_ENCRYPT_DEFAULT_KEY',
+        'GLUE_ENCRYPT_SECURITY_CONFIGURATION',
+        'GLUE_ENCRYPT_STATE_MACHINE_ARN',
+      ],
+    ],
+    [
+      'advance',
+      [
+        'SLACK_BOT_TOKEN_PARAM',
+        'GLUE_ENCRYPT_AUDIT_TABLE',
+        'GLUE_ENCRYPT_STATE_TABLE',
+        'GLUE_ENCRYPT_REGIONS',
+        'GLUE_ENCRYPT_ACCOUNTS',
+        'GLUE_ENCRYPT_REMEDIATION_ROLE_NAME',
+        'GLUE_ENCRYPT_POLL_SECONDS',
+        'GLUE_ENCRYPT_TASK_RUN_TIMEOUT_MINUTES',
+        'GLUE_ENCRYPT_DEFAULT_KEY',
+        'GLUE_ENCRYPT_SECURITY_CONFIGURATION',
+        'GLUE_ENCRYPT_LABEL_BUCKET',
+        'NODE_OPTIONS',
+      ],
+    ],
+  ] as const)('gives the %s function the remediation settings it reads', (name, variables) => {
+    const env = envOf(FUNCTIONS[name]);
+    for (const variable of variables) expect(env, variable).toHaveProperty(variable);
+  });
+
+  it('passes the defaults documented in the README', () => {
+    const advance = envOf('AdvanceLambdaFunction');
+    expect(advance).toMatchObject({
+      GLUE_ENCRYPT_REMEDIATION_ROLE_NAME: 'glue-encrypt-remediate',
+      GLUE_ENCRYPT_DEFAULT_KEY: 'alias/glue-ml',
+      GLUE_ENCRYPT_POLL_SECONDS: '60',
+      GLUE_ENCRYPT_TASK_RUN_TIMEOUT_MINUTES: '120',
+      GLUE_ENCRYPT_AUDIT_TABLE: { Ref: 'AuditTable' },
+      GLUE_ENCRYPT_STATE_TABLE: { Ref: 'StateTable' },
+    });
+    expect(envOf('WorkerLambdaFunction').GLUE_ENCRYPT_REMEDIATION_ROLE_NAME).toBe('glue-encrypt-remediate');
+    // Nobody can approve until approvers are configured; unset is an empty string, not a placeholder.
+    expect(envOf('SlackLambdaFunction')).toMatchObject({ GLUE_ENCRYPT_APPROVERS: '', GLUE_ENCRYPT_APPROVER_GROUP: '' });
+  });
+
+  it('gives the slack and worker functions the state machine ARN', () => {
+    const [machine] = stateMachine();
+    for (const id of ['SlackLambdaFunction', 'WorkerLambdaFunction']) {
+      // A Ref of a state machine is its ARN.
+      expect(envOf(id).GLUE_ENCRYPT_STATE_MACHINE_ARN, id).toEqual({ Ref: machine });
+    }
+    expect(envOf('AdvanceLambdaFunction')).not.toHaveProperty('GLUE_ENCRYPT_STATE_MACHINE_ARN');
+  });
 });
 
 describe('secrets', () => {
   it('passes SSM parameter names, never secret values, in the environment', () => {
-    for (const id of ['SlackLambdaFunction', 'WorkerLambdaFunction']) {
+    for (const id of Object.values(FUNCTIONS)) {
       const env = envOf(id);
       // Plain-value variables (what Bolt reads locally) must never be set on Lambda.
       expect(env, id).not.toHaveProperty('SLACK_SIGNING_SECRET');
@@ -265,7 +455,7 @@ describe('IAM', () => {
     }
   });
 
-  it('keeps every ARN in this account, except the member-account read role', () => {
+  it('keeps every ARN in this account, except the member-account roles', () => {
     for (const { owner, ownerType, statement } of allStatements()) {
       if (statement.Effect !== 'Allow' || !ownerType.startsWith('AWS::IAM::')) continue;
       for (const res of resourcesOf(statement)) {
@@ -296,6 +486,75 @@ describe('IAM', () => {
     expect(JSON.stringify(invoke[0]?.Resource)).toMatch(new RegExp(`function:${String(props('WorkerLambdaFunction').FunctionName)}"`));
   });
 
+  it('lets the slack role start the remediation state machine, and only it', () => {
+    const [machine, machineProps] = stateMachine();
+    const statements = roleStatements('SlackRole').filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
+    expect(statements).toHaveLength(1);
+    expect(actionsOf(statements[0] as Statement)).toEqual(['states:StartExecution']);
+    const arn = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${String(machineProps.StateMachineName)}`;
+    for (const res of resourcesOf(statements[0] as Statement)) expect([arn, `\${${machine}}`]).toContain(asText(res));
+    // Nobody else starts executions: the worker plans, the state machine runs, the slack function approves.
+    const starters = allStatements().filter((f) => f.statement.Effect === 'Allow' && actionsOf(f.statement).some((a) => a.startsWith('states:')));
+    expect(unique(starters.map((f) => f.owner))).toEqual(['SlackRole']);
+  });
+
+  it.each([
+    // Approve / Reject: get and conditionally put the request and the lock, delete the lock when
+    // a start is refused; refusals and decisions are audited.
+    ['SlackRole', { state: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], audit: ['dynamodb:PutItem'] }],
+    // Plans and status: create, index and save requests, list in-flight ones; history reads the audit trail.
+    ['WorkerRole', { state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], audit: ['dynamodb:PutItem', 'dynamodb:Query'] }],
+    // Steps: read and checkpoint the remediation, release the lock at the end, one audit event per step.
+    ['AdvanceRole', { state: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], audit: ['dynamodb:PutItem'] }],
+  ])('gives %s exactly the DynamoDB actions its code uses', (role, expected) => {
+    expect(tableActions(role)).toEqual(expected);
+  });
+
+  it('lets roles delete only lock items from the state table', () => {
+    const deletes = allStatements().filter((f) => f.statement.Effect === 'Allow' && actionsOf(f.statement).includes('dynamodb:DeleteItem'));
+    expect(deletes.length).toBeGreaterThan(0);
+    for (const { owner, statement } of deletes) {
+      expect(actionsOf(statement), `${owner} ${statement.Sid}`).toEqual(['dynamodb:DeleteItem']);
+      expect(resourcesOf(statement), `${owner} ${statement.Sid}`).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]);
+      expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], `${owner} ${statement.Sid}`).toEqual(['LOCK#*']);
+    }
+  });
+
+  it('gives the advance role exactly the Glue actions the workflow calls', () => {
+    const statements = roleStatements('AdvanceRole');
+    expect(unique(statements.flatMap(actionsOf).filter((a) => a.startsWith('glue:')))).toEqual(unique(WORKFLOW_GLUE_ACTIONS));
+    for (const s of statements) {
+      for (const action of actionsOf(s).filter((a) => a.startsWith('glue:') && !STAR_RESOURCE_ALLOWED.has(a))) {
+        // Everything that can be scoped is scoped to this account's ML transforms.
+        expect(resourcesOf(s).map(asText), `${s.Sid} ${action}`).toEqual(['arn:${AWS::Partition}:glue:*:${AWS::AccountId}:mlTransform/*']);
+      }
+    }
+    // CreateMLTransform cannot be scoped by resource: only requests tagged as the bot's own.
+    const create = statements.find((s) => actionsOf(s).includes('glue:CreateMLTransform'));
+    expect(create?.Condition?.Null?.['aws:RequestTag/glue-encrypt:remediation-id']).toBe('false');
+  });
+
+  it('lets only the advance role pass a role, only Glue transform roles of this account, only to Glue', () => {
+    const passers = allStatements().filter((f) => f.statement.Effect === 'Allow' && actionsOf(f.statement).includes('iam:PassRole'));
+    expect(passers.map((f) => f.owner)).toEqual(['AdvanceRole']);
+    const { statement } = passers[0] as FoundStatement;
+    expect(actionsOf(statement)).toEqual(['iam:PassRole']);
+    expect(statement.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'glue.amazonaws.com' } });
+    const arns = resourcesOf(statement).map(asText);
+    expect(arns).toHaveLength(1);
+    expect(arns[0]).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:role\/\S+$/);
+    expect(arns[0], 'a name pattern, not every role').not.toMatch(/:role\/\*$/);
+  });
+
+  it('gives the advance role KMS DescribeKey, STS on the remediation role only, and no other service', () => {
+    const statements = roleStatements('AdvanceRole');
+    const actions = unique(statements.flatMap(actionsOf));
+    expect(unique(actions.map((a) => a.split(':')[0] ?? ''))).toEqual(['dynamodb', 'glue', 'iam', 'kms', 'logs', 'ssm', 'sts']);
+    expect(actions.filter((a) => a.startsWith('kms:'))).toEqual(['kms:Decrypt', 'kms:DescribeKey']);
+    const sts = statements.filter((s) => actionsOf(s).includes('sts:AssumeRole'));
+    expect(sts.flatMap(resourcesOf).map(asText)).toEqual([`arn:\${AWS::Partition}:iam::*:role/${String(envOf('AdvanceLambdaFunction').GLUE_ENCRYPT_REMEDIATION_ROLE_NAME)}`]);
+  });
+
   it('gives the worker read-only Glue and KMS access', () => {
     const actions = roleStatements('WorkerRole').flatMap(actionsOf);
     const glue = actions.filter((a) => a.startsWith('glue:'));
@@ -324,6 +583,247 @@ describe('IAM', () => {
     const deny = statements.find((s) => s.Effect === 'Deny' && s.Principal === '*');
     expect(deny).toBeDefined();
     expect(actionsOf(deny as Statement)).toEqual(expect.arrayContaining(AUDIT_WRITES_FORBIDDEN));
+  });
+});
+
+
+describe('remediation workflow', () => {
+  it('is a Standard state machine named glue-encrypt-<stage>-remediation', () => {
+    const [, p] = stateMachine();
+    expect(p.StateMachineName).toBe(`glue-encrypt-${STAGE}-remediation`);
+    expect(p.StateMachineType ?? 'STANDARD').toBe('STANDARD');
+  });
+
+  it('loops Advance -> done? -> Wait(waitSeconds) -> Advance until done, then succeeds', () => {
+    const { asl, resolve } = workflow();
+    const states = asl.States;
+    const state = (name: string | undefined): AslState => {
+      const found = name === undefined ? undefined : states[name];
+      if (!found) throw new Error(`state ${name} is not defined`);
+      return found;
+    };
+
+    // Advance: the advance function through the Lambda integration, with the remediation id only.
+    const advance = state(asl.StartAt);
+    expect(advance.Type).toBe('Task');
+    expect(resolve(advance.Resource ?? '')).toMatch(/^arn:(\$\{AWS::Partition\}|aws[\w-]*):states:::lambda:invoke$/);
+    const functionName = resolve(String(advance.Parameters?.FunctionName));
+    expect(['${AdvanceLambdaFunction.Arn}', '${AdvanceLambdaFunction}'].includes(functionName) || functionName.endsWith(`function:glue-encrypt-${STAGE}-advance`), functionName).toBe(true);
+    expect(advance.Parameters?.Payload).toEqual({ 'remediationId.$': '$.remediationId' });
+
+    // Its result keeps the id and brings done / waitSeconds where the loop reads them.
+    expect(advance.ResultSelector).toMatchObject({ 'done.$': '$.Payload.done', 'waitSeconds.$': '$.Payload.waitSeconds' });
+    const resultAt = advance.ResultPath ?? '$';
+    expect(resultAt).not.toBeNull();
+    const at = (field: string) => (resultAt === '$' ? `$.${field}` : `${resultAt}.${field}`);
+    // Replacing the whole state is fine only because the handler echoes remediationId.
+    if (resultAt === '$') expect(advance.ResultSelector?.['remediationId.$']).toBe('$.Payload.remediationId');
+
+    const choice = state(advance.Next);
+    expect(choice.Type).toBe('Choice');
+    const doneRule = choice.Choices?.find((c) => c.Variable === at('done') && c.BooleanEquals === true);
+    expect(doneRule, JSON.stringify(choice.Choices)).toBeDefined();
+    expect(state(doneRule?.Next).Type).toBe('Succeed');
+
+    const wait = state(choice.Default);
+    expect(wait.Type).toBe('Wait');
+    expect(wait.SecondsPath).toBe(at('waitSeconds'));
+    expect(wait.Next).toBe(asl.StartAt);
+
+    // Nothing else: one task (the advance function), and no failure caught into success.
+    expect(Object.values(states).filter((s) => s.Type === 'Task')).toHaveLength(1);
+    expect(Object.keys(states)).toHaveLength(4);
+    for (const s of Object.values(states)) for (const c of s.Catch ?? []) expect(state(c.Next).Type).not.toBe('Succeed');
+  });
+
+  it('retries the advance task on Lambda service errors, throttling and timeouts, with backoff', () => {
+    const { asl } = workflow();
+    const advance = asl.States[asl.StartAt] as AslState;
+    const retried = (advance.Retry ?? []).flatMap((r) => r.ErrorEquals);
+    expect(retried).toEqual(
+      expect.arrayContaining([
+        'Lambda.ServiceException',
+        'Lambda.AWSLambdaException',
+        'Lambda.SdkClientException',
+        'Lambda.TooManyRequestsException',
+        'States.Timeout',
+      ]),
+    );
+    for (const r of advance.Retry ?? []) {
+      expect(r.ErrorEquals, 'errors that are not transient must stop the execution').not.toContain('States.ALL');
+      expect(r.BackoffRate ?? 2, JSON.stringify(r)).toBeGreaterThan(1);
+      expect(r.MaxAttempts ?? 3, JSON.stringify(r)).toBeGreaterThanOrEqual(2);
+      expect(r.MaxAttempts ?? 3, JSON.stringify(r)).toBeLessThanOrEqual(10);
+    }
+    // States.Timeout only happens with a task timeout, which must leave the function its own.
+    expect(advance.TimeoutSeconds).toBeGreaterThan(Number(props('AdvanceLambdaFunction').Timeout));
+  });
+
+  it('runs with a role that can only invoke the advance function', () => {
+    const [, p] = stateMachine();
+    const role = roleOf(p.RoleArn);
+    const trust = asArray((props(role).AssumeRolePolicyDocument as { Statement: Statement | Statement[] }).Statement);
+    expect(trust.map((t) => [t.Effect, t.Principal, t.Action])).toEqual([['Allow', { Service: 'states.amazonaws.com' }, 'sts:AssumeRole']]);
+    expect(props(role).ManagedPolicyArns).toBeUndefined();
+    const statements = roleStatements(role);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const s of statements) {
+      expect(s.Effect).toBe('Allow');
+      expect(actionsOf(s)).toEqual(['lambda:InvokeFunction']);
+      for (const res of resourcesOf(s)) {
+        // The function, or its versions and aliases.
+        expect(asText(res)).toMatch(new RegExp(`:function:glue-encrypt-${STAGE}-advance(:\\*)?$`));
+      }
+    }
+    // And nothing else may invoke it.
+    const invokers = allStatements().filter(
+      (f) => f.statement.Effect === 'Allow' && actionsOf(f.statement).includes('lambda:InvokeFunction') && JSON.stringify(f.statement.Resource).includes('-advance'),
+    );
+    expect(unique(invokers.map((f) => f.owner))).toEqual([role]);
+  });
+
+  it('has no circular dependency between resources (roles, functions, state machine)', () => {
+    const ids = new Set(Object.keys(tpl().Resources));
+    const refs = (value: unknown, out: Set<string>): Set<string> => {
+      if (Array.isArray(value)) for (const v of value) refs(v, out);
+      else if (isObject(value)) {
+        if (typeof value.Ref === 'string' && ids.has(value.Ref)) out.add(value.Ref);
+        const getAtt = value['Fn::GetAtt'];
+        const target = Array.isArray(getAtt) ? String(getAtt[0]) : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
+        if (target && ids.has(target)) out.add(target);
+        const sub = value['Fn::Sub'];
+        const text = Array.isArray(sub) ? sub[0] : sub;
+        if (typeof text === 'string') {
+          for (const m of text.matchAll(/\$\{(\w+)(\.\w+)?\}/g)) if (ids.has(m[1] as string)) out.add(m[1] as string);
+        }
+        for (const v of Object.values(value)) refs(v, out);
+      }
+      return out;
+    };
+    const deps = new Map<string, Set<string>>();
+    for (const [id, r] of Object.entries(tpl().Resources)) {
+      const out = refs(r.Properties ?? {}, new Set());
+      for (const d of asArray(r.DependsOn as string | string[] | undefined)) out.add(d);
+      deps.set(id, out);
+    }
+    const done = new Set<string>();
+    const visit = (id: string, path: string[]) => {
+      if (path.includes(id)) throw new Error(`dependency cycle: ${[...path.slice(path.indexOf(id)), id].join(' -> ')}`);
+      if (done.has(id)) return;
+      for (const d of deps.get(id) ?? []) visit(d, [...path, id]);
+      done.add(id);
+    };
+    for (const id of ids) visit(id, []);
+    // The slack role names the state machine by ARN, not by reference (it would wait for the advance function).
+    expect(deps.get('SlackRole')?.has(stateMachine()[0])).toBe(false);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// deploy/target-account-role.yml: what the bot may do in a member account.
+
+interface YamlType {
+  new (tag: string, options: { kind: 'scalar' | 'sequence' | 'mapping'; construct: (data: unknown) => unknown }): unknown;
+}
+interface JsYaml {
+  Type: YamlType;
+  DEFAULT_SCHEMA: { extend(types: unknown[]): unknown };
+  load(text: string, options: { schema: unknown }): unknown;
+}
+
+let memberCached: Template | undefined;
+
+/** The member-account template, CloudFormation short forms (!Sub, !Ref, !GetAtt) read as their long forms. */
+function memberTemplate(): Template {
+  if (memberCached) return memberCached;
+  // js-yaml comes with the toolchain (osls, eslint); typed here to keep it out of package.json.
+  const yaml = createRequire(import.meta.url)('js-yaml') as JsYaml;
+  const tags = [
+    ['!Sub', 'Fn::Sub'],
+    ['!Ref', 'Ref'],
+    ['!GetAtt', 'Fn::GetAtt'],
+  ] as const;
+  const types = tags.flatMap(([tag, fn]) =>
+    (['scalar', 'sequence'] as const).map(
+      (kind) => new yaml.Type(tag, { kind, construct: (data) => ({ [fn]: fn === 'Fn::GetAtt' && typeof data === 'string' ? data.split('.') : data }) }),
+    ),
+  );
+  memberCached = yaml.load(readFileSync(MEMBER_TEMPLATE, 'utf8'), { schema: yaml.DEFAULT_SCHEMA.extend(types) }) as Template;
+  return memberCached;
+}
+
+function memberRole(id: string): { props: Json; statements: Statement[]; trust: Statement[] } {
+  const role = memberTemplate().Resources[id];
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`${id} is not a role in ${MEMBER_TEMPLATE}`);
+  const p = role.Properties ?? {};
+  const statements = asArray(p.Policies as Json[] | undefined).flatMap((policy) =>
+    isObject(policy.PolicyDocument) ? asArray(policy.PolicyDocument.Statement as Statement | Statement[]) : [],
+  );
+  const trust = asArray((p.AssumeRolePolicyDocument as { Statement: Statement | Statement[] }).Statement);
+  return { props: p, statements, trust };
+}
+
+function parameterDefault(name: string): unknown {
+  const parameters = (memberTemplate() as unknown as { Parameters: Record<string, { Default?: unknown }> }).Parameters;
+  return parameters[name]?.Default;
+}
+
+describe('member-account roles (deploy/target-account-role.yml)', () => {
+  it('creates the read role and the remediation role under the names the bot assumes', () => {
+    expect(memberRole('ReadRole').props.RoleName).toEqual({ Ref: 'RoleName' });
+    expect(memberRole('RemediationRole').props.RoleName).toEqual({ Ref: 'RemediationRoleName' });
+    expect(parameterDefault('RoleName')).toBe(envOf('WorkerLambdaFunction').GLUE_ENCRYPT_ROLE_NAME);
+    expect(parameterDefault('RemediationRoleName')).toBe(envOf('AdvanceLambdaFunction').GLUE_ENCRYPT_REMEDIATION_ROLE_NAME);
+  });
+
+  it('lets the remediation role be assumed by the bot advance role only, by exact ARN', () => {
+    const { trust } = memberRole('RemediationRole');
+    expect(trust).toHaveLength(1);
+    const [statement] = trust as [Statement];
+    expect(statement.Effect).toBe('Allow');
+    expect(statement.Action).toBe('sts:AssumeRole');
+    expect(statement.Principal).toEqual({ AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${BotAccountId}:root' } });
+    expect(Object.keys(statement.Condition ?? {})).toEqual(['ArnEquals']);
+    const principals = asArray(statement.Condition?.ArnEquals?.['aws:PrincipalArn'] as unknown).map(asText).sort();
+    expect(principals).toEqual(['arn:${AWS::Partition}:iam::${BotAccountId}:role/${BotAdvanceRoleName}']);
+    // The defaults follow the bot's role names (serverless.yml: glue-encrypt-<stage>-<region>-advance / -worker).
+    expect(String(parameterDefault('BotAdvanceRoleName'))).toMatch(/^glue-encrypt-[\w-]+-advance$/);
+    expect(String(parameterDefault('BotRoleName'))).toMatch(/^glue-encrypt-[\w-]+-worker$/);
+    // The read role stays the worker's alone.
+    const read = memberRole('ReadRole').trust;
+    expect(read.map((t) => asText(t.Condition?.ArnEquals?.['aws:PrincipalArn']))).toEqual(['arn:${AWS::Partition}:iam::${BotAccountId}:role/${BotRoleName}']);
+  });
+
+  it('gives the remediation role exactly the workflow Glue actions, and keeps the read role read-only', () => {
+    const { statements } = memberRole('RemediationRole');
+    const actions = unique(statements.flatMap(actionsOf));
+    expect(actions.filter((a) => a.startsWith('glue:'))).toEqual(unique([...WORKFLOW_GLUE_ACTIONS]));
+    expect(actions.filter((a) => a.startsWith('kms:'))).toEqual(['kms:DescribeKey']);
+    expect(unique(actions.map((a) => a.split(':')[0] ?? ''))).toEqual(['glue', 'iam', 'kms']);
+    const pass = statements.filter((s) => actionsOf(s).includes('iam:PassRole'));
+    expect(pass).toHaveLength(1);
+    expect(pass[0]?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'glue.amazonaws.com' } });
+    expect(resourcesOf(pass[0] as Statement).map(asText)).toEqual(['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${TransformRolePattern}']);
+    const create = statements.find((s) => actionsOf(s).includes('glue:CreateMLTransform'));
+    expect(create?.Condition?.Null?.['aws:RequestTag/glue-encrypt:remediation-id']).toBe('false');
+
+    for (const a of memberRole('ReadRole').statements.flatMap(actionsOf)) expect(a).toMatch(/^(glue:Get|kms:(Describe|Get|List))[A-Za-z]+$/);
+  });
+
+  it.each(['ReadRole', 'RemediationRole'])('%s: no wildcard action, `*` only where no resource type exists, ARNs in its own account', (id) => {
+    for (const s of memberRole(id).statements) {
+      expect(s.Effect).toBe('Allow');
+      expect(s.NotAction).toBeUndefined();
+      expect(s.NotResource).toBeUndefined();
+      for (const action of actionsOf(s)) expect(action, `${id} ${s.Sid}`).toMatch(/^[a-z0-9-]+:[A-Za-z0-9]+$/);
+      for (const res of resourcesOf(s)) {
+        if (res === '*') {
+          for (const action of actionsOf(s)) expect(STAR_RESOURCE_ALLOWED.has(action), `${id} ${s.Sid}: ${action} on "*"`).toBe(true);
+        } else {
+          expect(asText(res), `${id} ${s.Sid}`).toContain(':${AWS::AccountId}:');
+        }
+      }
+    }
   });
 });
 
@@ -385,9 +885,12 @@ describe('outputs and artifacts', () => {
     expect(JSON.stringify(outputs.SlackRequestUrl?.Value)).toMatch(/\/slack\/events"/);
     expect(outputs.AuditTableName?.Value).toEqual({ Ref: 'AuditTable' });
     expect(outputs.StateTableName?.Value).toEqual({ Ref: 'StateTable' });
+    // The member-account template needs both role names.
+    expect(outputs.WorkerRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['WorkerRole', 'Arn'] });
+    expect(outputs.AdvanceRoleArn?.Value).toEqual({ 'Fn::GetAtt': ['AdvanceRole', 'Arn'] });
   });
 
-  it.each(['slack', 'worker'])('packages %s.zip', (name) => {
+  it.each(['slack', 'worker', 'advance'])('packages %s.zip', (name) => {
     const zip = join(OUT_DIR, `${name}.zip`);
     expect(existsSync(zip), `${zip} missing: run \`npm run package\``).toBe(true);
     const { size } = statSync(zip);

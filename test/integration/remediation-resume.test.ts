@@ -18,7 +18,7 @@ let deps: WorkflowDeps;
 beforeEach(async () => {
   w = await startWorld();
   // What the advance Lambda builds (src/handlers/advance.ts), with the test in the state machine's place.
-  const runtime = { ...remediationServices(w.h.config, webClient(w.h.config, w.h.slack.token)), ...accountAccess(w.h.config) };
+  const runtime = { ...remediationServices(w.h.config, webClient(w.h.config, w.h.slack.token)), ...accountAccess(w.h.config, 'write') };
   deps = { ...runtime, pollSeconds: 30, taskRunTimeoutSeconds: 3600 };
 });
 afterEach(async () => {

@@ -238,6 +238,29 @@ describe('a failing step rolls the remediation back', () => {
   });
 });
 
+describe('a step refused for lack of permission', () => {
+  it('rolls back and tells people the AWS error', async () => {
+    const req = await requestRemediation(w);
+    w.h.aws.failNext('glue:CreateMLTransform', { code: 'AccessDeniedException', message: 'User is not authorized to perform: iam:PassRole' });
+    const r = await approveAndSettle(w, req);
+    expect(r.status).toBe('rolled_back');
+    expect(await messageOf(w, req.id).then((m) => blocksText(m.blocks))).toContain('AccessDeniedException');
+    expect(named(w, ORDERS)?.definition.TransformId).toBe(ORDERS_ID);
+  });
+
+  // BUG (src/remediation/workflow.ts passes "step create_twin" to describeAwsError, whose
+  // access-denied text is written for scans): people are told the bot "may not call step
+  // create_twin" and to "deploy the read-only role", which cannot help: the write permissions
+  // are missing. Remove `.fails` once fixed.
+  it('the reason does not send people to the read-only role, and keeps what AWS said', async () => {
+    const req = await requestRemediation(w);
+    w.h.aws.failNext('glue:CreateMLTransform', { code: 'AccessDeniedException', message: 'User is not authorized to perform: iam:PassRole' });
+    const r = await approveAndSettle(w, req);
+    expect(r.failure).not.toContain('read-only role');
+    expect(r.failure).toContain('iam:PassRole');
+  });
+});
+
 describe('a task run that does not finish in time', () => {
   // The workflow measures the wait with its own clock (Date): the Wait state of the state
   // machine is played by moving that clock on by the seconds advance asked to wait.
@@ -266,7 +289,7 @@ describe('a task run that does not finish in time', () => {
     );
     await approveAndSettle(w, req);
 
-    const reason = new RegExp(`${c.what} did not finish within 1 minutes \\(task run tsk[0-9a-f]+ is (STARTING|RUNNING)\\)\\.`);
+    const reason = new RegExp(`${c.what} did not finish within 1 minute \\(task run tsk[0-9a-f]+ is (STARTING|RUNNING)\\)\\.`);
     await expectRolledBack(w, req.id, { ...c, reason }, labels, count);
     // It polled until the timeout passed (30 s apart), not once and not forever.
     expect(polls).toBeGreaterThanOrEqual(3);
@@ -292,7 +315,7 @@ describe('the buttons of a rolled-back request', () => {
   // BUG (src/slack/views/notice.ts renderFailure escapes the reason, so the mention that
   // approval.ts puts in it shows as the literal text "<@U0BOB>" instead of Bob's name).
   // Remove `.fails` once fixed.
-  it.fails('BUG: the refusal names who decided as a Slack mention, not as escaped text', async () => {
+  it('the refusal names who decided as a Slack mention, not as escaped text', async () => {
     const req = await requestRemediation(w);
     w.h.aws.failNext('glue:CreateMLTransform', { code: 'ResourceNumberLimitExceededException', message: 'ML transform limit reached' });
     await approveAndSettle(w, req);

@@ -273,7 +273,7 @@ describe('revert and retire: safety and audit', () => {
   // BUG (src/remediation/workflow.ts, audit() in advance): a revert's events record
   // before "not encrypted" and after "not encrypted", so the trail never says that
   // encryption was removed. Remove `.fails` once fixed.
-  it.fails('BUG: the revert\'s audit events record the change it makes: before SSE-KMS with the key, after not encrypted', async () => {
+  it('the revert\'s audit events record the change it makes: before SSE-KMS with the key, after not encrypted', async () => {
     const { req } = await remediateOrders(w);
     const revert = await requestFollowUp(w, 'revert', req, ALICE);
     await approveAndSettle(w, revert, CAROL);
@@ -308,7 +308,7 @@ describe('/glue-encrypt history and status', () => {
 
   // BUG (src/audit/auditLog.ts forTransform reads oldest first with Limit 100): on a busy
   // transform the newest events, e.g. the remediation just done, are left out. Remove `.fails` once fixed.
-  it.fails('BUG: history of a transform with a long trail shows the newest events', async () => {
+  it('history of a transform with a long trail shows the newest events', async () => {
     for (let i = 0; i < 100; i++) {
       await w.audit.append({
         type: 'remediate.approve.refused', actor: 'U0DAVE', accountId: ACCOUNT, region: REGION, transformId: ORDERS_ID, transformName: ORDERS,
@@ -324,7 +324,7 @@ describe('/glue-encrypt history and status', () => {
   // BUG (src/slack/remediationJobs.ts findTransformName): the trail is kept under the name the
   // transform had when remediated, but the original's ID now resolves to its new name
   // "orders-match-unencrypted-<date>", which has no events. Remove `.fails` once fixed.
-  it.fails('BUG: history by the original transform ID after a remediation shows the remediation', async () => {
+  it('history by the original transform ID after a remediation shows the remediation', async () => {
     await remediateOrders(w);
     await w.h.command(`history ${ORDERS_ID}`, { user: CAROL });
     await w.h.settle();
@@ -334,7 +334,7 @@ describe('/glue-encrypt history and status', () => {
   // BUG (src/slack/remediationJobs.ts runHistoryJob reads [home, ...GLUE_ENCRYPT_ACCOUNTS]
   // without removing duplicates, unlike the scan): with the bot's own account listed too,
   // every event is shown twice. Remove `.fails` once fixed.
-  it.fails('BUG: history lists each event once when the bot\'s own account is also in GLUE_ENCRYPT_ACCOUNTS', async () => {
+  it('history lists each event once when the bot\'s own account is also in GLUE_ENCRYPT_ACCOUNTS', async () => {
     await w.close();
     w = await startWorld({ env: { GLUE_ENCRYPT_ACCOUNTS: ACCOUNT } });
     const { req } = await remediateOrders(w);

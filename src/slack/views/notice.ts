@@ -18,7 +18,8 @@ export function renderNotice(text: string): SlackMessage {
  * @param todo what to do about it ("Invite the bot to the channel and run the check again.")
  */
 export function renderFailure(what: string, why: string, todo: string): SlackMessage {
-  const [w, y, t] = [what, why, todo].map((s) => escapeMrkdwn(s.trim()));
+  // Escaped so nothing a user typed becomes a link; user mentions the bot wrote stay mentions.
+  const [w, y, t] = [what, why, todo].map((s) => escapeMrkdwn(s.trim()).replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, '<@$1>'));
   return {
     text: truncate(`${w} ${y}`, LIMITS.fallbackText),
     blocks: [mrkdwnSection(`:warning: *${w}*\n${y}\n${t}`)],

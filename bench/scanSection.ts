@@ -1,0 +1,109 @@
+// 3. Scan cost: our scan (cold, then warm) against the floor computed from the seeded data, and the
+// naive approach on the same estate.
+import { breakdown, formatCounts } from './calls.js';
+import { HOME_ACCOUNT, LATENCY_MS, MEMBER_ACCOUNTS, REGIONS, SCALE, type Estate } from './estate.js';
+import { computeFloor } from './floor.js';
+import { naiveScan } from './naive.js';
+import { row, type Section } from './report.js';
+import { measureScan, type ScanMeasurement } from './scanRun.js';
+import { median, ms, ratio, timed } from './stats.js';
+
+const WARM_RUNS = 5;
+const TARGET_CALL_RATIO = 20;
+const TIME_FACTOR = 1.5;
+
+export interface ScanSectionResult {
+  section: Section;
+  /** The first warm scan: the baseline for throttling and the input for rendering. */
+  warm: ScanMeasurement;
+  warmMs: number;
+}
+
+function sameCounts(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((k) => (a[k] ?? 0) === (b[k] ?? 0));
+}
+
+export async function benchScan(estate: Estate): Promise<ScanSectionResult> {
+  const pageSize = estate.options.pageSize ?? 100;
+  const scopes = [HOME_ACCOUNT, ...MEMBER_ACCOUNTS].flatMap((accountId) => REGIONS.map((region) => ({ accountId, region })));
+  const floor = computeFloor(estate.h.aws.state, scopes, pageSize);
+  const budgetMs = TIME_FACTOR * floor.maxPages * LATENCY_MS;
+
+  const cold = await measureScan(estate);
+  const warmRuns: ScanMeasurement[] = [];
+  for (let i = 0; i < WARM_RUNS; i++) warmRuns.push(await measureScan(estate));
+  const warm = warmRuns[0] as ScanMeasurement;
+  const warmMs = median(warmRuns.map((r) => r.ms));
+  const warmConsistent = warmRuns.every((r) => sameCounts(r.calls.byOperation, warm.calls.byOperation) && r.findings === warm.findings);
+
+  estate.h.aws.resetCounts();
+  const naive = await timed(() =>
+    naiveScan({
+      homeAccount: HOME_ACCOUNT,
+      memberAccounts: MEMBER_ACCOUNTS,
+      regions: REGIONS,
+      roleName: estate.options.scope.targetRoleName,
+      concurrency: estate.options.concurrency,
+      maxAttempts: estate.options.maxAttempts,
+      pageSize,
+    }),
+  );
+  const naiveCalls = breakdown(estate.h.aws.callCounts());
+
+  const callRatio = ratio(naiveCalls.glueKms, warm.calls.glueKms);
+  const timeRatio = ratio(naive.ms, warmMs);
+  const floorOps = {
+    'glue:GetMLTransforms': floor.pages,
+    'glue:GetSecurityConfiguration': floor.securityConfigurations,
+    'kms:DescribeKey': floor.keys,
+    'kms:GetKeyRotationStatus': floor.keys,
+  };
+  const counted = (m: ScanMeasurement) => `${m.calls.glueKms} (Glue ${m.calls.glue} + KMS ${m.calls.kms})`;
+
+  const section: Section = {
+    name: `3. Scan cost (${SCALE.transforms} transforms, ${MEMBER_ACCOUNTS.length + 1} accounts x ${REGIONS.length} regions, ${LATENCY_MS} ms/call)`,
+    rows: [
+      row('floor: Glue+KMS calls', `${floor.total} (pages ${floor.pages} + keys ${floor.keys} x 2 + security configs ${floor.securityConfigurations})`),
+      row('scan Glue+KMS calls, cold', counted(cold), `= floor ${floor.total}`, cold.calls.glueKms === floor.total),
+      row('scan Glue+KMS calls, warm', counted(warm), `= floor ${floor.total}`, warm.calls.glueKms === floor.total),
+      row('scan STS calls, cold', `${cold.calls.sts} (GetCallerIdentity ${cold.calls.byOperation['sts:GetCallerIdentity'] ?? 0}, AssumeRole ${cold.calls.byOperation['sts:AssumeRole'] ?? 0})`, `<= 1 + ${MEMBER_ACCOUNTS.length}`, cold.calls.sts <= 1 + MEMBER_ACCOUNTS.length),
+      row('scan STS calls, warm', `${warm.calls.sts}`, '0 (cached)', warm.calls.sts === 0),
+      row('scan wall time, cold', ms(cold.ms), `<= ${budgetMs} ms`, cold.ms <= budgetMs),
+      row(`scan wall time, warm (median of ${WARM_RUNS})`, ms(warmMs), `<= ${budgetMs} ms`, warmMs <= budgetMs),
+      row('findings (cold / warm)', `${cold.findings} / ${warm.findings}`, `${SCALE.transforms}`, cold.findings === SCALE.transforms && warm.findings === SCALE.transforms),
+      row('naive Glue+KMS calls', counted({ ...warm, calls: naiveCalls })),
+      row('naive wall time', ms(naive.ms)),
+      row('calls: naive / ours (Glue+KMS)', `${callRatio.toFixed(1)}x`, `>= ${TARGET_CALL_RATIO}x`, callRatio >= TARGET_CALL_RATIO),
+      row('calls: naive / ours (all, STS incl., vs cold)', `${ratio(naiveCalls.total, cold.calls.total).toFixed(1)}x`),
+      row('time: naive / ours (warm)', `${timeRatio.toFixed(1)}x`),
+    ],
+    notes: [
+      `Floor by operation: ${formatCounts(floorOps)}; per account-region pages ${floor.scopes.map((s) => s.pages).join('/')}, keys ${floor.scopes.map((s) => s.keys).join('/')}, configs ${floor.scopes.map((s) => s.securityConfigurations).join('/')} (seedScale says ${estate.summary.keysReferenced} keys, ${estate.summary.securityConfigurationsReferenced} configs referenced).`,
+      `Time budget: ${TIME_FACTOR} x ${floor.maxPages} pages (longest account-region) x ${LATENCY_MS} ms = ${budgetMs} ms.`,
+      `Cold (first scan in the process) by operation: ${formatCounts(cold.calls.byOperation)}.`,
+      `Warm by operation: ${formatCounts(warm.calls.byOperation)}; warm runs ${warmRuns.map((r) => r.ms.toFixed(0)).join(', ')} ms; counts identical across warm runs: ${warmConsistent}.`,
+      `The scan's own counter agrees with the sandbox's: cold ${sameCounts(cold.ownCalls, cold.calls.byOperation)}, warm ${sameCounts(warm.ownCalls, warm.calls.byOperation)}.`,
+      `Options from loadConfig(): concurrency ${estate.options.concurrency}, page size ${pageSize}, max attempts ${estate.options.maxAttempts}, regions ${estate.options.scope.regions.join(',')}, member accounts ${estate.options.scope.accounts.join(',')}.`,
+      `Naive: ${naive.value.transforms} transforms, ${naive.value.keysDescribed} DescribeKey (transforms with no key have none to describe), by operation: ${formatCounts(naiveCalls.byOperation)}.`,
+      `Findings by status (warm): ${formatCounts(warm.byStatus)}; scope errors cold ${cold.scopeErrors}, warm ${warm.scopeErrors}.`,
+    ],
+    data: {
+      floor,
+      budgetMs,
+      cold: { ms: cold.ms, calls: cold.calls, ownCalls: cold.ownCalls, findings: cold.findings, byStatus: cold.byStatus, scopeErrors: cold.scopeErrors },
+      warm: {
+        medianMs: warmMs,
+        runsMs: warmRuns.map((r) => r.ms),
+        calls: warm.calls,
+        ownCalls: warm.ownCalls,
+        findings: warm.findings,
+        byStatus: warm.byStatus,
+        consistent: warmConsistent,
+      },
+      naive: { ms: naive.ms, calls: naiveCalls, ...naive.value },
+      ratios: { calls: callRatio, callsAll: ratio(naiveCalls.total, cold.calls.total), time: timeRatio },
+    },
+  };
+  return { section, warm, warmMs };
+}
