@@ -1,4 +1,6 @@
 // 2. Bundle size and cold start, as one report section.
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { bundleSlackHandler, FORBIDDEN_PACKAGES } from './bundle.js';
 import { coldRuns, type ColdRun } from './coldStart.js';
 import { row, type Section } from './report.js';
@@ -23,10 +25,17 @@ function summary(runs: readonly ColdRun[]) {
 
 export async function benchColdStart(root: string): Promise<Section> {
   const b = await bundleSlackHandler(root);
-  const plain = await coldRuns(b.file, RUNS);
+  let plain: ColdRun[];
+  let withMaps: ReturnType<typeof summary>;
+  try {
+    plain = await coldRuns(b.file, RUNS);
+    // What Lambda actually runs: serverless.yml sets NODE_OPTIONS=--enable-source-maps on the function.
+    withMaps = summary(await coldRuns(b.file, RUNS, { NODE_OPTIONS: '--enable-source-maps' }));
+  } finally {
+    // The bundle lives in a temporary directory of its own.
+    rmSync(dirname(b.file), { recursive: true, force: true });
+  }
   const c = summary(plain);
-  // What Lambda actually runs: serverless.yml sets NODE_OPTIONS=--enable-source-maps on the function.
-  const withMaps = summary(await coldRuns(b.file, RUNS, { NODE_OPTIONS: '--enable-source-maps' }));
 
   const forbiddenIn = FORBIDDEN_PACKAGES.filter((p) => (b.forbidden[p] ?? 0) > 0);
   const top = b.packages.slice(0, 12);

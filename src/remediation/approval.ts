@@ -89,6 +89,7 @@ export async function decide(id: string, decision: Decision, click: Click, deps:
     if (r.status === 'pending_approval' && now.toISOString() > r.expiresAt) {
       // Mark it so the message can say so; a concurrent writer may have done it already.
       const expired = await deps.store.save({ ...r, status: 'expired' }, r.version).catch(() => r);
+      await deps.store.releaseRequest(r);
       return refuse(auth.reason, expired);
     }
     return refuse(auth.reason);
@@ -97,6 +98,7 @@ export async function decide(id: string, decision: Decision, click: Click, deps:
   if (decision === 'reject') {
     try {
       const saved = await deps.store.save({ ...r, status: 'rejected', decidedBy: click.userId, decidedAt: now.toISOString() }, r.version);
+      await deps.store.releaseRequest(r);
       await deps.audit.append({
         type: `${r.kind}.rejected`,
         actor: click.userId,
@@ -131,6 +133,7 @@ export async function decide(id: string, decision: Decision, click: Click, deps:
     }
     return refuse('Someone else decided this request a moment ago.', current ?? r);
   }
+  await deps.store.releaseRequest(r);
   await deps.audit.append({
     type: `${r.kind}.approved`,
     actor: click.userId,

@@ -122,6 +122,54 @@ export class RemediationStore {
       });
   }
 
+  /**
+   * One open request per transform and kind: a double click or two people pressing the same
+   * button get the existing request back instead of a second one. Returns the id of the open
+   * request holding the claim, or undefined when `remediationId` now holds it.
+   */
+  async claimRequest(r: Remediation): Promise<string | undefined> {
+    const key = { pk: `REQUEST#${r.kind}#${r.accountId}#${r.region}#${r.source.transformId}`, sk: 'REQUEST' };
+    const put = (condition: string, values: Record<string, unknown>) =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key, remediationId: r.id, expiresAt: Math.floor(Date.parse(r.expiresAt) / 1000) },
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    try {
+      await put('attribute_not_exists(pk) OR expiresAt < :now', { ':now': Math.floor(Date.now() / 1000) });
+      return undefined;
+    } catch (err) {
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    }
+    const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const holder = held.Item?.remediationId as string | undefined;
+    const holding = holder ? await this.get(holder) : undefined;
+    if (holder && holding?.status === 'pending_approval') return holder;
+    // The holder was decided without releasing its claim (a crash): take it over.
+    await put('remediationId = :old', { ':old': holder ?? '' }).catch((err: unknown) => {
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    });
+    return undefined;
+  }
+
+  async releaseRequest(r: Remediation): Promise<void> {
+    await this.doc
+      .send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: `REQUEST#${r.kind}#${r.accountId}#${r.region}#${r.source.transformId}`, sk: 'REQUEST' },
+          ConditionExpression: 'remediationId = :id',
+          ExpressionAttributeValues: { ':id': r.id },
+        }),
+      )
+      .catch((err: unknown) => {
+        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      });
+  }
+
   /** Remediations waiting for approval or running (for /glue-encrypt status). */
   async inFlight(limit = 50): Promise<Remediation[]> {
     // Newest first from the index partition; finished ones are filtered out after reading.

@@ -136,6 +136,8 @@ export interface Remediation {
   /** Why the workflow failed, in plain words, when it did. */
   failure?: string;
   slack: { channel: string; ts?: string };
+  /** Reverts and retirements completed on this remediation, so its message stops offering them. */
+  followUps?: { kind: 'revert' | 'retire'; id: string; at: string }[];
   /** Optimistic concurrency: every save requires the version it read. */
   version: number;
 }

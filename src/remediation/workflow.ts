@@ -162,12 +162,29 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
     r = await deps.store.save(next, r.version);
     if (TERMINAL_STATUSES.has(r.status)) {
       await deps.store.unlockTransform(r.accountId, r.region, r.source.transformId, r.id);
+      if (r.status === 'completed' && r.parentId && r.kind !== 'remediate') await recordFollowUp(r, deps);
     }
     if (outcome.kind !== 'wait' || previousStatus !== r.status || r.history.at(-1)?.outcome === 'waiting') {
       await deps.notify(r).catch(() => undefined);
     }
   }
   return result(r, waitSeconds);
+}
+
+/** Tells the parent remediation (and its message) that it was reverted or its original retired. */
+async function recordFollowUp(r: Remediation, deps: WorkflowDeps): Promise<void> {
+  const kind = r.kind as 'revert' | 'retire';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const parent = await deps.store.get(r.parentId!);
+    if (!parent || parent.followUps?.some((f) => f.id === r.id)) return;
+    try {
+      const saved = await deps.store.save({ ...parent, followUps: [...(parent.followUps ?? []), { kind, id: r.id, at: new Date().toISOString() }] }, parent.version);
+      await deps.notify(saved).catch(() => undefined);
+      return;
+    } catch (err) {
+      if (!(err instanceof ConcurrentUpdateError)) throw err;
+    }
+  }
 }
 
 /** Runs a workflow to its end in-process: the local and test stand-in for the state machine. */

@@ -15,7 +15,7 @@ import type { HistoryJob, PlanJob, ReplanJob, StatusJob } from './jobs.js';
 import { postToResponseUrl } from './publish.js';
 import { renderHistory, renderStatus } from './views/history.js';
 import { renderFailure } from './views/notice.js';
-import { renderRemediation, type KeyOption } from './views/remediation.js';
+import { approversText, renderRemediation, type KeyOption } from './views/remediation.js';
 import type { SlackMessage } from './views/blocks.js';
 
 export interface RemediationJobDeps {
@@ -81,9 +81,23 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
     return undefined;
   }
 
+  const open = await runtime.store.claimRequest(r);
+  if (open) {
+    const existing = await runtime.store.get(open);
+    await tell(
+      deps,
+      job,
+      renderFailure(
+        `There is already a ${r.kind} request for ${r.source.name} waiting for approval.`,
+        existing ? `<@${existing.requestedBy}> asked at ${existing.requestedAt.slice(0, 16).replace('T', ' ')} UTC; it expires ${existing.expiresAt.slice(0, 16).replace('T', ' ')} UTC.` : '',
+        'Approve or reject that one (its message is in the channel where it was asked); nothing new was created.',
+      ),
+    );
+    return undefined;
+  }
   await runtime.store.create(r);
   await runtime.store.index(r);
-  const message = renderRemediation(r, await keyOptions(deps, r));
+  const message = renderRemediation(r, await keyOptions(deps, r), approversText(deps.config.remediation.approvers, deps.config.remediation.approverGroup));
   try {
     const posted = await deps.web.chat.postMessage({ channel: job.channelId, text: message.text, blocks: message.blocks });
     r = await runtime.store.save({ ...r, slack: { channel: posted.channel ?? job.channelId, ts: posted.ts } }, r.version);
@@ -142,7 +156,7 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
     detail: key.problems.join(' ') || undefined,
   });
   if (saved.slack.ts) {
-    const message = renderRemediation(saved, await keyOptions(deps, saved));
+    const message = renderRemediation(saved, await keyOptions(deps, saved), approversText(deps.config.remediation.approvers, deps.config.remediation.approverGroup));
     await deps.web.chat.update({ channel: saved.slack.channel, ts: saved.slack.ts, text: message.text, blocks: message.blocks });
   }
 }

@@ -510,13 +510,15 @@ describe('IAM', () => {
     expect(tableActions(role)).toEqual(expected);
   });
 
-  it('lets roles delete only lock items from the state table', () => {
+  it('lets roles delete only lock and open-request claim items from the state table', () => {
     const deletes = allStatements().filter((f) => f.statement.Effect === 'Allow' && actionsOf(f.statement).includes('dynamodb:DeleteItem'));
     expect(deletes.length).toBeGreaterThan(0);
     for (const { owner, statement } of deletes) {
       expect(actionsOf(statement), `${owner} ${statement.Sid}`).toEqual(['dynamodb:DeleteItem']);
       expect(resourcesOf(statement), `${owner} ${statement.Sid}`).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]);
-      expect(statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'], `${owner} ${statement.Sid}`).toEqual(['LOCK#*']);
+      const keys = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
+      expect(keys, `${owner} ${statement.Sid}`).toBeDefined();
+      expect(keys!.every((k) => k === 'LOCK#*' || k === 'REQUEST#*'), `${owner} ${statement.Sid}`).toBe(true);
     }
   });
 

@@ -83,10 +83,10 @@ function headsUp(r: Remediation): string | undefined {
   return `:warning: *Heads-up:* the transform ID changes; jobs that call it by ID must be updated.${jobText}`;
 }
 
-function statusLine(r: Remediation): string {
+function statusLine(r: Remediation, approvers?: string): string {
   switch (r.status) {
     case 'pending_approval':
-      return `Waiting for approval · expires ${time(r.expiresAt)}`;
+      return `Waiting for approval${approvers ? ` by ${approvers}` : ''} · expires ${time(r.expiresAt)}`;
     case 'rejected':
       return `:no_entry_sign: Rejected by <@${r.decidedBy}> at ${time(r.decidedAt)}`;
     case 'expired':
@@ -122,7 +122,13 @@ export interface KeyOption {
   value: string;
 }
 
-export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = []): SlackMessage {
+/** Who may approve, as Slack shows it: user mentions and the user group. */
+export function approversText(approvers: string[], group?: string): string {
+  const who = [...approvers.map((u) => `<@${u}>`), ...(group ? [`<!subteam^${group}>`] : [])];
+  return who.length > 0 ? who.join(', ') : 'nobody (no approvers configured)';
+}
+
+export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], approvers?: string): SlackMessage {
   const name = escapeMrkdwn(r.source.name);
   const who = r.kind === 'remediate' ? 'asks to' : 'asks to';
   const headline = `<@${r.requestedBy}> ${who} ${VERB[r.kind]} *${name}* (\`${r.source.transformId}\`) in ${r.accountId} · ${r.region}`;
@@ -134,7 +140,7 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = []):
   }
   const progress = progressText(r);
   if (progress) blocks.push(mrkdwnSection(progress));
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(statusLine(r), LIMITS.sectionText) }] });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(statusLine(r, approvers), LIMITS.sectionText) }] });
 
   const value = JSON.stringify({ id: r.id });
   if (r.status === 'pending_approval') {
@@ -155,11 +161,18 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = []):
     elements.push(button(r.plan.problems.length === 0 ? 'Reject' : 'Cancel', ACTIONS.reject, value, 'danger'));
     blocks.push({ type: 'actions', block_id: `decide:${r.id}`, elements });
   } else if (r.status === 'completed' && r.kind === 'remediate') {
-    blocks.push({
-      type: 'actions',
-      block_id: `after:${r.id}`,
-      elements: [button('Revert', ACTIONS.revert, value), button('Retire original', ACTIONS.retire, value, 'danger')],
-    });
+    const reverted = r.followUps?.find((f) => f.kind === 'revert');
+    const retired = r.followUps?.find((f) => f.kind === 'retire');
+    if (reverted || retired) {
+      const notes = [retired && `original retired ${time(retired.at)}`, reverted && `reverted ${time(reverted.at)}`].filter(Boolean);
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Since then: ${notes.join(' · ')}.` }] });
+    }
+    // A reverted remediation offers nothing more; a retired original can still be reverted (re-created).
+    const elements = [
+      ...(reverted ? [] : [button('Revert', ACTIONS.revert, value)]),
+      ...(reverted || retired ? [] : [button('Retire original', ACTIONS.retire, value, 'danger')]),
+    ];
+    if (elements.length > 0) blocks.push({ type: 'actions', block_id: `after:${r.id}`, elements });
   }
   return { text: `glue-encrypt: ${VERB[r.kind]} ${r.source.name} — ${r.status.replace('_', ' ')}`, blocks };
 }
