@@ -27,7 +27,6 @@ import {
   messageOf,
   messageTextOf,
   mustGet,
-  named,
   ofRemediation,
   original,
   pendingRequests,
