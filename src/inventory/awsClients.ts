@@ -4,6 +4,7 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { AwsCredentialIdentity, DeserializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 
 /** Counts every attempt (retries included) by "service:Operation". */
@@ -20,14 +21,23 @@ export class CallCounter {
   }
 }
 
+// Clients live for the process (a warm Lambda reuses them and their connections), while call
+// counts belong to one scan: the counter is looked up at call time from the scan's async
+// context, so shared clients still count each scan's calls apart.
+const counterScope = new AsyncLocalStorage<CallCounter>();
+
+/** Runs `work` with every AWS attempt it makes counted in `counter`. */
+export function countingCalls<T>(counter: CallCounter, work: () => Promise<T>): Promise<T> {
+  return counterScope.run(counter, work);
+}
+
 function countCalls<I extends object, O extends MetadataBearer, C extends { middlewareStack: MiddlewareStack<I, O> }>(
   client: C,
   service: string,
-  counter: CallCounter,
 ): C {
   // The deserialize step sits inside the retry loop, so each attempt is counted once.
   const middleware: DeserializeMiddleware<I, O> = (next, context) => async (args) => {
-    counter.record(service, (context.commandName ?? 'Unknown').replace(/Command$/, ''));
+    counterScope.getStore()?.record(service, (context.commandName ?? 'Unknown').replace(/Command$/, ''));
     return next(args);
   };
   client.middlewareStack.add(middleware, { step: 'deserialize', name: 'glueEncryptCallCounter' });
@@ -36,7 +46,6 @@ function countCalls<I extends object, O extends MetadataBearer, C extends { midd
 
 export interface ClientOptions {
   maxAttempts: number;
-  counter: CallCounter;
 }
 
 export type CredentialsProvider = () => Promise<AwsCredentialIdentity>;
@@ -46,18 +55,18 @@ export interface AccountClients {
   kms: KMSClient;
 }
 
-// Per process (a warm Lambda keeps them): the bot's own account, and assumed-role credentials
-// with their expiry, renewed five minutes before they run out.
+// Per process (a warm Lambda keeps them): the bot's own account, assumed-role credentials with
+// their expiry (renewed five minutes before they run out), and the clients themselves.
 const homeAccounts = new Map<string, Promise<string>>();
 const assumedRoles = new Map<string, Promise<AwsCredentialIdentity>>();
 const assumedExpiry = new Map<string, number>();
+const clientCache = new Map<string, AccountClients>();
 
 function baseCredentialsKey(): string {
   return `${process.env.AWS_ACCESS_KEY_ID ?? 'default'}|${process.env.AWS_ENDPOINT_URL_STS ?? ''}`;
 }
 
 export class AwsClientFactory {
-
   constructor(
     private readonly options: ClientOptions,
     /** Region for STS calls (the bot's own region). */
@@ -68,16 +77,25 @@ export class AwsClientFactory {
     return { region, maxAttempts: this.options.maxAttempts, retryMode: 'adaptive' as const };
   }
 
-  forTarget(region: string, credentials?: CredentialsProvider): AccountClients {
-    const base = { ...this.common(region), ...(credentials ? { credentials } : {}) };
-    return {
-      glue: countCalls(new GlueClient(base), 'glue', this.options.counter),
-      kms: countCalls(new KMSClient(base), 'kms', this.options.counter),
-    };
+  /**
+   * Glue and KMS clients for a region: the bot's own credentials, or a member account's through
+   * `roleArn`. Reused for the life of the process.
+   */
+  forTarget(region: string, roleArn?: string): AccountClients {
+    const env = process.env;
+    const key = [region, roleArn ?? 'home', baseCredentialsKey(), env.AWS_ENDPOINT_URL_GLUE, env.AWS_ENDPOINT_URL_KMS, this.options.maxAttempts].join('|');
+    let clients = clientCache.get(key);
+    if (!clients) {
+      const credentials = roleArn ? () => this.assumeRole(roleArn) : undefined;
+      const base = { ...this.common(region), ...(credentials ? { credentials } : {}) };
+      clients = { glue: countCalls(new GlueClient(base), 'glue'), kms: countCalls(new KMSClient(base), 'kms') };
+      clientCache.set(key, clients);
+    }
+    return clients;
   }
 
   private sts(): STSClient {
-    return countCalls(new STSClient(this.common(this.homeRegion)), 'sts', this.options.counter);
+    return countCalls(new STSClient(this.common(this.homeRegion)), 'sts');
   }
 
   /**

@@ -5,7 +5,7 @@ import pLimit from 'p-limit';
 import type { KeyLookup, Policy, SecurityConfigurationLookup, TransformContext } from '../checks/types.js';
 import { evaluateTransform } from '../checks/evaluate.js';
 import type { ScopeConfig } from '../config.js';
-import { AwsClientFactory, CallCounter, type AccountClients, type CredentialsProvider } from './awsClients.js';
+import { AwsClientFactory, CallCounter, countingCalls, type AccountClients } from './awsClients.js';
 import { roleArn } from './arn.js';
 import { describeAwsError } from './awsErrors.js';
 import { lookupKey, regionOfArn } from './keys.js';
@@ -42,8 +42,12 @@ interface TargetOutcome {
 
 
 export async function runScan(request: ScanRequest, options: ScanOptions): Promise<ScanResult> {
-  const startedAt = new Date();
   const counter = new CallCounter();
+  return countingCalls(counter, () => scan(request, options, counter));
+}
+
+async function scan(request: ScanRequest, options: ScanOptions, counter: CallCounter): Promise<ScanResult> {
+  const startedAt = new Date();
   const regions = request.regions ?? options.scope.regions;
   const scopeErrors: ScopeError[] = [];
   const targets: ScanTarget[] = [];
@@ -76,7 +80,12 @@ export async function runScan(request: ScanRequest, options: ScanOptions): Promi
     return result([]);
   }
 
-  const factory = new AwsClientFactory({ maxAttempts: options.maxAttempts, counter }, options.homeRegion ?? regions[0]!);
+  const factory = new AwsClientFactory({ maxAttempts: options.maxAttempts }, options.homeRegion ?? regions[0]!);
+  const memberRole = (accountId: string) => roleArn(accountId, options.scope.targetRoleName, regions[0]!);
+  // Member accounts' roles are assumed while the bot's own account is identified, not after.
+  for (const accountId of request.accounts ?? options.scope.accounts) {
+    if (options.scope.accounts.includes(accountId)) factory.assumeRole(memberRole(accountId)).catch(() => undefined);
+  }
 
   let homeAccountId: string;
   try {
@@ -89,7 +98,7 @@ export async function runScan(request: ScanRequest, options: ScanOptions): Promi
 
   const allowedAccounts = new Set([homeAccountId, ...options.scope.accounts]);
   const accounts = request.accounts ?? [...allowedAccounts];
-  const work: { accountId: string; region: string; credentials?: CredentialsProvider }[] = [];
+  const work: { accountId: string; region: string; roleArn?: string }[] = [];
   for (const accountId of accounts) {
     if (!allowedAccounts.has(accountId)) {
       scopeErrors.push({
@@ -101,13 +110,10 @@ export async function runScan(request: ScanRequest, options: ScanOptions): Promi
       });
       continue;
     }
-    const credentials =
-      accountId === homeAccountId
-        ? undefined
-        : (() => factory.assumeRole(roleArn(accountId, options.scope.targetRoleName, regions[0]!))) satisfies CredentialsProvider;
+    const role = accountId === homeAccountId ? undefined : memberRole(accountId);
     for (const region of regions) {
-      targets.push({ accountId, region, ...(credentials ? { roleArn: roleArn(accountId, options.scope.targetRoleName, regions[0]!) } : {}) });
-      work.push({ accountId, region, credentials });
+      targets.push({ accountId, region, ...(role ? { roleArn: role } : {}) });
+      work.push({ accountId, region, roleArn: role });
     }
   }
 
@@ -115,7 +121,7 @@ export async function runScan(request: ScanRequest, options: ScanOptions): Promi
   let transformsSoFar = 0;
   const outcomes = await Promise.all(
     work.map(async (w) => {
-      const outcome = await scanTarget(factory, w.accountId, w.region, w.credentials, request.transform, options.concurrency, options.pageSize).catch(
+      const outcome = await scanTarget(factory, w.accountId, w.region, w.roleArn, request.transform, options.concurrency, options.pageSize).catch(
         (err: unknown) => {
           scopeErrors.push(toScopeError(err, w.accountId, w.region));
           return { contexts: [], keys: 0, securityConfigurations: 0 } satisfies TargetOutcome;
@@ -153,14 +159,14 @@ async function scanTarget(
   factory: AwsClientFactory,
   accountId: string,
   region: string,
-  credentials: CredentialsProvider | undefined,
+  role: string | undefined,
   transform: string | undefined,
   concurrency: number,
   pageSize?: number,
 ): Promise<TargetOutcome> {
-  if (credentials) {
+  if (role) {
     // Fail the whole target with the STS error rather than every call with a vague one.
-    await credentials().catch((err: unknown) => {
+    await factory.assumeRole(role).catch((err: unknown) => {
       throw new TargetError('sts:AssumeRole', err);
     });
   }
@@ -168,7 +174,7 @@ async function scanTarget(
   const clientsFor = (r: string): AccountClients => {
     let c = clientsByRegion.get(r);
     if (!c) {
-      c = factory.forTarget(r, credentials);
+      c = factory.forTarget(r, role);
       clientsByRegion.set(r, c);
     }
     return c;

@@ -2,7 +2,7 @@
 // account directly, member accounts through the remediation role.
 import type { AppConfig } from '../config.js';
 import { roleArn } from '../inventory/arn.js';
-import { AwsClientFactory, CallCounter, type AccountClients } from '../inventory/awsClients.js';
+import { AwsClientFactory, type AccountClients } from '../inventory/awsClients.js';
 import type { RemediationServices } from './runtime.js';
 
 export interface AccountAccess {
@@ -16,7 +16,7 @@ export interface AccountAccess {
  * the remediation role. The worker never holds write access.
  */
 export function accountAccess(config: AppConfig, mode: 'read' | 'write'): AccountAccess {
-  const factory = new AwsClientFactory({ maxAttempts: config.maxAttempts, counter: new CallCounter() }, config.scope.regions[0] ?? 'us-east-1');
+  const factory = new AwsClientFactory({ maxAttempts: config.maxAttempts }, config.scope.regions[0] ?? 'us-east-1');
   return {
     homeAccountId: () => factory.homeAccountId(),
     async clients(accountId, region) {
@@ -25,7 +25,7 @@ export function accountAccess(config: AppConfig, mode: 'read' | 'write'): Accoun
       if (!config.scope.accounts.includes(accountId)) throw new Error(`Account ${accountId} is not configured (GLUE_ENCRYPT_ACCOUNTS)`);
       const roleName = mode === 'write' ? config.remediation.remediationRoleName : config.scope.targetRoleName;
       const arn = roleArn(accountId, roleName, region);
-      return factory.forTarget(region, () => factory.assumeRole(arn));
+      return factory.forTarget(region, arn);
     },
   };
 }
