@@ -168,7 +168,21 @@ export async function planRemediation(
     .send(new GetMLTaskRunsCommand({ TransformId: req.transformId, Filter: { Status: 'RUNNING' }, MaxResults: 10 }))
     .catch(() => undefined);
   if ((runs?.TaskRuns?.length ?? 0) > 0) problems.push('The transform has a task run in progress.');
-  // An already-encrypted transform on a weak key is re-created the same way, with the planned key.
+  // An already-encrypted transform on a weak key is re-created the same way, with the planned key,
+  // but its labels can only be exported while its current key still works.
+  const current = (source.transformEncryption as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined)
+    ?.MlUserDataEncryption;
+  if (current?.MlUserDataEncryptionMode === 'SSE-KMS' && current.KmsKeyId) {
+    const state = await clients.kms
+      .send(new DescribeKeyCommand({ KeyId: current.KmsKeyId }))
+      .then((d) => d.KeyMetadata?.KeyState)
+      .catch(() => 'unreadable');
+    if (state === 'PendingDeletion') {
+      problems.push(`The transform's current key ${current.KmsKeyId} is pending deletion: cancel the deletion first (kms:CancelKeyDeletion, then enable it), or its labels cannot be exported.`);
+    } else if (state !== 'Enabled') {
+      problems.push(`The transform's current key ${current.KmsKeyId} is ${state}: enable it first, or its labels cannot be exported.`);
+    }
+  }
   const key = await checkTargetKey(clients.kms, req.keyId ?? config.remediation.defaultKey, req.region, config);
   problems.push(...key.problems);
   const securityConfigurationName =

@@ -2,7 +2,7 @@
 // and the Step Functions stand-in, against the Glue/KMS/DynamoDB/Slack sandbox.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAG_REMEDIATION, TAG_SOURCE, TAG_SUPERSEDED_BY } from '../../src/remediation/snapshot.js';
-import { DEMO_KEY_ARNS, DEMO_KEY_IDS } from '../../src/sandbox/fixtures.js';
+import { DEMO_KEY_ARNS, DEMO_KEY_IDS, DEMO_TRANSFORM_IDS } from '../../src/sandbox/fixtures.js';
 import { ACTIONS } from '../../src/slack/views/remediation.js';
 import {
   ACCOUNT,
@@ -17,6 +17,7 @@ import {
   actionIds,
   approveAndSettle,
   blocksText,
+  channel,
   glue,
   lastEphemeral,
   messageOf,
@@ -360,5 +361,20 @@ describe('/glue-encrypt history and status', () => {
     await w.h.command('status', { user: BOB });
     await w.h.settle();
     expect(blocksText(w.h.slack.ephemerals({ user: BOB }).at(-1)!.blocks)).toContain('No remediations are waiting for approval or running.');
+  });
+});
+
+describe('plans that cannot go ahead', () => {
+  it('a transform whose current key is pending deletion gets a plan that says why it cannot be approved, and no Approve button', async () => {
+    const patientMatch = DEMO_TRANSFORM_IDS['patient-match'];
+    await w.h.click(ACTIONS.remediate, JSON.stringify({ a: ACCOUNT, r: REGION, t: patientMatch }), { user: ALICE });
+    await w.h.settle();
+    const message = channel(w).find((m) => blocksText(m.blocks).includes(patientMatch));
+    expect(message).toBeDefined();
+    const text = blocksText(message!.blocks);
+    expect(text).toContain('Cannot be approved');
+    expect(text).toContain(`current key ${DEMO_KEY_ARNS.glueRetiring} is pending deletion`);
+    expect(actionIds(message!.blocks)).not.toContain(ACTIONS.approve);
+    expect(w.h.aws.callCounts()['states:StartExecution'] ?? 0).toBe(0);
   });
 });
