@@ -4,6 +4,10 @@
 //   glue-encrypt demo      (everything on the embedded sandbox)
 // Exit codes: 0 no failures, 1 failures, 2 could not run.
 import { parseArgs } from 'node:util';
+
+// The SDK versions are pinned by package-lock.json; its notice about releases after January
+// 2027 needing Node 22 is known (README, Troubleshooting) and would only clutter the output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { ConfigError, loadConfig } from './config.js';
 import { runScan } from './inventory/scan.js';
 import { parseCommand } from './slack/commands.js';

@@ -65,7 +65,14 @@ export function toTable(result: ScanResult, color = false): string {
     `${s.FAIL} FAIL · ${s.ERROR} ERROR · ${s.WARN} WARN · ${s.PASS} PASS  (${result.stats.transforms} transforms, ${result.stats.keys} keys, ${result.stats.securityConfigurations} security configurations)`,
   );
   if (result.notFound) lines.push(`No transform named or with ID "${result.notFound}" was found in the scanned accounts and regions.`);
-  for (const e of result.scopeErrors) lines.push(`Could not check ${e.accountId ?? ''} ${e.region}: ${e.message}`.replace(/\s+/g, ' '));
+  for (const e of result.scopeErrors) {
+    const where = [e.accountId, e.region === '-' ? undefined : e.region].filter(Boolean).join(' · ');
+    lines.push(`Could not check${where ? ` ${where}` : ''}: ${e.message}`);
+  }
+  // Nothing could be read at all: the reasons are the whole answer.
+  if (result.findings.length === 0 && result.scopeErrors.length > 0 && !result.notFound) {
+    return lines.slice(-result.scopeErrors.length).join('\n');
+  }
   return lines.join('\n');
 }
 
