@@ -6,7 +6,7 @@ import type { AuditLog } from '../audit/auditLog.js';
 import type { RemediationConfig } from '../config.js';
 import { ConcurrentUpdateError, type RemediationStore } from './store.js';
 import type { Remediation } from './types.js';
-import { startState } from './lifecycle.js';
+import { auditSubject, startState } from './lifecycle.js';
 
 export type Decision = 'approve' | 'reject';
 
@@ -66,21 +66,10 @@ export async function decide(id: string, decision: Decision, click: Click, deps:
   const r = await deps.store.get(id);
   if (!r) return { ok: false, reason: 'This request no longer exists.' };
   const now = deps.now();
+  const audit = (type: string, outcome: 'refused' | 'info' | 'succeeded', detail?: string) =>
+    deps.audit.append({ type, actor: click.userId, teamId: click.teamId, outcome, detail, ...auditSubject(r) });
   const refuse = async (reason: string, current: Remediation = r): Promise<DecideResult> => {
-    await deps.audit.append({
-      type: `${r.kind}.${decision}.refused`,
-      actor: click.userId,
-      teamId: click.teamId,
-      accountId: r.accountId,
-      region: r.region,
-      transformId: r.source.transformId,
-      transformName: r.source.name,
-      remediationId: r.id,
-      outcome: 'refused',
-      channel: r.slack.channel,
-      messageTs: r.slack.ts,
-      detail: reason,
-    });
+    await audit(`${r.kind}.${decision}.refused`, 'refused', reason);
     return { ok: false, reason, remediation: current };
   };
 
@@ -99,19 +88,7 @@ export async function decide(id: string, decision: Decision, click: Click, deps:
     try {
       const saved = await deps.store.save({ ...r, status: 'rejected', decidedBy: click.userId, decidedAt: now.toISOString() }, r.version);
       await deps.store.releaseRequest(r);
-      await deps.audit.append({
-        type: `${r.kind}.rejected`,
-        actor: click.userId,
-        teamId: click.teamId,
-        accountId: r.accountId,
-        region: r.region,
-        transformId: r.source.transformId,
-        transformName: r.source.name,
-        remediationId: r.id,
-        outcome: 'info',
-        channel: r.slack.channel,
-        messageTs: r.slack.ts,
-      });
+      await audit(`${r.kind}.rejected`, 'info');
       return { ok: true, remediation: saved };
     } catch (err) {
       if (err instanceof ConcurrentUpdateError) return refuse('Someone else decided this request a moment ago.');
@@ -133,22 +110,10 @@ export async function decide(id: string, decision: Decision, click: Click, deps:
     }
     return refuse('Someone else decided this request a moment ago.', current ?? r);
   }
-  await deps.store.releaseRequest(r);
-  await deps.audit.append({
-    type: `${r.kind}.approved`,
-    actor: click.userId,
-    teamId: click.teamId,
-    accountId: r.accountId,
-    region: r.region,
-    transformId: r.source.transformId,
-    transformName: r.source.name,
-    remediationId: r.id,
-    outcome: 'succeeded',
-    channel: r.slack.channel,
-    messageTs: r.slack.ts,
-  });
+  await audit(`${r.kind}.approved`, 'succeeded');
   try {
     await deps.startWorkflow(approved);
+    await deps.store.releaseRequest(r);
   } catch (err) {
     // Nothing has changed in AWS yet: put the request back so it can be approved again.
     const back = await deps.store.save({ ...approved, status: 'pending_approval', decidedBy: undefined, decidedAt: undefined }, approved.version);

@@ -32,6 +32,19 @@ export function encryptionChange(r: Remediation): { before: string; after: strin
   }
 }
 
+/** The fields every audit event about a remediation carries: what, where, and its Slack message. */
+export function auditSubject(r: Remediation) {
+  return {
+    accountId: r.accountId,
+    region: r.region,
+    transformId: r.source.transformId,
+    transformName: r.source.name,
+    remediationId: r.id,
+    channel: r.slack.channel,
+    messageTs: r.slack.ts,
+  };
+}
+
 /** Puts an approved remediation on its first step. */
 export function startState(r: Remediation): Remediation {
   return { ...r, status: 'running', step: FIRST_STEP[r.kind] };

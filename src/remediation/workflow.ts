@@ -5,7 +5,7 @@ import type { AuditLog } from '../audit/auditLog.js';
 import { describeAwsError, errorCode, isAccessDenied } from '../inventory/awsErrors.js';
 import type { AccountClients } from '../inventory/awsClients.js';
 import { ConcurrentUpdateError, type RemediationStore } from './store.js';
-import { TERMINAL_STATUSES, encryptionChange } from './lifecycle.js';
+import { TERMINAL_STATUSES, auditSubject, encryptionChange } from './lifecycle.js';
 import { rollbackStart, stepFor, type StepContext, type StepOutcome } from './steps.js';
 import type { AdvanceResult, Progress, Remediation, StepName } from './types.js';
 
@@ -76,16 +76,10 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
     deps.audit.append({
       type,
       actor: 'system',
-      accountId: r!.accountId,
-      region: r!.region,
-      transformId: r!.source.transformId,
-      transformName: r!.source.name,
-      remediationId: r!.id,
+      ...auditSubject(r!),
       step,
       outcome: outcomeWord,
       ...encryptionChange(r!),
-      channel: r!.slack.channel,
-      messageTs: r!.slack.ts,
       detail,
     });
 

@@ -9,7 +9,7 @@ import { getTransformById, looksLikeTransformId } from '../inventory/transforms.
 import { TAG_REMEDIATION, transformArn } from '../remediation/snapshot.js';
 import { checkTargetKey, listKeyChoices, planRemediation } from '../remediation/plan.js';
 import type { RemediationRuntime } from '../remediation/accountAccess.js';
-import { encryptionChange } from '../remediation/lifecycle.js';
+import { auditSubject, encryptionChange } from '../remediation/lifecycle.js';
 import type { Remediation } from '../remediation/types.js';
 import type { HistoryJob, PlanJob, ReplanJob, StatusJob } from './jobs.js';
 import { postToResponseUrl } from './publish.js';
@@ -111,15 +111,9 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
     type: `${r.kind}.requested`,
     actor: job.userId,
     teamId: job.teamId,
-    accountId: r.accountId,
-    region: r.region,
-    transformId: r.source.transformId,
-    transformName: r.source.name,
-    remediationId: r.id,
+    ...auditSubject(r),
     outcome: 'requested',
     ...encryptionChange(r),
-    channel: r.slack.channel,
-    messageTs: r.slack.ts,
     detail: r.plan.problems.length > 0 ? `Plan problems: ${r.plan.problems.join(' ')}` : undefined,
   });
   return r;
@@ -146,11 +140,7 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
   await deps.runtime.audit.append({
     type: 'remediate.key_changed',
     actor: job.userId,
-    accountId: r.accountId,
-    region: r.region,
-    transformId: r.source.transformId,
-    transformName: r.source.name,
-    remediationId: r.id,
+    ...auditSubject(r),
     outcome: 'info',
     after: `SSE-KMS ${key.arn ?? job.keyId}`,
     detail: key.problems.join(' ') || undefined,
