@@ -5,20 +5,18 @@ import { loadConfig, type AppConfig } from '../config.js';
 import { accountAccess } from '../remediation/accountAccess.js';
 import { remediationServices } from '../remediation/runtime.js';
 import type { AdvanceResult } from '../remediation/types.js';
-import { advance } from '../remediation/workflow.js';
+import { abort, advance } from '../remediation/workflow.js';
 import { loadBotToken } from '../slack/secrets.js';
 import { webClient } from '../slack/webClient.js';
 
-const eventSchema = z.looseObject({ remediationId: z.uuid() });
+// `abort` comes from the state machine's Catch, with the error that exhausted its retries.
+const eventSchema = z.looseObject({ remediationId: z.uuid(), abort: z.optional(z.boolean()), error: z.optional(z.string()) });
 
 export async function handleAdvance(event: unknown, config: AppConfig): Promise<AdvanceResult & { remediationId: string }> {
-  const { remediationId } = eventSchema.parse(event);
+  const { remediationId, abort: aborting, error } = eventSchema.parse(event);
   const runtime = { ...remediationServices(config, webClient(config, await loadBotToken(config.slack))), ...accountAccess(config, 'write') };
-  const result = await advance(remediationId, {
-    ...runtime,
-    pollSeconds: config.remediation.pollSeconds,
-    taskRunTimeoutSeconds: config.remediation.taskRunTimeoutMinutes * 60,
-  });
+  const deps = { ...runtime, pollSeconds: config.remediation.pollSeconds, taskRunTimeoutSeconds: config.remediation.taskRunTimeoutMinutes * 60 };
+  const result = aborting ? await abort(remediationId, error ?? 'an unknown error', deps) : await advance(remediationId, deps);
   return { ...result, remediationId };
 }
 

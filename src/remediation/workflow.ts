@@ -165,6 +165,47 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
   return result(r, waitSeconds);
 }
 
+/**
+ * The state machine's last resort, when `advance` itself kept failing (its retries exhausted):
+ * a running workflow turns to its rollback (or stops safely), a rollback that cannot go on asks
+ * a person. Either way the request no longer looks "running" forever, and the reason is saved,
+ * audited and shown.
+ */
+export async function abort(id: string, error: string, deps: WorkflowDeps): Promise<AdvanceResult> {
+  const r = await deps.store.get(id);
+  if (!r) throw new Error(`Remediation ${id} does not exist`);
+  if (r.status !== 'running' && r.status !== 'rolling_back') {
+    return { done: true, waitSeconds: 0, status: r.status, step: r.step };
+  }
+  const reason = `The workflow stopped at ${r.step}: ${error}.`;
+  const at = new Date().toISOString();
+  const history = [...r.history, { step: r.step, at, outcome: 'failed' as const, detail: reason }];
+  const rollback = r.status === 'running' ? rollbackStart(r) : undefined;
+  const nothingChanged = r.status === 'running' && !rollback && !r.progress.twinDeleted && !r.progress.recreatedId;
+  const next: Remediation = rollback
+    ? { ...r, status: 'rolling_back', step: rollback, failure: reason, history }
+    : {
+        ...r,
+        status: nothingChanged ? 'rolled_back' : 'failed',
+        step: 'done',
+        failure: nothingChanged ? reason : `${r.failure ?? ''} ${reason} The labels are exported at ${r.plan.exportPath}.`.trim(),
+        history,
+      };
+  const saved = await deps.store.save(next, r.version);
+  await deps.audit.append({
+    type: `${r.kind}.aborted`,
+    actor: 'system',
+    ...auditSubject(r),
+    step: r.step,
+    outcome: 'failed',
+    ...encryptionChange(r),
+    detail: saved.failure,
+  });
+  if (TERMINAL_STATUSES.has(saved.status)) await deps.store.unlockTransform(r.accountId, r.region, r.source.transformId, r.id);
+  await deps.notify(saved).catch(() => undefined);
+  return { done: TERMINAL_STATUSES.has(saved.status), waitSeconds: 0, status: saved.status, step: saved.step };
+}
+
 /** Tells the parent remediation (and its message) that it was reverted or its original retired. */
 async function recordFollowUp(r: Remediation, deps: WorkflowDeps): Promise<void> {
   const kind = r.kind as 'revert' | 'retire';

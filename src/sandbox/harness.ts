@@ -93,9 +93,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   aws.registerFunction(SANDBOX_WORKER, (event) => handleWorkerEvent(event, config));
   aws.registerStateMachine(SANDBOX_STATE_MACHINE, async (_arn, input) => {
     const { remediationId } = JSON.parse(input) as { remediationId: string };
-    // The state machine's loop: advance, wait what it asks, advance again, until done.
+    // The state machine's loop (serverless.yml): advance, wait what it asks, advance again,
+    // until done; when advance itself fails, the Catch calls it once with abort.
     for (let i = 0; i < 10_000; i++) {
-      const res = await handleAdvance({ remediationId }, config);
+      const res = await handleAdvance({ remediationId }, config).catch((err: unknown) =>
+        handleAdvance({ remediationId, abort: true, error: (err as Error).name || 'Error' }, config),
+      );
       if (res.done) return res;
       await new Promise((r) => setTimeout(r, res.waitSeconds * scale));
     }

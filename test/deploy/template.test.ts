@@ -632,9 +632,19 @@ describe('remediation workflow', () => {
     expect(wait.SecondsPath).toBe(at('waitSeconds'));
     expect(wait.Next).toBe(asl.StartAt);
 
-    // Nothing else: one task (the advance function), and no failure caught into success.
-    expect(Object.values(states).filter((s) => s.Type === 'Task')).toHaveLength(1);
-    expect(Object.keys(states)).toHaveLength(4);
+    // When Advance fails for good, its Catch goes to Abort: the same function, told to abort
+    // with the error, back into the loop (a rollback still has steps to run); Abort failing in
+    // turn ends the execution as failed. No failure is ever caught into success.
+    const caught = advance.Catch ?? [];
+    expect(caught.map((c) => c.ErrorEquals)).toEqual([['States.ALL']]);
+    const abortState = state(caught[0]?.Next);
+    expect(abortState.Type).toBe('Task');
+    expect(resolve(String(abortState.Parameters?.FunctionName))).toBe(functionName);
+    expect(abortState.Parameters?.Payload).toMatchObject({ 'remediationId.$': '$.remediationId', abort: true });
+    expect(abortState.Next).toBe(advance.Next);
+    expect((abortState.Catch ?? []).map((c) => state(c.Next).Type)).toEqual(['Fail']);
+    expect(Object.values(states).filter((s) => s.Type === 'Task')).toHaveLength(2);
+    expect(Object.keys(states)).toHaveLength(6);
     for (const s of Object.values(states)) for (const c of s.Catch ?? []) expect(state(c.Next).Type).not.toBe('Succeed');
   });
 

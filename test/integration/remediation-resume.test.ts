@@ -9,9 +9,9 @@ import { accountAccess } from '../../src/remediation/accountAccess.js';
 import { remediationServices } from '../../src/remediation/runtime.js';
 import { TAG_SOURCE } from '../../src/remediation/snapshot.js';
 import type { AdvanceResult, Progress, StepName } from '../../src/remediation/types.js';
-import { advance, type WorkflowDeps } from '../../src/remediation/workflow.js';
+import { abort, advance, type WorkflowDeps } from '../../src/remediation/workflow.js';
 import { webClient } from '../../src/slack/webClient.js';
-import { BOB, ORDERS, ORDERS_ID, decideVia, glue, mustGet, named, original, parkStateMachine, requestRemediation, startWorld, transformCount, type World } from './helpers.js';
+import { BOB, ORDERS, ORDERS_ID, decideVia, glue, mustGet, named, ofRemediation, original, parkStateMachine, requestRemediation, startWorld, trail, transformCount, type World } from './helpers.js';
 
 let w: World;
 let deps: WorkflowDeps;
@@ -159,5 +159,47 @@ describe('advance resumes after a crash without doing anything twice', () => {
     expect((await mustGet(w, id)).version).toBe(before.version);
     expect(w.h.aws.callCounts()['glue:CreateMLTransform']).toBe(calls['glue:CreateMLTransform']);
     expect(twins()).toHaveLength(1);
+  });
+});
+
+describe('the state machine gives up on advance (retries exhausted): abort', () => {
+  it('after the twin was created, abort rolls the workflow back and says why', async () => {
+    const labels = [...original(w)!.labels];
+    const id = await approvedButParked();
+    await advanceTo(id, 'import_labels');
+    expect(twins()).toHaveLength(1);
+
+    const aborted = await abort(id, 'Lambda.Unknown', deps);
+    expect(aborted).toMatchObject({ done: false, status: 'rolling_back' });
+    const end = await advanceToEnd(id);
+    expect(end.status).toBe('rolled_back');
+
+    expect(named(w, ORDERS)?.definition.TransformId).toBe(ORDERS_ID);
+    expect(original(w)!.labels).toEqual(labels);
+    expect(twins()).toHaveLength(0);
+    const r = await mustGet(w, id);
+    expect(r.failure).toContain('The workflow stopped at import_labels: Lambda.Unknown.');
+    const events = ofRemediation(await trail(w), id);
+    expect(events.map((e) => e.type)).toContain('remediate.aborted');
+  });
+
+  it('before anything changed, abort ends the request as rolled back at once', async () => {
+    const id = await approvedButParked();
+    const aborted = await abort(id, 'States.Timeout', deps);
+    expect(aborted).toMatchObject({ done: true, status: 'rolled_back' });
+    expect(named(w, ORDERS)?.definition.TransformId).toBe(ORDERS_ID);
+    expect(twins()).toHaveLength(0);
+  });
+
+  it('during a rollback, abort stops and asks a person, naming where the labels are', async () => {
+    const id = await approvedButParked();
+    await advanceTo(id, 'import_labels');
+    await abort(id, 'Lambda.Unknown', deps);
+    const second = await abort(id, 'Lambda.Unknown', deps);
+    expect(second).toMatchObject({ done: true, status: 'failed' });
+    const r = await mustGet(w, id);
+    expect(r.failure).toContain(r.plan.exportPath);
+    // A later advance (a late duplicate) changes nothing more.
+    expect(await advance(id, deps)).toMatchObject({ done: true, status: 'failed' });
   });
 });
