@@ -73,7 +73,7 @@ async function main(): Promise<number> {
   const totalMs = performance.now() - started;
   const loadAtEnd = loadAverage();
   console.log('\n' + formatTable(sections));
-  console.log(`\nAWS stand-in for sections 3, 3b and 4: a separate node process (pid ${estate.aws.pid ?? '?'}, ${estate.endpoint}); sections 1, 2 and 5 in-process as before.`);
+  console.log(`\nAWS stand-in for sections 3, 3b and 4: a separate node process (pid ${estate.aws.pid ?? '?'}, ${estate.endpoint}); sections 1, 2 and 5 unchanged (section 1 uses the in-process harness).`);
   console.log(`node ${env.node}, ${env.cpuCount} CPUs; load average at start ${env.loadAverage.join(' ')}, at end ${loadAtEnd.join(' ')}`);
   // The bench itself keeps about one CPU busy (two briefly, while the stand-in's process answers a scan).
   const busy = busyWarning(loadAtEnd, env.cpuCount, 1);

@@ -43,7 +43,7 @@ export async function benchScanCpu(estate: Estate, warmMs: number): Promise<Sect
     ],
     notes: [
       `The AWS stand-in ran in a separate process: the profile below is the scanner's process only (SDK clients, Node http client side, the app); the stand-in's own CPU (${awsCpu.toFixed(0)} ms/scan by process.cpuUsage, its http server side included) ran on the other core. Sandbox code left in this profile: ${sandbox.toFixed(1)} ms/scan.`,
-      `At 0 ms latency the scan is bound by the slower of the two processes and by the loopback round trips between them; the scanner used ${scannerCpu.toFixed(0)} ms of CPU per ${cpuMs.toFixed(0)} ms scan.`,
+      `At 0 ms latency the scan is bound by the slower of the two processes and by the loopback round trips between them; the scanner used ${scannerCpu.toFixed(0)} ms of CPU per ${cpuMs.toFixed(0)} ms scan (process CPU, V8's GC helper threads included, so it can exceed the wall time).`,
       `The categories are V8 self time over ${PROFILED_RUNS} further scans (sampled every 0.25 ms, profiler overhead included); "Node.js and V8" is http/stream/socket work, compilation and native code of the client side.`,
     ],
     data: {
