@@ -38,8 +38,9 @@ function replaceLinks(text: string): string {
     if (target.startsWith('#')) return label ? `#${label.replace(/^#/, '')}` : target;
     if (target.startsWith('!')) {
       if (label) return label;
-      const special = target.slice(1).split('^')[0] ?? '';
-      return `@${special}`;
+      // <!subteam^S123> names a user group by ID; <!here>, <!channel> are special mentions.
+      const [special, id] = target.slice(1).split('^');
+      return `@${special === 'subteam' && id ? id : special}`;
     }
     return label ?? target;
   });
