@@ -1,13 +1,13 @@
 // Builds the plan people approve: what will happen, with which key and configuration, where
 // the labels go, which jobs must be updated, and every reason it cannot go ahead. Reads only.
-import { GetJobsCommand, GetMLTaskRunsCommand, type GlueClient } from '@aws-sdk/client-glue';
+import { GetJobsCommand, GetMLTaskRunsCommand, GetMLTransformCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config.js';
 import { resolveLevel } from '../checks/policy.js';
 import { describeAwsError, errorCode } from '../inventory/awsErrors.js';
 import { regionOfArn } from '../inventory/keys.js';
-import { renamedName, snapshotTransform } from './snapshot.js';
+import { TAG_REMEDIATION, TAG_SOURCE, TAG_SUPERSEDED_BY, renamedName, snapshotTransform } from './snapshot.js';
 import type { Remediation, RemediationKind, RemediationPlan, TransformSnapshot } from './types.js';
 
 export interface KeyChoice {
@@ -88,6 +88,29 @@ export async function jobsReferencing(glue: GlueClient, transformId: string, tra
   return names;
 }
 
+/**
+ * Transforms the bot itself made or superseded are changed through their remediation, not
+ * remediated again: a superseded original is retired or reverted; an encrypted twin can be
+ * re-keyed only once its original is gone (otherwise two workflows would share one original).
+ */
+async function remediationLineage(glue: GlueClient, source: TransformSnapshot): Promise<string[]> {
+  const by = source.tags[TAG_REMEDIATION];
+  if (source.tags[TAG_SUPERSEDED_BY]) {
+    return [`This is the original that remediation ${by ?? ''} superseded (now ${source.tags[TAG_SUPERSEDED_BY]}): use that remediation's Revert or Retire original instead.`];
+  }
+  const original = source.tags[TAG_SOURCE];
+  if (original) {
+    const stillThere = await glue.send(new GetMLTransformCommand({ TransformId: original })).then(
+      () => true,
+      (err: unknown) => errorCode(err) !== 'EntityNotFoundException',
+    );
+    if (stillThere) {
+      return [`This transform was created by remediation ${by ?? ''} and its original ${original} still exists: retire or revert that remediation first.`];
+    }
+  }
+  return [];
+}
+
 export interface PlanRequest {
   kind: RemediationKind;
   accountId: string;
@@ -153,6 +176,10 @@ export async function planRemediation(
     };
   }
 
+  // A button value names its own region: only configured ones are acted on.
+  if (!config.scope.regions.includes(req.region)) {
+    throw new Error(`Region ${req.region} is not one the bot is set up for (GLUE_ENCRYPT_REGIONS); nothing was planned.`);
+  }
   let source: TransformSnapshot;
   try {
     source = await snapshotTransform(clients.glue, req.accountId, req.region, req.transformId);
@@ -172,21 +199,29 @@ export async function planRemediation(
   // but its labels can only be exported while its current key still works.
   const current = (source.transformEncryption as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined)
     ?.MlUserDataEncryption;
+  let currentKeyArn: string | undefined;
   if (current?.MlUserDataEncryptionMode === 'SSE-KMS' && current.KmsKeyId) {
-    const state = await clients.kms
+    const meta = await clients.kms
       .send(new DescribeKeyCommand({ KeyId: current.KmsKeyId }))
-      .then((d) => d.KeyMetadata?.KeyState)
-      .catch(() => 'unreadable');
+      .then((d) => d.KeyMetadata)
+      .catch(() => undefined);
+    currentKeyArn = meta?.Arn;
+    const state = meta?.KeyState ?? 'unreadable';
     if (state === 'PendingDeletion') {
       problems.push(`The transform's current key ${current.KmsKeyId} is pending deletion: cancel the deletion first (kms:CancelKeyDeletion, then enable it), or its labels cannot be exported.`);
     } else if (state !== 'Enabled') {
       problems.push(`The transform's current key ${current.KmsKeyId} is ${state}: enable it first, or its labels cannot be exported.`);
     }
   }
+  problems.push(...(await remediationLineage(clients.glue, source)));
   const key = await checkTargetKey(clients.kms, req.keyId ?? config.remediation.defaultKey, req.region, config);
   problems.push(...key.problems);
   const securityConfigurationName =
     config.remediation.securityConfiguration ?? (key.arn ? `glue-encrypt-${key.arn.split('/').pop()!.slice(0, 8)}` : undefined);
+  const currentConfiguration = (source.transformEncryption as { TaskRunSecurityConfigurationName?: string } | undefined)?.TaskRunSecurityConfigurationName;
+  if (key.arn && currentKeyArn === key.arn && currentConfiguration === securityConfigurationName) {
+    problems.push(`The transform is already encrypted with ${key.label} and uses ${securityConfigurationName ?? 'no security configuration'}: re-creating it would change nothing but its ID.`);
+  }
 
   const plan: RemediationPlan = {
     keyArn: key.arn,

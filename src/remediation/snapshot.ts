@@ -36,6 +36,22 @@ export async function snapshotTransform(glue: GlueClient, accountId: string, reg
   };
 }
 
+/** The settings a re-created transform copies: a change to any of them after the plan voids it. */
+export const SNAPSHOT_SETTINGS = [
+  'description',
+  'role',
+  'glueVersion',
+  'maxCapacity',
+  'workerType',
+  'numberOfWorkers',
+  'timeout',
+  'maxRetries',
+  'parameters',
+  'inputRecordTables',
+  'transformEncryption',
+  'tags',
+] as const satisfies readonly (keyof TransformSnapshot)[];
+
 /** Tags the bot adds so anyone can tell where a transform came from. */
 export const TAG_REMEDIATION = 'glue-encrypt:remediation-id';
 export const TAG_SOURCE = 'glue-encrypt:source-transform-id';
@@ -62,8 +78,12 @@ export function createRequestFrom(
     ...(usesWorkers ? { WorkerType: s.workerType as CreateMLTransformCommandInput['WorkerType'], NumberOfWorkers: s.numberOfWorkers } : { MaxCapacity: s.maxCapacity }),
     Timeout: s.timeout,
     MaxRetries: s.maxRetries,
-    // aws:* tags belong to AWS and cannot be set by a caller; every other tag is copied.
-    Tags: { ...Object.fromEntries(Object.entries(s.tags).filter(([k]) => !k.startsWith('aws:'))), ...extraTags },
+    // aws:* tags belong to AWS and cannot be set by a caller; the bot's own glue-encrypt:* tags
+    // describe the old transform, not the new one. Every other tag is copied.
+    Tags: {
+      ...Object.fromEntries(Object.entries(s.tags).filter(([k]) => !k.startsWith('aws:') && !k.startsWith('glue-encrypt:'))),
+      ...extraTags,
+    },
     ...(encryption ? { TransformEncryption: encryption } : {}),
   };
 }

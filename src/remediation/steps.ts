@@ -22,10 +22,12 @@ import {
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { errorCode } from '../inventory/awsErrors.js';
 import {
+  SNAPSHOT_SETTINGS,
   TAG_REMEDIATION,
   TAG_SOURCE,
   TAG_SUPERSEDED_BY,
   createRequestFrom,
+  snapshotTransform,
   transformArn,
 } from './snapshot.js';
 import type { Progress, Remediation, StepName } from './types.js';
@@ -47,6 +49,22 @@ export interface StepContext {
 }
 
 export type Step = (r: Remediation, ctx: StepContext) => Promise<StepOutcome>;
+
+/** JSON with object keys sorted: stored maps need not keep their key order. */
+function canonical(value: unknown): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sort)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([, x]) => x !== undefined)
+              .sort(([a], [b]) => a.localeCompare(b))
+              .map(([k, x]) => [k, sort(x)]),
+          )
+        : v;
+  return JSON.stringify(sort(value) ?? null);
+}
 
 const next = (step: StepName, detail?: string): StepOutcome => ({ kind: 'next', next: step, detail });
 const fail = (reason: string): StepOutcome => ({ kind: 'fail', reason });
@@ -161,7 +179,13 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
     if ((t.LabelCount ?? 0) !== r.source.labelCount) {
       return fail(`Transform ${r.source.name} now has ${t.LabelCount ?? 0} labels, not the ${r.source.labelCount} in the approved plan; request the remediation again.`);
     }
-    return next('export_labels', `Preflight passed: READY, no task runs, key usable, ${r.source.labelCount} labels.`);
+    // The twin is built from the plan's snapshot: any change since would be silently undone.
+    const now = await snapshotTransform(ctx.glue, r.accountId, r.region, r.source.transformId);
+    const drift = SNAPSHOT_SETTINGS.filter((k) => canonical(now[k]) !== canonical(r.source[k]));
+    if (drift.length > 0) {
+      return fail(`Transform ${r.source.name} changed since the plan (${drift.join(', ')}); request the remediation again so the new transform copies the current settings.`);
+    }
+    return next('export_labels', `Preflight passed: READY, no task runs, settings as planned, key usable, ${r.source.labelCount} labels.`);
   },
 
   async export_labels(r, ctx) {
@@ -463,17 +487,38 @@ const retireSteps: Partial<Record<StepName, Step>> = {
     }
     const original = await getTransform(ctx.glue, r.source.transformId);
     if (!original) return { kind: 'complete', detail: 'The original was already deleted.' };
-    if (original.Name === r.source.name) return fail('The original holds the transform name again (was it reverted?); it stays.');
-    return next('delete_original', `The encrypted transform is READY with ${twin.LabelCount ?? 0} labels.`);
+    const stillSuperseded = await supersededOriginal(ctx, r);
+    if (stillSuperseded !== true) return fail(stillSuperseded);
+    return next('delete_original', `The encrypted transform is READY with ${twin.LabelCount ?? 0} labels; the original is still the superseded copy.`);
   },
 
   async delete_original(r, ctx) {
+    // Checked again right before the delete: this runs in a later advance call.
+    const stillSuperseded = await supersededOriginal(ctx, r);
+    if (stillSuperseded !== true) return fail(stillSuperseded);
     await ctx.glue.send(new DeleteMLTransformCommand({ TransformId: r.source.transformId })).catch((err: unknown) => {
       if (errorCode(err) !== 'EntityNotFoundException') throw err;
     });
     return { kind: 'complete', detail: `Retired the original ${r.source.transformId}; its labels remain exported at ${r.plan.exportPath}.` };
   },
 };
+
+/**
+ * True when the original is exactly what this remediation left: renamed aside and tagged as
+ * superseded by this twin. Anything else (reverted, renamed, re-tagged) means it may be live.
+ */
+async function supersededOriginal(ctx: StepContext, r: Remediation): Promise<true | string> {
+  const original = await getTransform(ctx.glue, r.source.transformId);
+  if (!original) return true;
+  if (original.Name !== r.plan.renamedName) {
+    return `The original is now named ${original.Name}, not ${r.plan.renamedName} (was it reverted or renamed?); it stays.`;
+  }
+  const tags = (await ctx.glue.send(new GetTagsCommand({ ResourceArn: transformArn(r.accountId, r.region, r.source.transformId) }))).Tags ?? {};
+  if (tags[TAG_SUPERSEDED_BY] !== r.progress.twinId) {
+    return `The original is no longer marked as superseded by ${r.progress.twinId}; it stays.`;
+  }
+  return true;
+}
 
 export function stepFor(r: Remediation): Step | undefined {
   if (r.status === 'rolling_back') return rollbackSteps[r.step];

@@ -83,6 +83,18 @@ const CASES: FailureCase[] = [
     rollsBack: false,
   },
   {
+    step: 'preflight',
+    how: "the transform's settings changed after the plan (the twin would silently undo them)",
+    arrange: (w) => {
+      const o = original(w)!;
+      o.definition.Role = 'arn:aws:iam::111111111111:role/GlueMLRoleV2';
+      o.definition.MaxRetries = 3;
+    },
+    reason: /Transform orders-match changed since the plan \(role, maxRetries\); request the remediation again/,
+    exported: false,
+    rollsBack: false,
+  },
+  {
     step: 'wait_export',
     how: 'the label export task run fails',
     arrange: (w) => w.h.aws.state.failNextTaskRun({ taskType: 'EXPORT_LABELS', errorString: 'Access denied writing to the label bucket' }),

@@ -365,6 +365,41 @@ describe('/glue-encrypt history and status', () => {
 });
 
 describe('plans that cannot go ahead', () => {
+  /** Presses Remediate on `transformId` as alice; returns the text of the plan it posted. */
+  async function planFor(transformId: string, region = REGION): Promise<{ text: string; actions: string[] } | undefined> {
+    const before = channel(w).length;
+    await w.h.click(ACTIONS.remediate, JSON.stringify({ a: ACCOUNT, r: region, t: transformId }), { user: ALICE });
+    await w.h.settle();
+    const posted = channel(w).slice(before).find((m) => blocksText(m.blocks).includes(transformId));
+    return posted && { text: blocksText(posted.blocks), actions: actionIds(posted.blocks) };
+  }
+
+  it('the superseded original cannot be remediated again: its plan points to Revert / Retire', async () => {
+    const { r } = await remediateOrders(w);
+    const plan = await planFor(ORDERS_ID);
+    expect(plan?.text).toContain(`This is the original that remediation ${r.id} superseded`);
+    expect(plan?.actions).not.toContain(ACTIONS.approve);
+  });
+
+  it('the encrypted twin cannot be remediated while its original still exists', async () => {
+    const { r } = await remediateOrders(w);
+    const plan = await planFor(r.progress.twinId!);
+    expect(plan?.text).toContain(`This transform was created by remediation ${r.id} and its original ${ORDERS_ID} still exists`);
+    expect(plan?.actions).not.toContain(ACTIONS.approve);
+  });
+
+  it('a button naming a region the bot is not set up for plans nothing and says so', async () => {
+    const plan = await planFor(ORDERS_ID, 'eu-central-1');
+    expect(plan).toBeUndefined();
+    expect(lastEphemeral(w, ALICE)).toContain('Region eu-central-1 is not one the bot is set up for');
+    expect(await w.store.inFlight()).toEqual([]);
+  });
+
+  it('the plan says how the transform is encrypted now', async () => {
+    const plan = await planFor(DEMO_TRANSFORM_IDS['supplier-match']);
+    expect(plan?.text).toContain('*Now:* SSE-KMS alias/aws/glue, security configuration `glue-encrypt-kms`.');
+  });
+
   it('a transform whose current key is pending deletion gets a plan that says why it cannot be approved, and no Approve button', async () => {
     const patientMatch = DEMO_TRANSFORM_IDS['patient-match'];
     await w.h.click(ACTIONS.remediate, JSON.stringify({ a: ACCOUNT, r: REGION, t: patientMatch }), { user: ALICE });

@@ -2,6 +2,7 @@
 // waits, who decided and when afterwards, then progress step by step, and at the end the
 // result with Revert / Retire original. Pure: a remediation in, blocks out.
 import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/types';
+import { describeEncryption } from '../../remediation/lifecycle.js';
 import type { Remediation, StepName } from '../../remediation/types.js';
 import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, truncate, type SlackMessage } from './blocks.js';
 import { REMEDIATE_ACTION_ID } from './findings.js';
@@ -68,7 +69,9 @@ function planText(r: Remediation): string {
       'import labels',
       `verify ${plural(r.source.labelCount, 'label')}`,
     ];
-    return `*Plan:* ${steps.join(' → ')}.\nThe original is kept (tagged as superseded) until a separate, approved *Retire original*.`;
+    const configuration = (r.source.transformEncryption as { TaskRunSecurityConfigurationName?: string } | undefined)?.TaskRunSecurityConfigurationName;
+    const now = `*Now:* ${escapeMrkdwn(describeEncryption(r.source.transformEncryption))}, ${configuration ? `security configuration \`${escapeMrkdwn(configuration)}\`` : 'no security configuration'}.`;
+    return `${now}\n*Plan:* ${steps.join(' → ')}.\nThe original is kept (tagged as superseded) until a separate, approved *Retire original*.`;
   }
   if (r.kind === 'revert') {
     return `*Plan:* save the encrypted transform's labels to \`${escapeMrkdwn(p.exportPath)}\` → remove the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → import the labels → verify.`;
@@ -150,9 +153,11 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
         type: 'static_select',
         action_id: ACTIONS.chooseKey,
         placeholder: { type: 'plain_text', text: 'Choose another key' },
-        options: keyOptions.slice(0, 100).map((k) => ({
+        // The value names the option by its place in the list (the worker lists the keys again):
+        // an alias name may be longer than the 150 characters an option value holds.
+        options: keyOptions.slice(0, 100).map((k, i) => ({
           text: { type: 'plain_text', text: truncate(k.label, 75) },
-          value: JSON.stringify({ id: r.id, k: k.value }).slice(0, 150),
+          value: JSON.stringify({ id: r.id, i }),
         })),
       };
       elements.push(select);
