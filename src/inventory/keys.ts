@@ -3,6 +3,7 @@
 import {
   DescribeKeyCommand,
   GetKeyRotationStatusCommand,
+  ListAliasesCommand,
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import type { KeyFacts, KeyLookup } from '../checks/types.js';
@@ -13,6 +14,29 @@ function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
     (value) => ({ status: 'fulfilled', value }),
     (reason: unknown) => ({ status: 'rejected', reason }),
   );
+}
+
+/**
+ * Alias names by target key ID for one account and region (ListAliases, all pages). Only
+ * needed when the policy allows keys by alias: a transform names its key by ARN or ID, and
+ * DescribeKey does not return aliases. A failure leaves the map empty (matching by ARN/ID).
+ */
+export async function aliasesByKey(kms: KMSClient): Promise<Map<string, string[]>> {
+  const byKey = new Map<string, string[]>();
+  let marker: string | undefined;
+  try {
+    do {
+      const page = await kms.send(new ListAliasesCommand({ Marker: marker, Limit: 100 }));
+      for (const a of page.Aliases ?? []) {
+        if (!a.AliasName || !a.TargetKeyId) continue;
+        byKey.set(a.TargetKeyId, [...(byKey.get(a.TargetKeyId) ?? []), a.AliasName]);
+      }
+      marker = page.Truncated ? page.NextMarker : undefined;
+    } while (marker);
+  } catch {
+    byKey.clear();
+  }
+  return byKey;
 }
 
 export function regionOfArn(arn: string): string | undefined {

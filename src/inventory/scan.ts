@@ -8,7 +8,7 @@ import type { ScopeConfig } from '../config.js';
 import { AwsClientFactory, CallCounter, countingCalls, type AccountClients } from './awsClients.js';
 import { roleArn } from './arn.js';
 import { describeAwsError } from './awsErrors.js';
-import { lookupKey, regionOfArn } from './keys.js';
+import { aliasesByKey, lookupKey, regionOfArn } from './keys.js';
 import { lookupSecurityConfiguration } from './securityConfigurations.js';
 import { getTransformById, listTransformPages, looksLikeTransformId, toTransformFacts } from './transforms.js';
 import type { ScanResult, ScanTarget, ScopeError } from './types.js';
@@ -117,11 +117,12 @@ async function scan(request: ScanRequest, options: ScanOptions, counter: CallCou
     }
   }
 
+  const allowsByAlias = options.policy.allowedKeys.some((k) => k.startsWith('alias/') || k.includes(':alias/'));
   let done = 0;
   let transformsSoFar = 0;
   const outcomes = await Promise.all(
     work.map(async (w) => {
-      const outcome = await scanTarget(factory, w.accountId, w.region, w.roleArn, request.transform, options.concurrency, options.pageSize).catch(
+      const outcome = await scanTarget(factory, w.accountId, w.region, w.roleArn, request.transform, options.concurrency, options.pageSize, allowsByAlias).catch(
         (err: unknown) => {
           scopeErrors.push(toScopeError(err, w.accountId, w.region));
           return { contexts: [], keys: 0, securityConfigurations: 0 } satisfies TargetOutcome;
@@ -162,7 +163,8 @@ async function scanTarget(
   role: string | undefined,
   transform: string | undefined,
   concurrency: number,
-  pageSize?: number,
+  pageSize: number | undefined,
+  resolveAliases: boolean,
 ): Promise<TargetOutcome> {
   if (role) {
     // Fail the whole target with the STS error rather than every call with a vague one.
@@ -185,6 +187,8 @@ async function scanTarget(
   const keys = new Map<string, Promise<KeyLookup>>();
   const configs = new Map<string, Promise<SecurityConfigurationLookup>>();
   const pending: { ctx: TransformContext; key?: Promise<KeyLookup>; config?: Promise<SecurityConfigurationLookup> }[] = [];
+  // Only when the policy allows keys by alias: one ListAliases per account and region, alongside the pages.
+  const aliasLookup = resolveAliases ? limit(() => aliasesByKey(clientsFor(region).kms)) : undefined;
 
   const accept = (t: Parameters<typeof toTransformFacts>[0]): void => {
     const facts = toTransformFacts(t, accountId, region);
@@ -222,10 +226,15 @@ async function scanTarget(
     throw new TargetError(transform && looksLikeTransformId(transform) ? 'glue:GetMLTransform' : 'glue:GetMLTransforms', err);
   }
 
+  const aliases = await aliasLookup;
+  const withAliases = (lookup: KeyLookup): KeyLookup =>
+    aliases && lookup.kind === 'found' && lookup.key.region === region
+      ? { kind: 'found', key: { ...lookup.key, aliases: [...new Set([...(lookup.key.aliases ?? []), ...(aliases.get(lookup.key.keyId) ?? [])])] } }
+      : lookup;
   const contexts = await Promise.all(
     pending.map(async (p) => ({
       ...p.ctx,
-      ...(p.key ? { key: await p.key } : {}),
+      ...(p.key ? { key: withAliases(await p.key) } : {}),
       ...(p.config ? { securityConfiguration: await p.config } : {}),
     })),
   );

@@ -50,7 +50,13 @@ export async function checkTargetKey(kms: KMSClient, keyId: string, region: stri
     if (!rotation?.KeyRotationEnabled) problems.push(`Key ${keyId} does not have rotation on; policy requires it.`);
   }
   const allowed = config.policy.allowedKeys;
-  if (allowed.length > 0 && !allowed.some((a) => a === keyId || a === meta.Arn || a === meta.KeyId)) {
+  // Allowed aliases are resolved to their keys, so a key chosen by ARN or ID matches them too.
+  const allowedAliasArns = await Promise.all(
+    allowed
+      .filter((a) => a.startsWith('alias/') || a.includes(':alias/'))
+      .map((a) => kms.send(new DescribeKeyCommand({ KeyId: a })).then((d) => d.KeyMetadata?.Arn, () => undefined)),
+  );
+  if (allowed.length > 0 && !allowed.some((a) => a === keyId || a === meta.Arn || a === meta.KeyId) && !allowedAliasArns.includes(meta.Arn)) {
     problems.push(`Key ${keyId} is not in the allowed keys (GLUE_ENCRYPT_ALLOWED_KEYS).`);
   }
   return { arn: meta.Arn, label: keyId, problems };
@@ -127,6 +133,11 @@ export interface PlanRequest {
 
 function exportPath(bucket: string, accountId: string, region: string, transformId: string, id: string): string {
   return `s3://${bucket}/glue-encrypt/${accountId}/${region}/${transformId}/${id}/`;
+}
+
+/** The security configuration the bot creates for a key when none is configured: glue-encrypt-<first 8 of the key id>. */
+export function securityConfigurationNameFor(keyArn: string | undefined): string | undefined {
+  return keyArn ? `glue-encrypt-${keyArn.split('/').pop()!.slice(0, 8)}` : undefined;
 }
 
 /** Builds a new remediation awaiting approval. Problems are listed in the plan, never thrown. */
@@ -216,8 +227,7 @@ export async function planRemediation(
   problems.push(...(await remediationLineage(clients.glue, source)));
   const key = await checkTargetKey(clients.kms, req.keyId ?? config.remediation.defaultKey, req.region, config);
   problems.push(...key.problems);
-  const securityConfigurationName =
-    config.remediation.securityConfiguration ?? (key.arn ? `glue-encrypt-${key.arn.split('/').pop()!.slice(0, 8)}` : undefined);
+  const securityConfigurationName = config.remediation.securityConfiguration ?? securityConfigurationNameFor(key.arn);
   const currentConfiguration = (source.transformEncryption as { TaskRunSecurityConfigurationName?: string } | undefined)?.TaskRunSecurityConfigurationName;
   if (key.arn && currentKeyArn === key.arn && currentConfiguration === securityConfigurationName) {
     problems.push(`The transform is already encrypted with ${key.label} and uses ${securityConfigurationName ?? 'no security configuration'}: re-creating it would change nothing but its ID.`);

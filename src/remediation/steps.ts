@@ -210,6 +210,11 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
       const existing = await ctx.glue.send(new GetSecurityConfigurationCommand({ Name: name }));
       const s3 = existing.SecurityConfiguration?.EncryptionConfiguration?.S3Encryption ?? [];
       if (!s3.some((e) => e.S3EncryptionMode === 'SSE-KMS')) return fail(`Security configuration ${name} does not use SSE-KMS for S3.`);
+      // One the bot names after a key must use that key; a configured one is the operator's choice.
+      const otherKey = s3.find((e) => e.KmsKeyArn !== r.plan.keyArn)?.KmsKeyArn;
+      if (r.plan.createSecurityConfiguration && otherKey) {
+        return fail(`Security configuration ${name} exists but encrypts with ${otherKey}, not the planned key ${r.plan.keyArn}.`);
+      }
       return next('rename_original', `Security configuration ${name} exists.`);
     } catch (err) {
       if (errorCode(err) !== 'EntityNotFoundException') throw err;

@@ -256,3 +256,25 @@ describe('runScan key lookups', () => {
     expect(result.findings.flatMap((f) => f.reasons.map((r) => r.code))).not.toContain('KMS_KEY_ROTATION_UNKNOWN');
   });
 });
+
+describe('allowed keys named by alias', () => {
+  it('a transform that names its key by ARN passes when the key is allowed by alias; another key fails', async () => {
+    const harness = await startHarness({ env: { GLUE_ENCRYPT_ALLOWED_KEYS: 'alias/glue-ml', AWS_ACCESS_KEY_ID: `AKIA${randomBytes(8).toString('hex').toUpperCase()}` } });
+    h = harness;
+    const result = await scan(harness, { regions: ['eu-west-1'] });
+    const byName = new Map(result.findings.map((f) => [f.name, f]));
+    // customer-dedupe names alias/glue-ml's key by its ARN.
+    expect(byName.get('customer-dedupe')?.status).toBe('PASS');
+    const contacts = byName.get('contacts-match')!;
+    expect(contacts.reasons.map((r) => r.code)).toContain('KMS_KEY_NOT_ALLOWED');
+    // One ListAliases for the region, only because the policy allows by alias.
+    expect(result.stats.calls['kms:ListAliases']).toBe(1);
+  });
+
+  it('without allowed aliases no ListAliases call is made', async () => {
+    const harness = await startHarness({ env: { AWS_ACCESS_KEY_ID: `AKIA${randomBytes(8).toString('hex').toUpperCase()}` } });
+    h = harness;
+    const result = await scan(harness, { regions: ['eu-west-1'] });
+    expect(result.stats.calls['kms:ListAliases']).toBeUndefined();
+  });
+});
