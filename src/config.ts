@@ -271,6 +271,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     pageSize: positiveInt('GLUE_ENCRYPT_PAGE_SIZE', env.GLUE_ENCRYPT_PAGE_SIZE, 100, 1000, problems),
   };
 
+  // A request is bound to the workspace that asked, and only the installation's workspace may
+  // decide it: without SLACK_TEAM_ID, a click from any workspace that has the app could approve.
+  const remediationEnabled = Boolean(config.remediation.stateMachineArn && config.tables.audit && config.tables.state);
+  if (remediationEnabled && !env.SLACK_TEAM_ID) {
+    problems.push('SLACK_TEAM_ID is required when remediation is enabled (approvals must be bound to one workspace)');
+  }
+
   if (problems.length > 0) {
     throw new ConfigError(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }

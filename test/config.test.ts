@@ -169,6 +169,27 @@ describe('loadConfig refuses invalid values, naming the setting and the value', 
     expect(message).toContain(`${path}: regions.1`);
     expect(message).toContain(`${path}: policy.levels.KMS_KEY_ROTATION_OFF`);
   });
+
+  it('requires SLACK_TEAM_ID when remediation is enabled (state machine and both tables), and only then', () => {
+    const remediation = {
+      GLUE_ENCRYPT_STATE_MACHINE_ARN: 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-prod-remediation',
+      GLUE_ENCRYPT_AUDIT_TABLE: 'glue-encrypt-prod-audit',
+      GLUE_ENCRYPT_STATE_TABLE: 'glue-encrypt-prod-state',
+    };
+    const required = 'SLACK_TEAM_ID is required when remediation is enabled (approvals must be bound to one workspace)';
+    expect(problemsWith(remediation)).toContain(required);
+    // An empty value (an unset deploy parameter) is unset.
+    expect(problemsWith({ ...remediation, SLACK_TEAM_ID: '' })).toContain(required);
+    expect(loadConfig({ ...remediation, SLACK_TEAM_ID: 'T0123ABCD' }).slack.teamId).toBe('T0123ABCD');
+    // A bad value is named once, as a bad value.
+    const bad = problemsWith({ ...remediation, SLACK_TEAM_ID: 'nope' });
+    expect(bad).toContain('SLACK_TEAM_ID: "nope"');
+    expect(bad).not.toContain(required);
+    // Without the workflow (checks only, or the advance function, which has no state machine ARN) it stays optional.
+    expect(() => loadConfig({ GLUE_ENCRYPT_AUDIT_TABLE: 'a', GLUE_ENCRYPT_STATE_TABLE: 's' })).not.toThrow();
+    const { GLUE_ENCRYPT_STATE_TABLE: _state, ...noStateTable } = remediation;
+    expect(() => loadConfig(noStateTable)).not.toThrow();
+  });
 });
 
 describe('loadConfig sources', () => {

@@ -64,7 +64,11 @@ export type DecideResult = { ok: true; remediation: Remediation } | { ok: false;
 
 export async function decide(id: string, decision: Decision, click: Click, deps: DecideDeps): Promise<DecideResult> {
   const r = await deps.store.get(id);
-  if (!r) return { ok: false, reason: 'This request no longer exists.' };
+  if (!r) {
+    const reason = 'This request no longer exists.';
+    await deps.audit.append({ type: `${decision}.refused`, actor: click.userId, teamId: click.teamId, outcome: 'refused', remediationId: id, detail: `${reason} (${id})` });
+    return { ok: false, reason };
+  }
   const now = deps.now();
   const audit = (type: string, outcome: 'refused' | 'info' | 'succeeded', detail?: string) =>
     deps.audit.append({ type, actor: click.userId, teamId: click.teamId, outcome, detail, ...auditSubject(r) });

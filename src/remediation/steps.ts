@@ -376,18 +376,31 @@ const rollbackSteps: Partial<Record<StepName, Step>> = {
 };
 
 // ---------------------------------------------------------------------------------------
-// revert (the SOP's backout plan): save the twin's labels, remove it, give the original its
-// name back (or re-create it unencrypted if it was retired) and bring the labels back.
+// revert (the SOP's backout plan): save the twin's labels, move the twin aside (never delete it
+// first), give the original its name back (or re-create it unencrypted if it was retired), bring
+// the labels back, verify, and only then remove the twin. A failure before that last step puts
+// everything back as it was: the twin under the name, the original aside.
+
+export function twinAsideName(name: string, date: Date): string {
+  const suffix = `-encrypted-reverted-${date.toISOString().slice(0, 10).replace(/-/g, '')}`;
+  return name.slice(0, 255 - suffix.length) + suffix;
+}
 
 const revertSteps: Partial<Record<StepName, Step>> = {
   async preflight(r, ctx) {
     const twinId = r.progress.twinId!;
     const twin = await getTransform(ctx.glue, twinId);
     if (!twin) return fail(`The encrypted transform ${twinId} no longer exists; nothing to revert.`);
+    if (twin.Name !== r.source.name) return fail(`The encrypted transform is now named ${twin.Name}, not ${r.source.name}; nothing was changed.`);
     if (twin.Status !== 'READY') return fail(`The encrypted transform is ${twin.Status}, not READY.`);
     if ((await activeTaskRuns(ctx.glue, twinId)) > 0) return fail('The encrypted transform has a task run in progress; try again when it has finished.');
+    const original = await getTransform(ctx.glue, r.source.transformId);
+    if (original) {
+      const superseded = await supersededOriginal(ctx, r);
+      if (superseded !== true) return fail(superseded);
+    }
     await ctx.checkpoint({ verifiedLabelCount: twin.LabelCount ?? 0 });
-    return next('export_twin_labels', `The encrypted transform holds ${twin.LabelCount ?? 0} labels.`);
+    return next('export_twin_labels', `The encrypted transform holds ${twin.LabelCount ?? 0} labels; the original ${original ? 'is the superseded copy' : 'was retired'}.`);
   },
 
   async export_twin_labels(r, ctx) {
@@ -403,27 +416,34 @@ const revertSteps: Partial<Record<StepName, Step>> = {
     return next('wait_twin_export', `Saving the encrypted transform's labels to ${r.plan.exportPath}.`);
   },
 
-  wait_twin_export: (r, ctx) => waitForTaskRun(r, ctx, r.progress.twinId!, r.progress.exportTaskRunId, 'Label export', 'delete_twin'),
+  wait_twin_export: (r, ctx) => waitForTaskRun(r, ctx, r.progress.twinId!, r.progress.exportTaskRunId, 'Label export', 'rename_twin_aside'),
 
-  async delete_twin(r, ctx) {
-    await ctx.checkpoint({ twinDeleted: true });
-    await ctx.glue.send(new DeleteMLTransformCommand({ TransformId: r.progress.twinId! })).catch((err: unknown) => {
-      if (errorCode(err) !== 'EntityNotFoundException') throw err;
-    });
+  async rename_twin_aside(r, ctx) {
+    const aside = twinAsideName(r.source.name, new Date(r.requestedAt));
+    const twin = await getTransform(ctx.glue, r.progress.twinId!);
+    if (!twin) return fail(`The encrypted transform ${r.progress.twinId} disappeared.`);
+    if (twin.Name !== aside) {
+      await ctx.checkpoint({ twinRenamedAside: true });
+      await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.progress.twinId!, Name: aside }));
+    }
     const original = await getTransform(ctx.glue, r.source.transformId);
-    return next(original ? 'restore_original_name' : 'recreate_original', `Removed the encrypted transform ${r.progress.twinId}.`);
+    return next(original ? 'restore_original_name' : 'recreate_original', `Moved the encrypted transform aside as ${aside}.`);
   },
 
   async restore_original_name(r, ctx) {
     const t = await getTransform(ctx.glue, r.source.transformId);
     if (!t) return next('recreate_original');
-    if (t.Name !== r.source.name) await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.source.transformId, Name: r.source.name }));
+    if (t.Name !== r.source.name) {
+      await ctx.checkpoint({ originalRestored: true });
+      await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.source.transformId, Name: r.source.name }));
+    }
     const needsLabels = (t.LabelCount ?? 0) !== (r.progress.verifiedLabelCount ?? 0);
     return next(needsLabels ? 'import_original_labels' : 'untag_original', `The original ${r.source.transformId} has its name ${r.source.name} back.`);
   },
 
   async recreate_original(r, ctx) {
     if (!r.progress.recreatedId) {
+      if (!r.progress.recreateStartedAt) await ctx.checkpoint({ recreateStartedAt: ctx.now().toISOString() });
       const found = await findOurTwin(ctx.glue, r, r.source.name);
       if (found === 'taken') return fail(`Another transform already holds the name ${r.source.name}.`);
       const id =
@@ -459,6 +479,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
 
   async untag_original(r, ctx) {
     if (!r.progress.recreatedId) {
+      await ctx.checkpoint({ originalUntagged: true });
       await ctx.glue.send(
         new UntagResourceCommand({
           ResourceArn: transformArn(r.accountId, r.region, r.source.transformId),
@@ -476,7 +497,58 @@ const revertSteps: Partial<Record<StepName, Step>> = {
     if ((t.LabelCount ?? 0) !== (r.progress.verifiedLabelCount ?? 0)) {
       return fail(`After the revert, ${r.source.name} has ${t.LabelCount ?? 0} labels, expected ${r.progress.verifiedLabelCount ?? 0}; the labels are saved at ${r.plan.exportPath}.`);
     }
-    return { kind: 'complete', detail: `Reverted: ${r.source.name} is ${id} again, with ${t.LabelCount ?? 0} labels; the encrypted transform's labels are saved at ${r.plan.exportPath}.` };
+    return next('delete_twin', `${r.source.name} is ${id} again, with ${t.LabelCount ?? 0} labels.`);
+  },
+
+  async delete_twin(r, ctx) {
+    await ctx.checkpoint({ twinDeleted: true });
+    await ctx.glue.send(new DeleteMLTransformCommand({ TransformId: r.progress.twinId! })).catch((err: unknown) => {
+      if (errorCode(err) !== 'EntityNotFoundException') throw err;
+    });
+    const id = r.progress.recreatedId ?? r.source.transformId;
+    return {
+      kind: 'complete',
+      detail: `Reverted: ${r.source.name} is ${id} again, with ${r.progress.verifiedLabelCount ?? 0} labels; the encrypted transform ${r.progress.twinId} is removed and its labels are saved at ${r.plan.exportPath}.`,
+    };
+  },
+};
+
+// Undoing a revert that failed before its last step: the original goes back aside (or the
+// re-created copy is removed), the twin gets its name back.
+const revertRollbackSteps: Partial<Record<StepName, Step>> = {
+  async rollback_revert_original(r, ctx) {
+    const p = r.progress;
+    if (p.recreatedId || p.recreateStartedAt) {
+      const recreated = p.recreatedId ?? (await findOurTwin(ctx.glue, r, r.source.name));
+      if (recreated && recreated !== 'taken') {
+        await ctx.glue.send(new DeleteMLTransformCommand({ TransformId: recreated })).catch((err: unknown) => {
+          if (errorCode(err) !== 'EntityNotFoundException') throw err;
+        });
+      }
+    }
+    const original = await getTransform(ctx.glue, r.source.transformId);
+    if (original && p.originalRestored && original.Name !== r.plan.renamedName) {
+      await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.source.transformId, Name: r.plan.renamedName }));
+    }
+    if (original && p.originalUntagged) {
+      await ctx.glue.send(
+        new TagResourceCommand({
+          ResourceArn: transformArn(r.accountId, r.region, r.source.transformId),
+          TagsToAdd: { [TAG_SUPERSEDED_BY]: p.twinId ?? '', [TAG_REMEDIATION]: r.parentId ?? r.id },
+        }),
+      );
+    }
+    return next('rollback_revert_twin', 'The original is back aside as the superseded copy.');
+  },
+
+  async rollback_revert_twin(r, ctx) {
+    const twin = await getTransform(ctx.glue, r.progress.twinId!);
+    if (!twin) return fail(`The encrypted transform ${r.progress.twinId} cannot be found to give it its name back.`);
+    if (twin.Name !== r.source.name) await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.progress.twinId!, Name: r.source.name }));
+    return {
+      kind: 'complete',
+      detail: `Revert undone: ${r.source.name} is the encrypted transform ${r.progress.twinId} again; its labels are also saved at ${r.plan.exportPath}.`,
+    };
   },
 };
 
@@ -526,15 +598,21 @@ async function supersededOriginal(ctx: StepContext, r: Remediation): Promise<tru
 }
 
 export function stepFor(r: Remediation): Step | undefined {
-  if (r.status === 'rolling_back') return rollbackSteps[r.step];
+  if (r.status === 'rolling_back') return (r.kind === 'revert' ? revertRollbackSteps : rollbackSteps)[r.step];
   const table = r.kind === 'remediate' ? remediateSteps : r.kind === 'revert' ? revertSteps : retireSteps;
   return table[r.step];
 }
 
-/** Where a failed workflow goes: remediations roll back; revert and retire stop safely. */
+/** Where a failed workflow goes: remediations and reverts roll back what they changed; retire stops safely. */
 export function rollbackStart(r: Remediation): StepName | undefined {
-  if (r.kind !== 'remediate') return undefined;
   const p = r.progress;
+  if (r.kind === 'revert') {
+    // Once the twin is being removed the revert is done but for clean-up: nothing to undo.
+    if (p.twinDeleted) return undefined;
+    const changed = p.twinRenamedAside || p.originalRestored || p.originalUntagged || p.recreatedId || p.recreateStartedAt;
+    return changed ? 'rollback_revert_original' : undefined;
+  }
+  if (r.kind !== 'remediate') return undefined;
   const changed = p.twinId || p.twinCreateStartedAt || p.renamed || p.originalTagged;
   return changed ? 'rollback_delete_twin' : undefined;
 }

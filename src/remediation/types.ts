@@ -69,6 +69,7 @@ export type StepName =
   // revert
   | 'export_twin_labels'
   | 'wait_twin_export'
+  | 'rename_twin_aside'
   | 'delete_twin'
   | 'restore_original_name'
   | 'recreate_original'
@@ -83,6 +84,8 @@ export type StepName =
   | 'rollback_delete_twin'
   | 'rollback_restore_name'
   | 'rollback_untag_original'
+  | 'rollback_revert_original'
+  | 'rollback_revert_twin'
   | 'done';
 
 /** What a step did, so the next step (and a rollback) knows where things are. */
@@ -99,6 +102,11 @@ export interface Progress {
   /** Revert: where the twin's labels were saved before it was removed. */
   twinExportPath?: string;
   twinDeleted?: boolean;
+  /** Revert: the twin was renamed aside, the original given its name back / untagged. */
+  twinRenamedAside?: boolean;
+  originalRestored?: boolean;
+  originalUntagged?: boolean;
+  recreateStartedAt?: string;
   recreatedId?: string;
   /** Label count seen at verification. */
   verifiedLabelCount?: number;

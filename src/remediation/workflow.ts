@@ -135,6 +135,7 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
         next = { ...r, status: 'rolling_back', step: rollback, failure: outcome.reason, history };
         await audit(`${r.kind}.rolling_back`, 'info', outcome.reason);
       } else {
+        // No rollback: either nothing changed yet, or a revert failed only at removing the twin.
         const nothingChanged = !r.progress.twinDeleted && !r.progress.recreatedId;
         next = {
           ...r,
@@ -142,7 +143,7 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
           step: 'done' as StepName,
           failure: nothingChanged
             ? outcome.reason
-            : `${outcome.reason} The encrypted transform's labels are saved at ${r.progress.twinExportPath ?? r.plan.exportPath}.`,
+            : `Reverted, but the encrypted transform ${r.progress.twinId} (moved aside) could not be removed: ${outcome.reason} Remove it by hand; its labels are saved at ${r.progress.twinExportPath ?? r.plan.exportPath}.`,
           history,
         };
         await audit(nothingChanged ? `${r.kind}.stopped` : `${r.kind}.failed`, 'failed', next.failure);

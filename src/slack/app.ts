@@ -1,10 +1,12 @@
 // The Bolt app: listeners for /glue-encrypt and (later) buttons. Listeners answer Slack at
 // once and hand long work to the worker; they never wait on Glue or KMS themselves.
-import { App, AwsLambdaReceiver, LogLevel } from '@slack/bolt';
+import { App, AwsLambdaReceiver, LogLevel, type RespondFn } from '@slack/bolt';
 import type { AppConfig } from '../config.js';
 import { parseCommand } from './commands.js';
 import type { JobDispatcher } from './jobs.js';
+import { refusalAuditor } from './refusals.js';
 import { registerRemediationListeners, remediationEnabled } from './remediationListeners.js';
+import { ACTIONS } from './views/remediation.js';
 import { SLASH_COMMAND, renderHelp, renderUsageError } from './views/help.js';
 import { renderFailure, renderNotice } from './views/notice.js';
 
@@ -32,21 +34,57 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
     botUserId: config.slack.botUserId,
     tokenVerificationEnabled: false,
     logLevel: LogLevel.WARN,
-    clientOptions: config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : undefined,
+    clientOptions: {
+      ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      // The WebClient's default retries for half an hour; this function has 10 s. A lookup that
+      // keeps failing (the approver group) must fail in time to tell the clicker and audit it.
+      retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1000 },
+    },
   });
 
+  const auditRefusal = refusalAuditor(config, (err) => app.logger.error('Could not audit a refusal', err));
+
   // Only the workspace (and grid) the bot was installed for may drive it.
-  app.use(async ({ body, ack, next }) => {
-    const b = body as { team_id?: string; team?: { id?: string }; enterprise_id?: string; enterprise?: { id?: string } };
+  app.use(async (args) => {
+    const { body, ack, next } = args;
+    const b = body as {
+      team_id?: string;
+      team?: { id?: string };
+      enterprise_id?: string;
+      enterprise?: { id?: string };
+      user_id?: string;
+      user?: { id?: string };
+      command?: string;
+      channel_id?: string;
+      channel?: { id?: string };
+      actions?: { action_id?: string; value?: string; selected_option?: { value?: string } }[];
+    };
     const teamId = b.team_id ?? b.team?.id;
     const enterpriseId = b.enterprise_id ?? b.enterprise?.id;
     const wrongTeam = config.slack.teamId !== undefined && teamId !== config.slack.teamId;
     const wrongGrid = config.slack.enterpriseId !== undefined && enterpriseId !== config.slack.enterpriseId;
     if (wrongTeam || wrongGrid) {
-      await ack?.({
-        response_type: 'ephemeral',
-        ...renderNotice('This glue-encrypt installation serves another Slack workspace; nothing was done.'),
-      } as never);
+      const notice = renderNotice('This glue-encrypt installation serves another Slack workspace; nothing was done.');
+      await ack?.({ response_type: 'ephemeral', ...notice } as never);
+      // Only our own action IDs become event types; anything else another workspace sends is an "interaction".
+      const actionId = b.actions?.[0]?.action_id;
+      const value = b.actions?.[0]?.value ?? b.actions?.[0]?.selected_option?.value;
+      const known = Object.values(ACTIONS) as string[];
+      const why = wrongTeam
+        ? `Workspace ${teamId ?? '(none)'} is not this installation's (${config.slack.teamId!})`
+        : `Grid ${enterpriseId ?? '(none)'} is not this installation's (${config.slack.enterpriseId!})`;
+      await auditRefusal({
+        action: b.command !== undefined ? 'command' : actionId !== undefined && known.includes(actionId) ? actionId : 'interaction',
+        actor: b.user_id ?? b.user?.id ?? 'unknown',
+        teamId,
+        channel: b.channel_id ?? b.channel?.id,
+        // A button naming one of our requests files the attempt under that request's transform.
+        value,
+        detail: `${why}; nothing was done.`,
+      });
+      // Slack shows the HTTP body of a slash command, but ignores it for a button click: answer that through response_url.
+      const respond = (args as { respond?: RespondFn }).respond;
+      if (b.actions && respond) await respond({ response_type: 'ephemeral', replace_original: false, ...notice }).catch(() => undefined);
       return;
     }
     await next();
@@ -111,7 +149,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
     }
   });
 
-  registerRemediationListeners(app, config, deps.dispatcher);
+  registerRemediationListeners(app, config, deps.dispatcher, auditRefusal);
 
   return { app, receiver };
 }

@@ -39,8 +39,17 @@ export const planJobSchema = z
     }),
   );
 
-/** The requester picked another key for a pending request. */
-export const replanJobSchema = z.strictObject({ kind: z.literal('replan'), remediationId: z.uuid(), keyId: text(2048), ...requester });
+/**
+ * The requester picked another key for a pending request: the option's place in the key menu
+ * (the worker lists the keys again) and the text it showed, to notice a menu that changed.
+ */
+export const replanJobSchema = z.strictObject({
+  kind: z.literal('replan'),
+  remediationId: z.uuid(),
+  keyIndex: z.int().check(z.gte(0), z.lt(100)),
+  keyText: z.optional(text(200)),
+  ...requester,
+});
 
 export const historyJobSchema = z.strictObject({ kind: z.literal('history'), transform: text(255), ...requester });
 export const statusJobSchema = z.strictObject({ kind: z.literal('status'), ...requester });

@@ -5,18 +5,21 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { WebClient } from '@slack/web-api';
 import type { AppConfig } from '../config.js';
 import { GetTagsCommand } from '@aws-sdk/client-glue';
+import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import type { AuditEventInput } from '../audit/auditLog.js';
 import { getTransformById, looksLikeTransformId } from '../inventory/transforms.js';
 import { TAG_REMEDIATION, transformArn } from '../remediation/snapshot.js';
-import { checkTargetKey, listKeyChoices, planRemediation } from '../remediation/plan.js';
+import { checkTargetKey, listKeyChoices, planRemediation, securityConfigurationNameFor } from '../remediation/plan.js';
 import type { RemediationRuntime } from '../remediation/accountAccess.js';
 import { auditSubject, encryptionChange } from '../remediation/lifecycle.js';
+import { ConcurrentUpdateError } from '../remediation/store.js';
 import type { Remediation } from '../remediation/types.js';
 import type { HistoryJob, PlanJob, ReplanJob, StatusJob } from './jobs.js';
 import { postToResponseUrl } from './publish.js';
 import { renderHistory, renderStatus } from './views/history.js';
 import { renderFailure } from './views/notice.js';
 import { approversText, renderRemediation, type KeyOption } from './views/remediation.js';
-import type { SlackMessage } from './views/blocks.js';
+import { truncate, type SlackMessage } from './views/blocks.js';
 
 export interface RemediationJobDeps {
   config: AppConfig;
@@ -26,7 +29,7 @@ export interface RemediationJobDeps {
   now?: () => Date;
 }
 
-type Requester = { channelId: string; userId: string; responseUrl?: string };
+type Requester = { channelId: string; userId: string; teamId?: string; responseUrl?: string };
 
 async function tell(deps: RemediationJobDeps, job: Requester, message: SlackMessage): Promise<void> {
   try {
@@ -35,6 +38,21 @@ async function tell(deps: RemediationJobDeps, job: Requester, message: SlackMess
   } catch (err) {
     deps.logger.error('Could not reach the requester', err as Error);
   }
+}
+
+/** Audits a refused request (`<action>.refused`), then tells the requester why. */
+async function refuse(
+  deps: RemediationJobDeps,
+  job: Requester,
+  action: string,
+  detail: string,
+  subject: Partial<AuditEventInput>,
+  message: SlackMessage,
+): Promise<void> {
+  await deps.runtime.audit
+    .append({ type: `${action}.refused`, actor: job.userId, teamId: job.teamId, channel: job.channelId, outcome: 'refused', detail, ...subject })
+    .catch((err: unknown) => deps.logger.error('Could not audit a refusal', err as Error));
+  await tell(deps, job, message);
 }
 
 async function keyOptions(deps: RemediationJobDeps, r: Remediation): Promise<KeyOption[]> {
@@ -64,7 +82,16 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
     } else {
       const parent = await runtime.store.get(job.parentId!);
       if (!parent || parent.kind !== 'remediate' || parent.status !== 'completed') {
-        await tell(deps, job, renderFailure(`I cannot ${job.action} that.`, 'Only a completed remediation can be reverted or retired.', 'Run /glue-encrypt status to see what is in flight.'));
+        await refuse(
+          deps,
+          job,
+          job.action,
+          parent
+            ? `Remediation ${parent.id} is a ${parent.kind} that is ${parent.status.replace('_', ' ')}: only a completed remediation can be reverted or retired.`
+            : `Remediation ${job.parentId!} does not exist: only a completed remediation can be reverted or retired.`,
+          parent ? auditSubject(parent) : { remediationId: job.parentId },
+          renderFailure(`I cannot ${job.action} that.`, 'Only a completed remediation can be reverted or retired.', 'Run /glue-encrypt status to see what is in flight.'),
+        );
         return undefined;
       }
       const clients = await runtime.clients(parent.accountId, parent.region);
@@ -119,35 +146,136 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
   return r;
 }
 
+const NO_OP_PROBLEM = 'The transform is already encrypted with ';
+
+/** The plan's "would change nothing" problem for this key and configuration, as planRemediation words it. */
+async function noOpProblem(
+  kms: Awaited<ReturnType<RemediationJobDeps['runtime']['clients']>>['kms'],
+  r: Remediation,
+  key: { arn?: string; label: string },
+  securityConfigurationName: string | undefined,
+): Promise<string[]> {
+  const enc = r.source.transformEncryption as
+    | { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string }; TaskRunSecurityConfigurationName?: string }
+    | undefined;
+  const current = enc?.MlUserDataEncryption;
+  if (!key.arn || current?.MlUserDataEncryptionMode !== 'SSE-KMS' || !current.KmsKeyId) return [];
+  if (enc?.TaskRunSecurityConfigurationName !== securityConfigurationName) return [];
+  const currentArn = await kms
+    .send(new DescribeKeyCommand({ KeyId: current.KmsKeyId }))
+    .then((d) => d.KeyMetadata?.Arn)
+    .catch(() => undefined);
+  if (currentArn !== key.arn) return [];
+  return [`${NO_OP_PROBLEM}${key.label} and uses ${securityConfigurationName ?? 'no security configuration'}: re-creating it would change nothing but its ID.`];
+}
+
 export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Promise<void> {
-  const r = await deps.runtime.store.get(job.remediationId);
-  if (!r || r.status !== 'pending_approval' || r.kind !== 'remediate') {
-    await tell(deps, job, renderFailure('The key cannot be changed now.', 'The request is no longer waiting for approval.', 'Request the remediation again if needed.'));
-    return;
-  }
-  if (job.userId !== r.requestedBy) {
-    await tell(deps, job, renderFailure('Only the requester can change the key.', `<@${r.requestedBy}> made this request.`, 'Ask them, or reject it and request your own.'));
-    return;
-  }
-  const { kms } = await deps.runtime.clients(r.accountId, r.region);
-  const key = await checkTargetKey(kms, job.keyId, r.region, deps.config);
-  const otherProblems = r.plan.problems.filter((p) => !p.startsWith('Key '));
-  const next: Remediation = {
-    ...r,
-    plan: { ...r.plan, keyArn: key.arn, keyLabel: key.label, problems: [...otherProblems, ...key.problems] },
-  };
-  const saved = await deps.runtime.store.save(next, r.version);
-  await deps.runtime.audit.append({
-    type: 'remediate.key_changed',
-    actor: job.userId,
-    ...auditSubject(r),
-    outcome: 'info',
-    after: `SSE-KMS ${key.arn ?? job.keyId}`,
-    detail: key.problems.join(' ') || undefined,
-  });
-  if (saved.slack.ts) {
-    const message = renderRemediation(saved, await keyOptions(deps, saved), approversText(deps.config.remediation.approvers, deps.config.remediation.approverGroup));
-    await deps.web.chat.update({ channel: saved.slack.channel, ts: saved.slack.ts, text: message.text, blocks: message.blocks });
+  const { runtime, config } = deps;
+  const action = 'choose_key';
+  const approvers = approversText(config.remediation.approvers, config.remediation.approverGroup);
+  let saved: Remediation | undefined;
+  try {
+    const r = await runtime.store.get(job.remediationId);
+    if (!r) {
+      await refuse(deps, job, action, `Request ${job.remediationId} no longer exists.`, { remediationId: job.remediationId },
+        renderFailure('The key cannot be changed now.', 'This request no longer exists.', 'Request the remediation again if needed.'));
+      return;
+    }
+    if (r.status !== 'pending_approval' || r.kind !== 'remediate') {
+      await refuse(
+        deps,
+        job,
+        `${r.kind}.${action}`,
+        r.kind !== 'remediate' ? `Only a remediation's key can be chosen; this is a ${r.kind}.` : `The request is ${r.status.replace('_', ' ')}, no longer waiting for approval.`,
+        auditSubject(r),
+        renderFailure('The key cannot be changed now.', 'The request is no longer waiting for approval.', 'Request the remediation again if needed.'),
+      );
+      return;
+    }
+    if (job.userId !== r.requestedBy) {
+      await refuse(deps, job, `${r.kind}.${action}`, `Only the requester (${r.requestedBy}) can change the key.`, auditSubject(r),
+        renderFailure('Only the requester can change the key.', `<@${r.requestedBy}> made this request.`, 'Ask them, or reject it and request your own.'));
+      return;
+    }
+    const { kms } = await runtime.clients(r.accountId, r.region);
+    // The menu named the key by its place in the list: list again, and make sure it is still the one shown.
+    const choice = (await listKeyChoices(kms))[job.keyIndex];
+    if (!choice || (job.keyText !== undefined && truncate(choice.label, 75) !== job.keyText)) {
+      await refuse(
+        deps,
+        job,
+        `${r.kind}.${action}`,
+        `Key menu option ${job.keyIndex}${job.keyText ? ` ("${job.keyText}")` : ''} no longer matches the account's keys${choice ? ` (it is now ${choice.label})` : ''}.`,
+        auditSubject(r),
+        renderFailure(
+          'The key was not changed.',
+          `The keys in ${r.accountId} · ${r.region} changed since the menu was shown, so the option you picked${job.keyText ? ` (${job.keyText})` : ''} no longer points at the same key.`,
+          'The menu has been refreshed: pick the key again.',
+        ),
+      );
+      if (r.slack.ts) {
+        const message = renderRemediation(r, await keyOptions(deps, r), approvers);
+        await deps.web.chat.update({ channel: r.slack.channel, ts: r.slack.ts, text: message.text, blocks: message.blocks }).catch(() => undefined);
+      }
+      return;
+    }
+    const key = await checkTargetKey(kms, choice.label, r.region, config);
+    // As planRemediation names it: the configured one, else the one the bot creates for this key.
+    const securityConfigurationName = config.remediation.securityConfiguration ?? securityConfigurationNameFor(key.arn);
+    // Problems that depended on the old key go; those of the new key come.
+    const otherProblems = r.plan.problems.filter((p) => !p.startsWith('Key ') && !p.startsWith(NO_OP_PROBLEM));
+    const next: Remediation = {
+      ...r,
+      plan: {
+        ...r.plan,
+        keyArn: key.arn,
+        keyLabel: key.label,
+        securityConfigurationName,
+        problems: [...otherProblems, ...key.problems, ...(await noOpProblem(kms, r, key, securityConfigurationName))],
+      },
+    };
+    try {
+      saved = await runtime.store.save(next, r.version);
+    } catch (err) {
+      if (!(err instanceof ConcurrentUpdateError)) throw err;
+      const now = await runtime.store.get(r.id).catch(() => undefined);
+      await refuse(
+        deps,
+        job,
+        `${r.kind}.${action}`,
+        `The request was decided or changed while the key was being checked${now ? ` (now ${now.status.replace('_', ' ')})` : ''}.`,
+        auditSubject(r),
+        renderFailure(
+          'The key was not changed.',
+          `The request was decided or changed while ${key.label} was being checked${now ? ` (it is now ${now.status.replace('_', ' ')})` : ''}; nothing was changed.`,
+          "The request's message shows where it stands; pick the key again if it is still waiting for approval.",
+        ),
+      );
+      return;
+    }
+    await runtime.audit.append({
+      type: 'remediate.key_changed',
+      actor: job.userId,
+      teamId: job.teamId,
+      ...auditSubject(r),
+      outcome: 'info',
+      after: `SSE-KMS ${key.arn ?? key.label}`,
+      detail: key.problems.join(' ') || undefined,
+    });
+    if (saved.slack.ts) {
+      const message = renderRemediation(saved, await keyOptions(deps, saved), approvers);
+      await deps.web.chat.update({ channel: saved.slack.channel, ts: saved.slack.ts, text: message.text, blocks: message.blocks });
+    }
+  } catch (err) {
+    deps.logger.warn('Could not change the key', { error: (err as Error).message });
+    const code = ((err as { data?: { error?: string } }).data?.error ?? (err as Error).message).replace(/\.$/, '');
+    await tell(
+      deps,
+      job,
+      saved
+        ? renderFailure('The new key was saved, but the request could not be fully updated.', `${code}.`, "The plan uses the new key; if the request's message still shows the old one, pick the key again to refresh it.")
+        : renderFailure('The key was not changed.', `${code}.`, 'Nothing was changed; try again in a minute.'),
+    );
   }
 }
 

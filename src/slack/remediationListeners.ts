@@ -6,14 +6,19 @@ import type { WebClient } from '@slack/web-api';
 import * as z from 'zod/mini';
 import type { AppConfig } from '../config.js';
 import { decide, type Decision } from '../remediation/approval.js';
+import { auditSubject } from '../remediation/lifecycle.js';
 import { remediationServices, type RemediationServices } from '../remediation/runtime.js';
 import type { JobDispatcher } from './jobs.js';
+import type { Refusal, RefusalAuditor } from './refusals.js';
 import { renderFailure, renderNotice } from './views/notice.js';
 import { parseRemediateValue } from './views/findings.js';
 import { ACTIONS } from './views/remediation.js';
 
 const idValue = z.strictObject({ id: z.uuid() });
-const keyValue = z.strictObject({ id: z.uuid(), k: z.string().check(z.minLength(1), z.maxLength(2048)) });
+// A key choice names the request and the option's place in the menu, never the key itself: an
+// option value holds at most 150 characters, and an alias name up to 256. The worker lists the
+// keys again and resolves the index.
+const keyValue = z.strictObject({ id: z.uuid(), i: z.int().check(z.gte(0), z.lt(100)) });
 
 function parseValue<T>(schema: z.ZodMiniType<T>, raw: string | undefined): T | undefined {
   try {
@@ -35,10 +40,50 @@ async function ephemeral(respond: Respond, message: { text: string; blocks: unkn
 }
 
 const INVALID = renderFailure('That button is not valid.', 'Its payload did not pass validation, so nothing was done.', 'Run /glue-encrypt check again and use the new buttons.');
+const NOT_ENABLED = 'Remediation is not enabled in this installation (no state machine or tables configured).';
 
-export function registerRemediationListeners(app: App, config: AppConfig, dispatcher: JobDispatcher): void {
+/** Thrown by the approver-group lookup when Slack cannot say who is in the group: nobody is approved on a guess. */
+class ApproverGroupUnreadable extends Error {
+  override readonly name = 'ApproverGroupUnreadable';
+  constructor(readonly slackError: string) {
+    super(`The approver group could not be read (Slack said ${slackError}); nothing was changed.`);
+  }
+}
+
+/** A damaged or forged value, as the audit trail records it: quoted and cut short. */
+function describeRaw(raw: string | undefined): string {
+  const quoted = JSON.stringify(raw ?? '');
+  return quoted.length > 200 ? `${quoted.slice(0, 199)}…` : quoted;
+}
+
+export function registerRemediationListeners(app: App, config: AppConfig, dispatcher: JobDispatcher, auditRefusal: RefusalAuditor): void {
   let services: RemediationServices | undefined;
   const getServices = (client: WebClient) => (services ??= remediationServices(config, client));
+
+  /** Audits a refused click (`<action>.refused`), then tells the clicker. */
+  const refuse = async (
+    respond: Respond,
+    body: BlockAction,
+    action: string,
+    detail: string,
+    message: { text: string; blocks: unknown[] },
+    subject: Omit<Refusal, 'action' | 'actor' | 'teamId' | 'detail'> = {},
+  ): Promise<void> => {
+    await auditRefusal({
+      action,
+      actor: body.user.id,
+      teamId: body.team?.id ?? body.user.team_id,
+      channel: body.channel?.id ?? body.container?.channel_id,
+      messageTs: body.message?.ts ?? body.container?.message_ts,
+      detail,
+      ...subject,
+    });
+    await ephemeral(respond, message);
+  };
+  const invalid = (respond: Respond, body: BlockAction, action: string, raw: string | undefined) =>
+    refuse(respond, body, action, `The button's payload did not pass validation (${describeRaw(raw)}); nothing was done.`, INVALID, { value: raw });
+  const notEnabled = (respond: Respond, body: BlockAction, action: string, value: string | undefined) =>
+    refuse(respond, body, action, `${NOT_ENABLED} Nothing was done.`, renderNotice(NOT_ENABLED), { value });
 
   const requester = (body: BlockAction) => ({
     channelId: body.channel?.id ?? body.container?.channel_id ?? '',
@@ -50,18 +95,15 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
   const handOff = (action: 'remediate' | 'revert' | 'retire') =>
     app.action<BlockAction<ButtonAction>>(ACTIONS[action], async ({ ack, body, action: button, respond }) => {
       await ack();
-      if (!remediationEnabled(config)) {
-        await ephemeral(respond, renderNotice('Remediation is not enabled in this installation (no state machine or tables configured).'));
-        return;
-      }
+      if (!remediationEnabled(config)) return notEnabled(respond, body, action, button.value);
       const who = requester(body);
       if (action === 'remediate') {
         const v = parseRemediateValue(button.value ?? '');
-        if (!v) return ephemeral(respond, INVALID);
+        if (!v) return invalid(respond, body, action, button.value);
         await dispatcher.dispatch({ kind: 'plan', action, accountId: v.a, region: v.r, transformId: v.t, ...who });
       } else {
         const v = parseValue(idValue, button.value);
-        if (!v) return ephemeral(respond, INVALID);
+        if (!v) return invalid(respond, body, action, button.value);
         await dispatcher.dispatch({ kind: 'plan', action, parentId: v.id, ...who });
       }
       await ephemeral(respond, renderNotice(`Preparing the ${action === 'remediate' ? 'remediation' : action} plan… it will appear in this channel for approval.`));
@@ -72,28 +114,58 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
 
   app.action<BlockAction<StaticSelectAction>>(ACTIONS.chooseKey, async ({ ack, body, action, respond }) => {
     await ack();
+    if (!remediationEnabled(config)) return notEnabled(respond, body, ACTIONS.chooseKey, action.selected_option?.value);
     const v = parseValue(keyValue, action.selected_option?.value);
-    if (!v) return ephemeral(respond, INVALID);
-    await dispatcher.dispatch({ kind: 'replan', remediationId: v.id, keyId: v.k, ...requester(body) });
+    if (!v) return invalid(respond, body, ACTIONS.chooseKey, action.selected_option?.value);
+    // The option's text rides along so the worker can tell when the menu no longer matches the keys.
+    const shown = action.selected_option?.text?.text;
+    await dispatcher.dispatch({
+      kind: 'replan',
+      remediationId: v.id,
+      keyIndex: v.i,
+      ...(shown ? { keyText: shown.slice(0, 200) } : {}),
+      ...requester(body),
+    });
   });
 
   const decideOn = (decision: Decision) =>
     app.action<BlockAction<ButtonAction>>(ACTIONS[decision], async ({ ack, body, action, respond, client }) => {
       await ack();
+      if (!remediationEnabled(config)) return notEnabled(respond, body, decision, action.value);
       const v = parseValue(idValue, action.value);
-      if (!v) return ephemeral(respond, INVALID);
+      if (!v) return invalid(respond, body, decision, action.value);
       const rt = getServices(client);
       const { approverGroup } = config.remediation;
-      const result = await decide(v.id, decision, { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id }, {
-        ...rt,
-        config: config.remediation,
-        now: () => new Date(),
-        isInApproverGroup: async (userId) => {
-          if (!approverGroup) return false;
-          const members = await client.usergroups.users.list({ usergroup: approverGroup });
-          return (members.users ?? []).includes(userId);
-        },
-      });
+      let result: Awaited<ReturnType<typeof decide>>;
+      try {
+        result = await decide(v.id, decision, { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id }, {
+          ...rt,
+          config: config.remediation,
+          now: () => new Date(),
+          isInApproverGroup: async (userId) => {
+            if (!approverGroup) return false;
+            try {
+              const members = await client.usergroups.users.list({ usergroup: approverGroup });
+              return (members.users ?? []).includes(userId);
+            } catch (err) {
+              // Not a member as far as anyone can tell; but say why, rather than "not an approver".
+              throw new ApproverGroupUnreadable((err as { data?: { error?: string } }).data?.error ?? (err as Error).message);
+            }
+          },
+        });
+      } catch (err) {
+        if (!(err instanceof ApproverGroupUnreadable)) throw err;
+        // The lookup runs before decide() writes anything: the request is as it was.
+        const r = await rt.store.get(v.id).catch(() => undefined);
+        return refuse(
+          respond,
+          body,
+          r ? `${r.kind}.${decision}` : decision,
+          err.message,
+          renderFailure(`You cannot ${decision} this request.`, err.message, 'Try again in a minute; if it keeps failing, ask whoever deployed glue-encrypt to check the usergroups:read scope and the approver group ID.'),
+          r ? auditSubject(r) : { remediationId: v.id },
+        );
+      }
       if (!result.ok) {
         await ephemeral(respond, renderFailure(`You cannot ${decision} this request.`, result.reason, 'Nothing was changed; the refusal is in the audit trail.'));
         // Only an expiry changes what the message should say; any other refusal leaves it as the winner wrote it.

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditTableDefinition, stateTableDefinition } from '../../src/audit/tables.js';
+import { loadConfig } from '../../src/config.js';
 
 const OUT_DIR = join(process.cwd(), '.serverless');
 const TEMPLATE = join(OUT_DIR, 'cloudformation-template-update-stack.json');
@@ -358,6 +359,14 @@ describe('functions', () => {
         'GLUE_ENCRYPT_DEFAULT_KEY',
         'GLUE_ENCRYPT_SECURITY_CONFIGURATION',
         'GLUE_ENCRYPT_STATE_MACHINE_ARN',
+        // Its approval requests name who may approve and when they expire.
+        'GLUE_ENCRYPT_APPROVERS',
+        'GLUE_ENCRYPT_APPROVER_GROUP',
+        'GLUE_ENCRYPT_APPROVAL_TTL_HOURS',
+        // Checks and plans follow the policy.
+        'GLUE_ENCRYPT_POLICY_LEVELS',
+        'GLUE_ENCRYPT_ALLOWED_KEYS',
+        'GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION',
       ],
     ],
     [
@@ -374,6 +383,9 @@ describe('functions', () => {
         'GLUE_ENCRYPT_DEFAULT_KEY',
         'GLUE_ENCRYPT_SECURITY_CONFIGURATION',
         'GLUE_ENCRYPT_LABEL_BUCKET',
+        'GLUE_ENCRYPT_POLICY_LEVELS',
+        'GLUE_ENCRYPT_ALLOWED_KEYS',
+        'GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION',
         'NODE_OPTIONS',
       ],
     ],
@@ -395,6 +407,56 @@ describe('functions', () => {
     expect(envOf('WorkerLambdaFunction').GLUE_ENCRYPT_REMEDIATION_ROLE_NAME).toBe('glue-encrypt-remediate');
     // Nobody can approve until approvers are configured; unset is an empty string, not a placeholder.
     expect(envOf('SlackLambdaFunction')).toMatchObject({ GLUE_ENCRYPT_APPROVERS: '', GLUE_ENCRYPT_APPROVER_GROUP: '' });
+    // The worker shows the same approvers the slack function enforces.
+    expect(envOf('WorkerLambdaFunction')).toMatchObject({
+      GLUE_ENCRYPT_APPROVERS: '',
+      GLUE_ENCRYPT_APPROVER_GROUP: '',
+      GLUE_ENCRYPT_APPROVAL_TTL_HOURS: '24',
+    });
+    // The built-in policy: no level overridden, any key allowed, task output in S3 on SSE-KMS.
+    for (const fn of ['WorkerLambdaFunction', 'AdvanceLambdaFunction']) {
+      expect(envOf(fn), fn).toMatchObject({ GLUE_ENCRYPT_POLICY_LEVELS: '', GLUE_ENCRYPT_ALLOWED_KEYS: '', GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION: 'SSE-KMS' });
+    }
+  });
+
+  // The template's values must be ones the code accepts: a format mismatch would stop a function at start-up.
+  it.each(Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[])('gives the %s function an environment loadConfig accepts', (name) => {
+    const deployed: Record<string, string> = { AWS_REGION: 'eu-west-1' };
+    const refs: Record<string, string> = {
+      AuditTable: 'glue-encrypt-ci-audit',
+      StateTable: 'glue-encrypt-ci-state',
+      RemediationStateMachine: 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-ci-remediation',
+    };
+    for (const [key, value] of Object.entries(envOf(FUNCTIONS[name]))) {
+      const ref = isObject(value) ? refs[String(value.Ref)] : undefined;
+      if (typeof value !== 'string' && ref === undefined) throw new Error(`${name}: ${key} is ${JSON.stringify(value)}, which this test cannot stand in for`);
+      deployed[key] = typeof value === 'string' ? value : ref!;
+    }
+    const remediates = Boolean(deployed.GLUE_ENCRYPT_STATE_MACHINE_ARN);
+    // Without the slackTeamId param the functions that take part in approvals refuse to start, naming it.
+    if (remediates) expect(() => loadConfig(deployed)).toThrow('SLACK_TEAM_ID is required when remediation is enabled');
+    const config = loadConfig({ ...deployed, SLACK_TEAM_ID: 'T0123ABCD' });
+    expect(config.policy.requiredS3Encryption).toBe('SSE-KMS');
+    if (name !== 'slack') expect(config.remediation.defaultKey).toBe('alias/glue-ml');
+    if (name === 'worker') expect(config.remediation.approvalTtlHours).toBe(24);
+  });
+
+  it('passes the policy, approver and TTL params through to the code in the formats it reads', () => {
+    const worker = envOf('WorkerLambdaFunction');
+    const config = loadConfig({
+      ...Object.fromEntries(Object.entries(worker).filter((e): e is [string, string] => typeof e[1] === 'string')),
+      // As `--param="policyLevels=..."` etc. would set them.
+      GLUE_ENCRYPT_POLICY_LEVELS: 'KMS_KEY_AWS_MANAGED=warn,KMS_KEY_ROTATION_OFF=fail',
+      GLUE_ENCRYPT_ALLOWED_KEYS: 'alias/glue-ml,arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+      GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION: 'SSE-S3',
+      GLUE_ENCRYPT_APPROVAL_TTL_HOURS: '8',
+      GLUE_ENCRYPT_APPROVERS: 'U0123ABCD,U0456EFGH',
+      GLUE_ENCRYPT_APPROVER_GROUP: 'S0123ABCD',
+    });
+    expect(config.policy.levels).toMatchObject({ KMS_KEY_AWS_MANAGED: 'warn', KMS_KEY_ROTATION_OFF: 'fail' });
+    expect(config.policy.allowedKeys).toHaveLength(2);
+    expect(config.policy.requiredS3Encryption).toBe('SSE-S3');
+    expect(config.remediation).toMatchObject({ approvalTtlHours: 8, approvers: ['U0123ABCD', 'U0456EFGH'], approverGroup: 'S0123ABCD' });
   });
 
   it('gives the slack and worker functions the state machine ARN', () => {

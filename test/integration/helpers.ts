@@ -12,6 +12,7 @@ import type { StoredTransform } from '../../src/sandbox/aws/model.js';
 import type { RegionStore } from '../../src/sandbox/aws/state.js';
 import { DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_TRANSFORM_IDS } from '../../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL, SANDBOX_STATE_MACHINE, startHarness, type Harness, type HarnessOptions } from '../../src/sandbox/harness.js';
+import { signedInteraction } from '../../src/sandbox/slackRequest.js';
 import type { ChannelMessage } from '../../src/sandbox/slack.js';
 import { ACTIONS } from '../../src/slack/views/remediation.js';
 
@@ -168,6 +169,51 @@ export async function decideVia(w: World, decision: 'approve' | 'reject', req: R
   return res;
 }
 
+/** The request's "Choose another key" menu, as the channel shows it: each option's text and value. */
+export async function keyMenu(w: World, req: Request): Promise<{ text: string; value: string }[]> {
+  const message = await messageOf(w, req.id);
+  for (const block of message.blocks) {
+    if (block.type !== 'actions') continue;
+    for (const e of block.elements) {
+      if (e.type === 'static_select' && e.action_id === ACTIONS.chooseKey) {
+        return (e.options ?? []).map((o) => ({ text: o.text.text, value: o.value ?? '' }));
+      }
+    }
+  }
+  return [];
+}
+
+/** Picks an option of the key menu, as Slack sends it: a signed block_actions with the selected option. */
+export async function chooseKey(w: World, req: Request, user: string, option: { text: string; value: string }, teamId = w.h.slack.teamId) {
+  const res = await w.h.slackHandler(
+    signedInteraction(
+      {
+        type: 'block_actions',
+        team: { id: teamId, domain: 'sandbox' },
+        user: { id: user, team_id: teamId },
+        api_app_id: 'A0GLUEENC',
+        channel: { id: SANDBOX_CHANNEL, name: 'security' },
+        container: { type: 'message', channel_id: SANDBOX_CHANNEL, message_ts: req.ts },
+        message: { ts: req.ts, type: 'message' },
+        trigger_id: `${Date.now()}.1.sandbox`,
+        response_url: w.h.slack.mintResponseUrl({ channel: SANDBOX_CHANNEL, user, messageTs: req.ts }),
+        actions: [
+          {
+            type: 'static_select',
+            action_id: ACTIONS.chooseKey,
+            block_id: `decide:${req.id}`,
+            selected_option: { text: { type: 'plain_text', text: option.text }, value: option.value },
+            action_ts: `${Date.now() / 1000}`,
+          },
+        ],
+      },
+      { signingSecret: w.h.signingSecret },
+    ),
+  );
+  if (res.statusCode !== 200) throw new Error(`choose_key answered HTTP ${res.statusCode}`);
+  return res;
+}
+
 /** Approves and waits for the workflow (Step Functions execution) to end. */
 export async function approveAndSettle(w: World, req: Request, user = BOB): Promise<Remediation> {
   await decideVia(w, 'approve', req, user);
@@ -191,6 +237,19 @@ export async function mustGet(w: World, id: string): Promise<Remediation> {
 
 export async function trail(w: World, name = ORDERS): Promise<AuditEvent[]> {
   return w.audit.forTransform(ACCOUNT, REGION, name, 1000);
+}
+
+/**
+ * Today's audit events (UTC day, `byTime` index), whatever they are about: refusals that name no
+ * transform are kept apart from any transform's trail.
+ */
+export async function eventsOfToday(w: World): Promise<AuditEvent[]> {
+  return w.audit.forDay(new Date().toISOString().slice(0, 10), 1000);
+}
+
+/** Today's `outcome: refused` events of this type. */
+export async function refusalsOfType(w: World, type: string): Promise<AuditEvent[]> {
+  return (await eventsOfToday(w)).filter((e) => e.type === type && e.outcome === 'refused');
 }
 
 export function ofRemediation(events: AuditEvent[], remediationId: string): AuditEvent[] {

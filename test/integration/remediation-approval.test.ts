@@ -106,8 +106,14 @@ describe('who may approve', () => {
     await w.h.settle();
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('This glue-encrypt installation serves another Slack workspace; nothing was done.');
+    // Slack ignores the HTTP body of a click: the refusal also reaches the clicker through response_url.
+    expect(lastEphemeral(w, BOB)).toContain('This glue-encrypt installation serves another Slack workspace; nothing was done.');
     await expectStillPending(req);
-    expect(ofRemediation(await trail(w), req.id).map((e) => e.type)).toEqual(['remediate.requested']);
+    // Nothing reached the request, but the attempt is audited under its transform.
+    expect(ofRemediation(await trail(w), req.id).map((e) => [e.type, e.actor, e.teamId])).toEqual([
+      ['remediate.requested', ALICE, w.h.slack.teamId],
+      ['approve.refused', BOB, 'T0OTHERCO'],
+    ]);
     // The same person from the right workspace can still approve.
     expect((await approveAndSettle(w, req, BOB)).status).toBe('completed');
   });

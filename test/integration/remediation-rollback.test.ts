@@ -7,6 +7,8 @@ import type { AdvanceResult, StepName } from '../../src/remediation/types.js';
 import { DEMO_KEY_IDS } from '../../src/sandbox/fixtures.js';
 import { ACTIONS } from '../../src/slack/views/remediation.js';
 import {
+  ALICE,
+  CAROL,
   ORDERS,
   ORDERS_ID,
   ORDERS_TAGS,
@@ -19,6 +21,8 @@ import {
   named,
   ofRemediation,
   original,
+  remediateOrders,
+  requestFollowUp,
   requestRemediation,
   startWorld,
   taggedWith,
@@ -334,5 +338,52 @@ describe('the buttons of a rolled-back request', () => {
     await w.h.click(ACTIONS.approve, JSON.stringify({ id: req.id }), { user: 'U0CAROL', messageTs: req.ts });
     const reply = blocksText(w.h.slack.ephemerals({ user: 'U0CAROL' }).at(-1)!.blocks);
     expect(reply).toContain('already decided by <@U0BOB>');
+  });
+});
+
+describe('a failing revert puts everything back; nothing is ever without its name', () => {
+  /** Fails the next `op` once the revert's workflow stands at `step` (not yet run). */
+  function failAt(step: StepName, op: string, code = 'ConcurrentModificationException') {
+    let armed = false;
+    driveWith(w, (res: AdvanceResult) => {
+      if (!armed && res.status === 'running' && res.step === step) {
+        armed = true;
+        w.h.aws.failNext(op, { code, message: `${op} refused for the test` });
+      }
+    });
+  }
+
+  it.each([
+    { step: 'rename_twin_aside' as StepName, op: 'glue:UpdateMLTransform' },
+    { step: 'restore_original_name' as StepName, op: 'glue:UpdateMLTransform' },
+    { step: 'untag_original' as StepName, op: 'glue:UntagResource' },
+  ])('$step refused: the encrypted transform keeps (or gets back) the name, the original is aside again', async ({ step, op }) => {
+    const { req, r: done } = await remediateOrders(w);
+    const twinId = done.progress.twinId!;
+    const twinLabels = [...named(w, ORDERS)!.labels];
+    const revert = await requestFollowUp(w, 'revert', req, ALICE);
+    if (step !== 'rename_twin_aside') failAt(step, op);
+    else w.h.aws.failNext(op, { code: 'ConcurrentModificationException', message: 'refused for the test' });
+    const r = await approveAndSettle(w, revert, CAROL);
+
+    expect(r.status).toBe('rolled_back');
+    expect(r.failure).toContain(`step ${step} failed`);
+    const live = named(w, ORDERS)!;
+    expect(live.definition.TransformId).toBe(twinId);
+    expect(live.labels).toEqual(twinLabels);
+    expect(original(w)!.definition.Name).toBe(done.plan.renamedName);
+    expect(original(w)!.tags).toMatchObject({ 'glue-encrypt:superseded-by': twinId });
+    // The remediation can still be reverted later: its message keeps the Revert button.
+    expect(actionIds((await messageOf(w, req.id)).blocks)).toContain(ACTIONS.revert);
+  });
+
+  it('removing the encrypted transform (the last step) refused: the revert stands and says what is left', async () => {
+    const { req, r: done } = await remediateOrders(w);
+    const revert = await requestFollowUp(w, 'revert', req, ALICE);
+    failAt('delete_twin', 'glue:DeleteMLTransform');
+    const r = await approveAndSettle(w, revert, CAROL);
+    expect(r.status).toBe('failed');
+    expect(r.failure).toContain(`Reverted, but the encrypted transform ${done.progress.twinId} (moved aside) could not be removed`);
+    expect(named(w, ORDERS)?.definition.TransformId).toBe(ORDERS_ID);
   });
 });

@@ -168,7 +168,8 @@ describe('revert and retire after a completed remediation', () => {
     const revert = await requestFollowUp(w, 'revert', req, ALICE);
     const revertText = await messageTextOf(w, revert.id);
     expect(revertText).toContain(`asks to revert the encryption of *${ORDERS}*`);
-    expect(revertText).toContain(`remove the encrypted transform \`${twinId}\``);
+    expect(revertText).toContain(`move the encrypted transform \`${twinId}\` aside`);
+    expect(revertText).toContain('only then remove the encrypted transform');
     const reverted = await approveAndSettle(w, revert, CAROL);
 
     expect(reverted.status).toBe('completed');
@@ -195,7 +196,7 @@ describe('revert and retire after a completed remediation', () => {
     expect(types).toEqual(expect.arrayContaining(['revert.requested', 'revert.approved', 'revert.completed']));
     expect(events.find((e) => e.type === 'revert.approved')?.actor).toBe(CAROL);
     expect(events.filter((e) => e.type === 'step.succeeded').map((e) => e.step).sort()).toEqual(
-      ['preflight', 'export_twin_labels', 'wait_twin_export', 'delete_twin', 'restore_original_name', 'untag_original', 'verify_revert'].sort(),
+      ['preflight', 'export_twin_labels', 'wait_twin_export', 'rename_twin_aside', 'restore_original_name', 'untag_original', 'verify_revert', 'delete_twin'].sort(),
     );
   });
 

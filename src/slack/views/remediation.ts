@@ -29,6 +29,7 @@ const STEP_LABELS: Record<StepName, string> = {
   verify: 'Verify',
   export_twin_labels: 'Save encrypted transform labels',
   wait_twin_export: 'Label export',
+  rename_twin_aside: 'Move encrypted transform aside',
   delete_twin: 'Remove encrypted transform',
   restore_original_name: 'Restore original name',
   recreate_original: 'Re-create original',
@@ -41,6 +42,8 @@ const STEP_LABELS: Record<StepName, string> = {
   rollback_delete_twin: 'Rollback: remove encrypted transform',
   rollback_restore_name: 'Rollback: restore name',
   rollback_untag_original: 'Rollback: untag original',
+  rollback_revert_original: 'Rollback: original back aside',
+  rollback_revert_twin: 'Rollback: encrypted transform gets its name back',
   done: 'Done',
 };
 
@@ -74,7 +77,7 @@ function planText(r: Remediation): string {
     return `${now}\n*Plan:* ${steps.join(' → ')}.\nThe original is kept (tagged as superseded) until a separate, approved *Retire original*.`;
   }
   if (r.kind === 'revert') {
-    return `*Plan:* save the encrypted transform's labels to \`${escapeMrkdwn(p.exportPath)}\` → remove the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → import the labels → verify.`;
+    return `*Plan:* save the encrypted transform's labels to \`${escapeMrkdwn(p.exportPath)}\` → move the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` aside → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → import the labels if they differ → verify → only then remove the encrypted transform. A failure before that puts everything back.`;
   }
   return `*Plan:* check the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` is READY with at least ${plural(r.source.labelCount, 'label')} → delete the original \`${escapeMrkdwn(r.source.transformId)}\`. Its labels stay exported at \`${escapeMrkdwn(p.exportPath)}\`.`;
 }
