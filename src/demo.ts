@@ -32,11 +32,15 @@ function showChannel(h: Harness, from = 0): number {
   return messages.length;
 }
 
-function latestRemediationMessage(h: Harness): { ts: string; id: string } {
+/** The newest approval request in the channel: its message, id, and what its Approve button sends. */
+function latestRemediationMessage(h: Harness): { ts: string; id: string; approve: string } {
   const messages = h.slack.channelView(SANDBOX_CHANNEL);
   for (const m of [...messages].reverse()) {
-    const actions = m.blocks.find((b) => b.type === 'actions' && 'block_id' in b && String(b.block_id).startsWith('decide:'));
-    if (actions && 'block_id' in actions) return { ts: m.ts, id: String(actions.block_id).slice('decide:'.length) };
+    const actions = m.blocks.find((b) => b.type === 'actions' && String(b.block_id ?? '').startsWith('decide:'));
+    if (actions?.type !== 'actions') continue;
+    const approve = actions.elements.find((e) => 'action_id' in e && e.action_id === ACTIONS.approve);
+    const value = approve && 'value' in approve ? approve.value : undefined;
+    if (value) return { ts: m.ts, id: String(actions.block_id).slice('decide:'.length), approve: value };
   }
   throw new Error('No approval request was posted');
 }
@@ -70,11 +74,11 @@ export async function runDemo(): Promise<number> {
     const request = latestRemediationMessage(harness);
 
     rule('@alice tries to approve her own request');
-    res = await harness.click(ACTIONS.approve, JSON.stringify({ id: request.id }), { user: 'U0ALICE', messageTs: request.ts });
+    res = await harness.click(ACTIONS.approve, request.approve, { user: 'U0ALICE', messageTs: request.ts });
     for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(blocksToText({ text: e.text ?? '', blocks: e.blocks })));
 
     rule('@bob (an approver) approves; the workflow runs to the end');
-    res = await harness.click(ACTIONS.approve, JSON.stringify({ id: request.id }), { user: 'U0BOB', messageTs: request.ts });
+    res = await harness.click(ACTIONS.approve, request.approve, { user: 'U0BOB', messageTs: request.ts });
     await harness.settle();
     seen = showChannel(harness, seen) - 1;
 
@@ -82,7 +86,7 @@ export async function runDemo(): Promise<number> {
     res = await harness.click(ACTIONS.revert, JSON.stringify({ id: request.id }), { user: 'U0ALICE', messageTs: request.ts });
     await harness.settle();
     const revert = latestRemediationMessage(harness);
-    res = await harness.click(ACTIONS.approve, JSON.stringify({ id: revert.id }), { user: 'U0CAROL', messageTs: revert.ts });
+    res = await harness.click(ACTIONS.approve, revert.approve, { user: 'U0CAROL', messageTs: revert.ts });
     await harness.settle();
     showChannel(harness, seen + 1);
 
@@ -92,6 +96,16 @@ export async function runDemo(): Promise<number> {
     await harness.settle();
     for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(blocksToText({ text: e.text ?? '', blocks: e.blocks })));
 
+    // The demo shows the main job: say so loudly if it did not happen.
+    const outcome = (ts: string) => {
+      const m = harness.slack.channelView(SANDBOX_CHANNEL).find((x) => x.ts === ts);
+      return m ? blocksToText({ text: m.text ?? '', blocks: m.blocks }) : '';
+    };
+    const failures = [
+      !/· completed/.test(outcome(request.ts)) && 'the remediation of orders-match did not complete',
+      !/· completed/.test(outcome(revert.ts)) && 'the revert of orders-match did not complete',
+    ].filter(Boolean);
+
     const calls = harness.aws.callCounts();
     rule('AWS calls the sandbox answered');
     console.log(
@@ -100,6 +114,10 @@ export async function runDemo(): Promise<number> {
         .map(([k, v]) => `  ${k.padEnd(40)} ${v}`)
         .join('\n'),
     );
+    if (failures.length > 0) {
+      console.error(`\nThe demo did not show what it should: ${failures.join('; ')}.`);
+      return 1;
+    }
     return 0;
   } finally {
     await harness.close();

@@ -6,13 +6,15 @@ import type { AuditLog } from '../audit/auditLog.js';
 import type { RemediationConfig } from '../config.js';
 import { ConcurrentUpdateError, type RemediationStore } from './store.js';
 import type { Remediation } from './types.js';
-import { auditSubject, startState } from './lifecycle.js';
+import { auditSubject, planDigest, startState } from './lifecycle.js';
 
 export type Decision = 'approve' | 'reject';
 
 export interface Click {
   userId: string;
   teamId?: string;
+  /** The plan fingerprint the Approve button carried (see planDigest). */
+  planDigest?: string;
 }
 
 export type Authorization = { ok: true } | { ok: false; reason: string };
@@ -39,6 +41,9 @@ export async function authorize(
   }
   if (decision === 'approve' && r.plan.problems.length > 0) {
     return { ok: false, reason: `The plan has problems and cannot be approved: ${r.plan.problems.join(' ')}` };
+  }
+  if (decision === 'approve' && click.planDigest !== planDigest(r)) {
+    return { ok: false, reason: `The plan changed after this message was shown (now: key ${r.plan.keyLabel ?? r.plan.keyArn ?? 'none'}); read the updated request and approve it again.` };
   }
   const listed = config.approvers.includes(click.userId);
   const inGroup = !listed && config.approverGroup ? await isInApproverGroup(click.userId) : false;

@@ -1,5 +1,6 @@
 // Where a workflow starts and which states end it. Kept apart from the steps so the Slack
 // handler (which approves, but never calls Glue) does not load the Glue and KMS clients.
+import { createHash } from 'node:crypto';
 import type { Remediation, RemediationStatus, StepName } from './types.js';
 
 export const FIRST_STEP: Record<Remediation['kind'], StepName> = {
@@ -43,6 +44,17 @@ export function auditSubject(r: Remediation) {
     channel: r.slack.channel,
     messageTs: r.slack.ts,
   };
+}
+
+/**
+ * A short fingerprint of what an approver agrees to (key, configuration, export, names). The
+ * Approve button carries it, so a plan changed after the message was read cannot be approved
+ * with the old button.
+ */
+export function planDigest(r: Remediation): string {
+  const { keyArn, securityConfigurationName, createSecurityConfiguration, exportPath, renamedName } = r.plan;
+  const what = JSON.stringify([r.kind, r.source.transformId, keyArn ?? null, securityConfigurationName ?? null, createSecurityConfiguration, exportPath, renamedName]);
+  return createHash('sha256').update(what).digest('hex').slice(0, 16);
 }
 
 /** Puts an approved remediation on its first step. */

@@ -15,6 +15,8 @@ import { parseRemediateValue } from './views/findings.js';
 import { ACTIONS } from './views/remediation.js';
 
 const idValue = z.strictObject({ id: z.uuid() });
+// Approve also carries the plan fingerprint; Reject does not need it.
+const decisionValue = z.strictObject({ id: z.uuid(), p: z.optional(z.string().check(z.regex(/^[0-9a-f]{16}$/))) });
 // A key choice names the request and the option's place in the menu, never the key itself: an
 // option value holds at most 150 characters, and an alias name up to 256. The worker lists the
 // keys again and resolves the index.
@@ -132,13 +134,13 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
     app.action<BlockAction<ButtonAction>>(ACTIONS[decision], async ({ ack, body, action, respond, client }) => {
       await ack();
       if (!remediationEnabled(config)) return notEnabled(respond, body, decision, action.value);
-      const v = parseValue(idValue, action.value);
+      const v = parseValue(decisionValue, action.value);
       if (!v) return invalid(respond, body, decision, action.value);
       const rt = getServices(client);
       const { approverGroup } = config.remediation;
       let result: Awaited<ReturnType<typeof decide>>;
       try {
-        result = await decide(v.id, decision, { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id }, {
+        result = await decide(v.id, decision, { userId: body.user.id, teamId: body.team?.id ?? body.user.team_id, planDigest: v.p }, {
           ...rt,
           config: config.remediation,
           now: () => new Date(),

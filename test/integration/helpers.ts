@@ -14,6 +14,7 @@ import { DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_TRANSFORM_IDS } from '../../src/sand
 import { SANDBOX_CHANNEL, SANDBOX_STATE_MACHINE, startHarness, type Harness, type HarnessOptions } from '../../src/sandbox/harness.js';
 import { signedInteraction } from '../../src/sandbox/slackRequest.js';
 import type { ChannelMessage } from '../../src/sandbox/slack.js';
+import { planDigest } from '../../src/remediation/lifecycle.js';
 import { ACTIONS } from '../../src/slack/views/remediation.js';
 
 export const ACCOUNT = DEMO_ACCOUNT_ID;
@@ -163,8 +164,22 @@ export async function requestFollowUp(w: World, kind: 'revert' | 'retire', paren
   return requestVia(w, kind, idValue(parent.id), user, parent.ts);
 }
 
+/**
+ * The value the decision button carries, as a person clicking it would send it: read from the
+ * message when the button is still there, else what that (now replaced) button carried.
+ */
+export async function decisionValue(w: World, decision: 'approve' | 'reject', req: Request): Promise<string> {
+  const message = channel(w).find((m) => m.ts === req.ts);
+  for (const block of message?.blocks ?? []) {
+    if (block.type !== 'actions') continue;
+    for (const e of block.elements) if ('action_id' in e && e.action_id === ACTIONS[decision] && 'value' in e && e.value) return e.value;
+  }
+  const r = await w.store.get(req.id);
+  return decision === 'approve' && r ? JSON.stringify({ id: req.id, p: planDigest(r) }) : idValue(req.id);
+}
+
 export async function decideVia(w: World, decision: 'approve' | 'reject', req: Request, user: string) {
-  const res = await w.h.click(ACTIONS[decision], idValue(req.id), { user, messageTs: req.ts });
+  const res = await w.h.click(ACTIONS[decision], await decisionValue(w, decision, req), { user, messageTs: req.ts });
   if (res.statusCode !== 200) throw new Error(`${decision} click answered HTTP ${res.statusCode}`);
   return res;
 }

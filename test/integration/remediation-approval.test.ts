@@ -3,6 +3,7 @@
 // Lambda handler with signed requests.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decide, type DecideDeps } from '../../src/remediation/approval.js';
+import { planDigest } from '../../src/remediation/lifecycle.js';
 import { remediationServices } from '../../src/remediation/runtime.js';
 import { TAG_SOURCE } from '../../src/remediation/snapshot.js';
 import { webClient } from '../../src/slack/webClient.js';
@@ -38,6 +39,9 @@ import {
   trail,
   type Request,
   type World,
+  decisionValue,
+  chooseKey,
+  keyMenu,
 } from './helpers.js';
 
 let w: World;
@@ -317,7 +321,9 @@ describe('the transform lock after an approval that lost a race', () => {
         return user === CAROL;
       },
     };
-    const carol = decide(req.id, 'approve', { userId: CAROL, teamId: w.h.slack.teamId }, deps);
+    // What carol's Approve button carries: the fingerprint of the plan she read.
+    const digest = planDigest(await mustGet(w, req.id));
+    const carol = decide(req.id, 'approve', { userId: CAROL, teamId: w.h.slack.teamId, planDigest: digest }, deps);
     await lookupStarted;
     await meanwhile();
     answer();
@@ -352,5 +358,26 @@ describe('the transform lock after an approval that lost a race', () => {
     expect(ephemeralTexts(w, BOB).join('\n')).not.toContain('Another workflow');
     await w.h.settle();
     expect((await mustGet(w, revert.id)).status).toBe('completed');
+  });
+});
+
+describe('an approval is bound to the plan the approver read', () => {
+  it('after the requester picks another key, the old Approve button is refused and audited; the new one works', async () => {
+    const req = await requestRemediation(w, ALICE);
+    const staleApprove = await decisionValue(w, 'approve', req);
+    const option = (await keyMenu(w, req)).find((o) => o.text === 'alias/glue-norotate')!;
+    await chooseKey(w, req, ALICE, option);
+    await w.h.settle();
+    const r = await mustGet(w, req.id);
+    expect(r.plan.keyLabel).toBe('alias/glue-norotate');
+
+    await w.h.click(ACTIONS.approve, staleApprove, { user: BOB, messageTs: req.ts });
+    expect(lastEphemeral(w, BOB)).toContain('The plan changed after this message was shown (now: key alias/glue-norotate)');
+    expect((await mustGet(w, req.id)).status).toBe('pending_approval');
+    expect(ofRemediation(await trail(w), req.id).map((e) => e.type)).toContain('remediate.approve.refused');
+
+    const done = await approveAndSettle(w, req, BOB);
+    expect(done.status).toBe('completed');
+    expect(done.plan.keyLabel).toBe('alias/glue-norotate');
   });
 });

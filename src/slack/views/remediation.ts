@@ -2,7 +2,7 @@
 // waits, who decided and when afterwards, then progress step by step, and at the end the
 // result with Revert / Retire original. Pure: a remediation in, blocks out.
 import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/types';
-import { describeEncryption } from '../../remediation/lifecycle.js';
+import { describeEncryption, planDigest } from '../../remediation/lifecycle.js';
 import type { Remediation, StepName } from '../../remediation/types.js';
 import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, truncate, type SlackMessage } from './blocks.js';
 import { REMEDIATE_ACTION_ID } from './findings.js';
@@ -165,7 +165,7 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
       };
       elements.push(select);
     }
-    if (r.plan.problems.length === 0) elements.push(button('Approve', ACTIONS.approve, value, 'primary'));
+    if (r.plan.problems.length === 0) elements.push(button('Approve', ACTIONS.approve, JSON.stringify({ id: r.id, p: planDigest(r) }), 'primary'));
     elements.push(button(r.plan.problems.length === 0 ? 'Reject' : 'Cancel', ACTIONS.reject, value, 'danger'));
     blocks.push({ type: 'actions', block_id: `decide:${r.id}`, elements });
   } else if (r.status === 'completed' && r.kind === 'remediate') {
