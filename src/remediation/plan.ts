@@ -117,6 +117,28 @@ async function remediationLineage(glue: GlueClient, source: TransformSnapshot): 
   return [];
 }
 
+export const NO_CHANGE_PREFIX = 'The transform is already encrypted with ';
+
+/** The plan problem for a re-creation that would change nothing but the transform's ID. */
+export function noChangeProblem(
+  source: TransformSnapshot,
+  currentKeyArn: string | undefined,
+  key: { arn?: string; label: string },
+  securityConfigurationName: string | undefined,
+): string[] {
+  const currentConfiguration = (source.transformEncryption as { TaskRunSecurityConfigurationName?: string } | undefined)?.TaskRunSecurityConfigurationName;
+  if (!key.arn || currentKeyArn !== key.arn || currentConfiguration !== securityConfigurationName) return [];
+  return [`${NO_CHANGE_PREFIX}${key.label} and uses ${securityConfigurationName ?? 'no security configuration'}: re-creating it would change nothing but its ID.`];
+}
+
+/** The ARN of the key the transform's user data is encrypted with now, when it has one. */
+export async function currentKeyArn(kms: KMSClient, source: TransformSnapshot): Promise<string | undefined> {
+  const current = (source.transformEncryption as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined)
+    ?.MlUserDataEncryption;
+  if (current?.MlUserDataEncryptionMode !== 'SSE-KMS' || !current.KmsKeyId) return undefined;
+  return kms.send(new DescribeKeyCommand({ KeyId: current.KmsKeyId })).then((d) => d.KeyMetadata?.Arn, () => undefined);
+}
+
 export interface PlanRequest {
   kind: RemediationKind;
   accountId: string;
@@ -210,13 +232,13 @@ export async function planRemediation(
   // but its labels can only be exported while its current key still works.
   const current = (source.transformEncryption as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined)
     ?.MlUserDataEncryption;
-  let currentKeyArn: string | undefined;
+  let currentArn: string | undefined;
   if (current?.MlUserDataEncryptionMode === 'SSE-KMS' && current.KmsKeyId) {
     const meta = await clients.kms
       .send(new DescribeKeyCommand({ KeyId: current.KmsKeyId }))
       .then((d) => d.KeyMetadata)
       .catch(() => undefined);
-    currentKeyArn = meta?.Arn;
+    currentArn = meta?.Arn;
     const state = meta?.KeyState ?? 'unreadable';
     if (state === 'PendingDeletion') {
       problems.push(`The transform's current key ${current.KmsKeyId} is pending deletion: cancel the deletion first (kms:CancelKeyDeletion, then enable it), or its labels cannot be exported.`);
@@ -228,10 +250,7 @@ export async function planRemediation(
   const key = await checkTargetKey(clients.kms, req.keyId ?? config.remediation.defaultKey, req.region, config);
   problems.push(...key.problems);
   const securityConfigurationName = config.remediation.securityConfiguration ?? securityConfigurationNameFor(key.arn);
-  const currentConfiguration = (source.transformEncryption as { TaskRunSecurityConfigurationName?: string } | undefined)?.TaskRunSecurityConfigurationName;
-  if (key.arn && currentKeyArn === key.arn && currentConfiguration === securityConfigurationName) {
-    problems.push(`The transform is already encrypted with ${key.label} and uses ${securityConfigurationName ?? 'no security configuration'}: re-creating it would change nothing but its ID.`);
-  }
+  problems.push(...noChangeProblem(source, currentArn, key, securityConfigurationName));
 
   const plan: RemediationPlan = {
     keyArn: key.arn,

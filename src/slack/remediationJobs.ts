@@ -5,11 +5,10 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { WebClient } from '@slack/web-api';
 import type { AppConfig } from '../config.js';
 import { GetTagsCommand } from '@aws-sdk/client-glue';
-import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import type { AuditEventInput } from '../audit/auditLog.js';
 import { getTransformById, looksLikeTransformId } from '../inventory/transforms.js';
 import { TAG_REMEDIATION, transformArn } from '../remediation/snapshot.js';
-import { checkTargetKey, listKeyChoices, planRemediation, securityConfigurationNameFor } from '../remediation/plan.js';
+import { NO_CHANGE_PREFIX, checkTargetKey, currentKeyArn, listKeyChoices, noChangeProblem, planRemediation, securityConfigurationNameFor } from '../remediation/plan.js';
 import type { RemediationRuntime } from '../remediation/accountAccess.js';
 import { auditSubject, encryptionChange } from '../remediation/lifecycle.js';
 import { ConcurrentUpdateError } from '../remediation/store.js';
@@ -59,7 +58,7 @@ async function keyOptions(deps: RemediationJobDeps, r: Remediation): Promise<Key
   if (r.kind !== 'remediate') return [];
   try {
     const { kms } = await deps.runtime.clients(r.accountId, r.region);
-    return (await listKeyChoices(kms)).map((k) => ({ label: k.label, value: k.label }));
+    return (await listKeyChoices(kms)).map((k) => ({ label: k.label }));
   } catch {
     // Choosing another key is a convenience; the plan stands without the list.
     return [];
@@ -146,29 +145,6 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
   return r;
 }
 
-const NO_OP_PROBLEM = 'The transform is already encrypted with ';
-
-/** The plan's "would change nothing" problem for this key and configuration, as planRemediation words it. */
-async function noOpProblem(
-  kms: Awaited<ReturnType<RemediationJobDeps['runtime']['clients']>>['kms'],
-  r: Remediation,
-  key: { arn?: string; label: string },
-  securityConfigurationName: string | undefined,
-): Promise<string[]> {
-  const enc = r.source.transformEncryption as
-    | { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string }; TaskRunSecurityConfigurationName?: string }
-    | undefined;
-  const current = enc?.MlUserDataEncryption;
-  if (!key.arn || current?.MlUserDataEncryptionMode !== 'SSE-KMS' || !current.KmsKeyId) return [];
-  if (enc?.TaskRunSecurityConfigurationName !== securityConfigurationName) return [];
-  const currentArn = await kms
-    .send(new DescribeKeyCommand({ KeyId: current.KmsKeyId }))
-    .then((d) => d.KeyMetadata?.Arn)
-    .catch(() => undefined);
-  if (currentArn !== key.arn) return [];
-  return [`${NO_OP_PROBLEM}${key.label} and uses ${securityConfigurationName ?? 'no security configuration'}: re-creating it would change nothing but its ID.`];
-}
-
 export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Promise<void> {
   const { runtime, config } = deps;
   const action = 'choose_key';
@@ -223,7 +199,7 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
     // As planRemediation names it: the configured one, else the one the bot creates for this key.
     const securityConfigurationName = config.remediation.securityConfiguration ?? securityConfigurationNameFor(key.arn);
     // Problems that depended on the old key go; those of the new key come.
-    const otherProblems = r.plan.problems.filter((p) => !p.startsWith('Key ') && !p.startsWith(NO_OP_PROBLEM));
+    const otherProblems = r.plan.problems.filter((p) => !p.startsWith('Key ') && !p.startsWith(NO_CHANGE_PREFIX));
     const next: Remediation = {
       ...r,
       plan: {
@@ -231,7 +207,7 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
         keyArn: key.arn,
         keyLabel: key.label,
         securityConfigurationName,
-        problems: [...otherProblems, ...key.problems, ...(await noOpProblem(kms, r, key, securityConfigurationName))],
+        problems: [...otherProblems, ...key.problems, ...noChangeProblem(r.source, await currentKeyArn(kms, r.source), key, securityConfigurationName)],
       },
     };
     try {

@@ -123,9 +123,9 @@ function progressText(r: Remediation): string | undefined {
   return truncate(text, LIMITS.sectionText);
 }
 
+/** A key the requester may pick instead; the menu sends its position, resolved again by the worker. */
 export interface KeyOption {
   label: string;
-  value: string;
 }
 
 /** Who may approve, as Slack shows it: user mentions and the user group. */
