@@ -3,6 +3,7 @@
 // builds them. The AWS stand-in (AwsSandbox, seeded with seedScale) runs in a child process
 // (bench/awsProcess.ts), as AWS does not run on the scanner's CPU in production; this process only
 // scans, pointing the real SDK at the child through the variables the in-process harness would set.
+import { applyEnv } from '../src/sandbox/env.js';
 import { loadConfig } from '../src/config.js';
 import type { ScanOptions } from '../src/inventory/scan.js';
 import type { ScaleSummary } from '../src/sandbox/fixtures.js';
@@ -33,13 +34,7 @@ export interface Estate {
 export async function startEstate(): Promise<Estate> {
   const started = performance.now();
   const aws = AwsProcess.spawn();
-  const previous: Record<string, string | undefined> = {};
-  const restore = (): void => {
-    for (const [k, v] of Object.entries(previous)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  };
+  let restore = (): void => undefined;
   try {
     const seeded = await aws.seed(
       { latencyMs: LATENCY_MS, defaultAccountId: HOME_ACCOUNT, defaultRegion: REGIONS[0] },
@@ -54,14 +49,7 @@ export async function startEstate(): Promise<Estate> {
       GLUE_ENCRYPT_ACCOUNTS: MEMBER_ACCOUNTS.join(','),
       GLUE_ENCRYPT_REGIONS: REGIONS.join(','),
     };
-    for (const [k, v] of Object.entries(env)) {
-      previous[k] = process.env[k];
-      process.env[k] = v;
-    }
-    for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'GLUE_ENCRYPT_CONFIG_FILE']) {
-      previous[k] = process.env[k];
-      delete process.env[k];
-    }
+    restore = applyEnv(env);
     // This is what the worker would read.
     const config = loadConfig();
     const options: ScanOptions = {

@@ -10,6 +10,7 @@ import { handleWorkerEvent } from '../handlers/worker.js';
 import { handleAdvance } from '../handlers/advance.js';
 import { AwsSandbox, type AwsSandboxOptions } from './aws/index.js';
 import { startDynamo, type DynamoSandbox } from './dynamo.js';
+import { applyEnv } from './env.js';
 import { seedDemo } from './fixtures.js';
 import { startSlackSandbox, type SlackSandbox, type SlackSandboxOptions } from './slack.js';
 import { signedInteraction, signedSlashCommand, type SignOptions } from './slackRequest.js';
@@ -78,15 +79,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...options.env,
   };
   // The SDK reads endpoints and credentials from the environment, as it would on Lambda.
-  const previous: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    previous[k] = process.env[k];
-    process.env[k] = v;
-  }
-  for (const k of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'GLUE_ENCRYPT_CONFIG_FILE']) {
-    previous[k] = process.env[k];
-    delete process.env[k];
-  }
+  const restoreEnv = applyEnv(env);
 
   const config = loadConfig();
   const scale = options.waitScaleMs ?? 0;
@@ -150,10 +143,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     close: async () => {
       await aws.idle().catch(() => undefined);
       await Promise.all([aws.close(), slack.close(), dynamo.close()]);
-      for (const [k, v] of Object.entries(previous)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
+      restoreEnv();
     },
   };
 }
