@@ -21,9 +21,12 @@ const USAGE = `Usage:
 check   checks Glue ML transforms for encryption at rest with the AWS credentials and endpoint
         settings of this environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_GLUE, ...).
         --json prints every transform with its status and reasons.
-        Exit code: 0 nothing failed, 1 a transform failed, 2 the check could not run (fully).
-demo    starts the embedded sandbox (Glue, KMS, DynamoDB, Slack stand-ins) and shows a
-        Slack-signed /glue-encrypt check going through the real Lambda handler.`;
+        Exit code: 0 nothing failed; 1 a transform failed or could not be evaluated, or the
+        named transform was not found; 2 the check could not run (bad configuration or
+        arguments), or nothing failed but some account or region could not be read.
+demo    starts the embedded sandbox (Glue, KMS, STS, Lambda, Step Functions, DynamoDB and
+        Slack stand-ins) and shows, through the real Lambda handlers, a Slack-signed check, a
+        remediation approved by a second person, a revert and the audit trail.`;
 
 async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
