@@ -14,7 +14,7 @@ const eventSchema = z.looseObject({ remediationId: z.uuid(), abort: z.optional(z
 
 export async function handleAdvance(event: unknown, config: AppConfig): Promise<AdvanceResult & { remediationId: string }> {
   const { remediationId, abort: aborting, error } = eventSchema.parse(event);
-  const runtime = { ...remediationServices(config, webClient(config, await loadBotToken(config.slack))), ...accountAccess(config, 'write') };
+  const runtime = { ...remediationServices(config, webClient(config, await loadBotToken(config.slack), 'workflow')), ...accountAccess(config, 'write') };
   const deps = { ...runtime, pollSeconds: config.remediation.pollSeconds, taskRunTimeoutSeconds: config.remediation.taskRunTimeoutMinutes * 60 };
   const result = aborting ? await abort(remediationId, error ?? 'an unknown error', deps) : await advance(remediationId, deps);
   return { ...result, remediationId };

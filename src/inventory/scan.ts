@@ -29,6 +29,11 @@ export interface ScanOptions {
   maxAttempts: number;
   /** Transforms per GetMLTransforms page. */
   pageSize?: number;
+  /**
+   * Regions a request may name (Slack: the configured ones, so a user cannot make the bot scan
+   * anywhere); others are reported and skipped. Unset: any valid region (the CLI).
+   */
+  allowedRegions?: string[];
   /** Region for STS calls; defaults to the first scanned region. */
   homeRegion?: string;
   onProgress?: (progress: { done: number; total: number; transforms: number }) => void;
@@ -48,8 +53,18 @@ export async function runScan(request: ScanRequest, options: ScanOptions): Promi
 
 async function scan(request: ScanRequest, options: ScanOptions, counter: CallCounter): Promise<ScanResult> {
   const startedAt = new Date();
-  const regions = request.regions ?? options.scope.regions;
   const scopeErrors: ScopeError[] = [];
+  const allowed = options.allowedRegions;
+  const regions = (request.regions ?? options.scope.regions).filter((region) => {
+    if (!allowed || allowed.includes(region)) return true;
+    scopeErrors.push({
+      region,
+      operation: 'configuration',
+      code: 'RegionNotConfigured',
+      message: `Region ${region} is not one the bot is set up to check (GLUE_ENCRYPT_REGIONS: ${allowed.join(', ')}); it was skipped.`,
+    });
+    return false;
+  });
   const targets: ScanTarget[] = [];
   const result = (outcomes: TargetOutcome[]): ScanResult => {
     const contexts = outcomes.flatMap((o) => o.contexts);
@@ -71,12 +86,14 @@ async function scan(request: ScanRequest, options: ScanOptions, counter: CallCou
   };
 
   if (regions.length === 0) {
-    scopeErrors.push({
-      region: '-',
-      operation: 'configuration',
-      code: 'NoRegion',
-      message: 'No region to scan: set AWS_REGION or GLUE_ENCRYPT_REGIONS, or pass --region.',
-    });
+    if (scopeErrors.length === 0) {
+      scopeErrors.push({
+        region: '-',
+        operation: 'configuration',
+        code: 'NoRegion',
+        message: 'No region to scan: set AWS_REGION or GLUE_ENCRYPT_REGIONS, or pass --region.',
+      });
+    }
     return result([]);
   }
 

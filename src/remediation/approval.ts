@@ -62,6 +62,8 @@ export interface DecideDeps {
   isInApproverGroup(userId: string): Promise<boolean>;
   /** Starts the workflow; must be idempotent per remediation id. */
   startWorkflow(r: Remediation): Promise<void>;
+  /** Whether the workflow of this remediation has an execution running now. */
+  workflowRunning(r: Remediation): Promise<boolean>;
   now(): Date;
 }
 
@@ -105,7 +107,8 @@ export async function decide(id: string, decision: Decision, click: Click, deps:
     }
   }
 
-  const holder = await deps.store.lockTransform(r.accountId, r.region, r.source.transformId, r.id);
+  let holder = await deps.store.lockTransform(r.accountId, r.region, r.source.name, r.id);
+  if (holder && (await releaseIfNeverStarted(holder, deps))) holder = await deps.store.lockTransform(r.accountId, r.region, r.source.name, r.id);
   if (holder) return refuse(`Another workflow (${holder}) is already changing this transform; wait for it to finish.`);
   let approved: Remediation;
   try {
@@ -115,19 +118,47 @@ export async function decide(id: string, decision: Decision, click: Click, deps:
     // Lost the race: keep the lock only if the winner is running this very request.
     const current = await deps.store.get(id);
     if (!current || (current.status !== 'running' && current.status !== 'rolling_back')) {
-      await deps.store.unlockTransform(r.accountId, r.region, r.source.transformId, r.id);
+      await deps.store.unlockTransform(r.accountId, r.region, r.source.name, r.id);
     }
     return refuse('Someone else decided this request a moment ago.', current ?? r);
   }
-  await audit(`${r.kind}.approved`, 'succeeded');
   try {
     await deps.startWorkflow(approved);
-    await deps.store.releaseRequest(r);
   } catch (err) {
     // Nothing has changed in AWS yet: put the request back so it can be approved again.
     const back = await deps.store.save({ ...approved, status: 'pending_approval', decidedBy: undefined, decidedAt: undefined }, approved.version);
-    await deps.store.unlockTransform(r.accountId, r.region, r.source.transformId, r.id);
-    return refuse(`The workflow could not be started (${(err as Error).name}); nothing changed. Try approving again.`, back);
+    await deps.store.unlockTransform(r.accountId, r.region, r.source.name, r.id);
+    // AWS errors by name (the approver may retry); our own by what they say (they say what to do).
+    const e = err as Error;
+    const ours = !e.name || e.name === 'Error';
+    return refuse(`The workflow could not be started (${ours ? e.message.split('\n')[0] : e.name}); nothing changed.${ours ? '' : ' Try approving again.'}`, back);
   }
+  // Started: the approval is recorded after the fact it records, and its own failure (or the
+  // claim's) cannot strand the workflow.
+  await audit(`${r.kind}.approved`, 'succeeded').catch(() => undefined);
+  await deps.store.releaseRequest(r).catch(() => undefined);
   return { ok: true, remediation: approved };
+}
+
+/**
+ * A lock held by a request that was approved but whose workflow never started (the approval was
+ * saved, then the start failed or the function died) is released, and that request marked as
+ * stopped: nothing in AWS was touched, since its workflow has no step behind it. A holder that
+ * has done any step keeps its lock, whatever state its execution is in.
+ */
+async function releaseIfNeverStarted(holderId: string, deps: DecideDeps): Promise<boolean> {
+  const holder = await deps.store.get(holderId);
+  if (!holder || holder.status !== 'running' || holder.history.length > 0) return false;
+  if (await deps.workflowRunning(holder)) return false;
+  try {
+    await deps.store.save({ ...holder, status: 'rolled_back', step: 'done', failure: 'Approved, but its workflow never started; nothing was changed. Request it again if it is still needed.' }, holder.version);
+  } catch (err) {
+    if (err instanceof ConcurrentUpdateError) return false;
+    throw err;
+  }
+  await deps.store.unlockTransform(holder.accountId, holder.region, holder.source.name, holder.id);
+  await deps.audit
+    .append({ type: `${holder.kind}.never_started`, actor: 'system', outcome: 'info', detail: 'Lock released: the approved workflow never started.', ...auditSubject(holder) })
+    .catch(() => undefined);
+  return true;
 }

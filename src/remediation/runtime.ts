@@ -4,7 +4,7 @@
 //  - account access: Glue and KMS clients for an account and region (member accounts through
 //    the remediation role), for the worker and the workflow's advance function.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { WebClient } from '@slack/web-api';
 import { AuditLog } from '../audit/auditLog.js';
 import type { AppConfig } from '../config.js';
@@ -16,6 +16,7 @@ export interface RemediationServices {
   store: RemediationStore;
   audit: AuditLog;
   startWorkflow(r: Remediation): Promise<void>;
+  workflowRunning(r: Remediation): Promise<boolean>;
   /** Updates the remediation's Slack message to show where it stands. */
   notify(r: Remediation): Promise<void>;
 }
@@ -26,15 +27,31 @@ export function requireTables(config: AppConfig): { audit: string; state: string
   return { audit, state };
 }
 
+/** The execution of a remediation's workflow: named after the remediation. */
+function executionArn(stateMachineArn: string, id: string): string {
+  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
+}
+
 export function remediationServices(config: AppConfig, web: WebClient): RemediationServices {
   const tables = requireTables(config);
   const dynamo = new DynamoDBClient({ maxAttempts: 5 });
+  const sfn = new SFNClient({ maxAttempts: 3 });
+  const running = async (id: string): Promise<boolean> => {
+    if (!config.remediation.stateMachineArn) return false;
+    try {
+      const out = await sfn.send(new DescribeExecutionCommand({ executionArn: executionArn(config.remediation.stateMachineArn, id) }));
+      return out.status === 'RUNNING';
+    } catch (err) {
+      if ((err as Error).name === 'ExecutionDoesNotExist') return false;
+      throw err;
+    }
+  };
   return {
+    workflowRunning: (r) => running(r.id),
     store: new RemediationStore(dynamo, tables.state),
     audit: new AuditLog(dynamo, tables.audit),
     async startWorkflow(r) {
       if (!config.remediation.stateMachineArn) throw new Error('GLUE_ENCRYPT_STATE_MACHINE_ARN is not set');
-      const sfn = new SFNClient({ maxAttempts: 3 });
       try {
         // The execution name is the remediation id: Step Functions refuses a second start.
         await sfn.send(
@@ -46,6 +63,9 @@ export function remediationServices(config: AppConfig, web: WebClient): Remediat
         );
       } catch (err) {
         if ((err as Error).name !== 'ExecutionAlreadyExists') throw err;
+        // Same name: fine while that execution runs (a retry of this very start); one that has
+        // ended can never run this request again.
+        if (!(await running(r.id))) throw new Error('this request already had a workflow, which has ended; request it again');
       }
     },
     async notify(r) {

@@ -66,11 +66,12 @@ export class RemediationStore {
   }
 
   /**
-   * One workflow per transform at a time: a lock item keyed by the transform, released when the
-   * workflow ends. Returns the id holding the lock when it is taken by another.
+   * One workflow per transform name at a time: a lock item keyed by the name the original, its
+   * twin and any revert or re-key all contend for, released when the workflow ends. Returns the
+   * id holding the lock when it is taken by another.
    */
-  async lockTransform(accountId: string, region: string, transformId: string, remediationId: string): Promise<string | undefined> {
-    const key = { pk: `LOCK#${accountId}#${region}#${transformId}`, sk: 'LOCK' };
+  async lockTransform(accountId: string, region: string, transformName: string, remediationId: string): Promise<string | undefined> {
+    const key = { pk: `LOCK#${accountId}#${region}#${transformName}`, sk: 'LOCK' };
     try {
       await this.doc.send(
         new PutCommand({
@@ -85,7 +86,7 @@ export class RemediationStore {
       if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
       const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
       const holder = held.Item?.remediationId as string | undefined;
-      if (!holder) return this.lockTransform(accountId, region, transformId, remediationId);
+      if (!holder) return this.lockTransform(accountId, region, transformName, remediationId);
       // A lock left by a workflow that has ended (a crash, a lost race) is taken over.
       const holding = await this.get(holder);
       if (holding && TERMINAL_STATUSES.has(holding.status)) {
@@ -107,12 +108,12 @@ export class RemediationStore {
     }
   }
 
-  async unlockTransform(accountId: string, region: string, transformId: string, remediationId: string): Promise<void> {
+  async unlockTransform(accountId: string, region: string, transformName: string, remediationId: string): Promise<void> {
     await this.doc
       .send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { pk: `LOCK#${accountId}#${region}#${transformId}`, sk: 'LOCK' },
+          Key: { pk: `LOCK#${accountId}#${region}#${transformName}`, sk: 'LOCK' },
           ConditionExpression: 'remediationId = :id',
           ExpressionAttributeValues: { ':id': remediationId },
         }),

@@ -156,7 +156,7 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
     const previousStatus = r.status;
     r = await deps.store.save(next, r.version);
     if (TERMINAL_STATUSES.has(r.status)) {
-      await deps.store.unlockTransform(r.accountId, r.region, r.source.transformId, r.id);
+      await deps.store.unlockTransform(r.accountId, r.region, r.source.name, r.id);
       if (r.status === 'completed' && r.parentId && r.kind !== 'remediate') await recordFollowUp(r, deps);
     }
     if (outcome.kind !== 'wait' || previousStatus !== r.status || r.history.at(-1)?.outcome === 'waiting') {
@@ -181,6 +181,18 @@ export async function abort(id: string, error: string, deps: WorkflowDeps): Prom
   const reason = `The workflow stopped at ${r.step}: ${error}.`;
   const at = new Date().toISOString();
   const history = [...r.history, { step: r.step, at, outcome: 'failed' as const, detail: reason }];
+  if (r.status === 'rolling_back') {
+    // A rollback keeps going while it has attempts left (each abort counts as one), so one more
+    // passing error does not leave the transform half rolled back.
+    const attempts = history.filter((h) => h.step === r.step && h.outcome === 'failed').length;
+    if (attempts < (deps.rollbackAttempts ?? 5)) {
+      const saved = await deps.store.save({ ...r, history }, r.version);
+      await deps.audit
+        .append({ type: `${r.kind}.rollback_retry`, actor: 'system', ...auditSubject(r), step: r.step, outcome: 'failed', ...encryptionChange(r), detail: reason })
+        .catch(() => undefined);
+      return { done: false, waitSeconds: deps.pollSeconds, status: saved.status, step: saved.step };
+    }
+  }
   const rollback = r.status === 'running' ? rollbackStart(r) : undefined;
   const nothingChanged = r.status === 'running' && !rollback && !r.progress.twinDeleted && !r.progress.recreatedId;
   const next: Remediation = rollback
@@ -202,7 +214,7 @@ export async function abort(id: string, error: string, deps: WorkflowDeps): Prom
     ...encryptionChange(r),
     detail: saved.failure,
   });
-  if (TERMINAL_STATUSES.has(saved.status)) await deps.store.unlockTransform(r.accountId, r.region, r.source.transformId, r.id);
+  if (TERMINAL_STATUSES.has(saved.status)) await deps.store.unlockTransform(r.accountId, r.region, r.source.name, r.id);
   await deps.notify(saved).catch(() => undefined);
   return { done: TERMINAL_STATUSES.has(saved.status), waitSeconds: 0, status: saved.status, step: saved.step };
 }

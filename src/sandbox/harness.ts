@@ -18,6 +18,8 @@ import { signedInteraction, signedSlashCommand, type SignOptions } from './slack
 export const SANDBOX_WORKER = 'glue-encrypt-sandbox-worker';
 export const SANDBOX_STATE_MACHINE = 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-sandbox-remediation';
 export const SANDBOX_CHANNEL = 'C0SECURITY';
+/** Like the state machine's retries of a failing advance (serverless.yml), without the waits. */
+const ADVANCE_ATTEMPTS = 4;
 
 export interface HarnessOptions {
   /** Seed the demo data set (default) or start empty. */
@@ -87,11 +89,20 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   aws.registerStateMachine(SANDBOX_STATE_MACHINE, async (_arn, input) => {
     const { remediationId } = JSON.parse(input) as { remediationId: string };
     // The state machine's loop (serverless.yml): advance, wait what it asks, advance again,
-    // until done; when advance itself fails, the Catch calls it once with abort.
+    // until done; advance failing is retried (Retry), and only then called with abort (Catch).
+    const advanceWithRetries = async () => {
+      let lastError: unknown;
+      for (let attempt = 0; attempt < ADVANCE_ATTEMPTS; attempt++) {
+        try {
+          return await handleAdvance({ remediationId }, config);
+        } catch (err) {
+          lastError = err;
+        }
+      }
+      return handleAdvance({ remediationId, abort: true, error: (lastError as Error).name || 'Error' }, config);
+    };
     for (let i = 0; i < 10_000; i++) {
-      const res = await handleAdvance({ remediationId }, config).catch((err: unknown) =>
-        handleAdvance({ remediationId, abort: true, error: (err as Error).name || 'Error' }, config),
-      );
+      const res = await advanceWithRetries();
       if (res.done) return res;
       await new Promise((r) => setTimeout(r, res.waitSeconds * scale));
     }

@@ -39,6 +39,8 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
       concurrency: config.concurrency,
       maxAttempts: config.maxAttempts,
       pageSize: config.pageSize,
+      // From Slack, only the regions the bot is set up for.
+      allowedRegions: config.scope.regions,
     });
   } catch (err) {
     logger.error('Check failed', err as Error);
@@ -63,8 +65,10 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
       renderFailure('I checked, but could not post the findings in this channel.', `Slack said: ${code}.`, 'Invite the bot to the channel (/invite @glue-encrypt) and run the check again.'),
     ).catch((e: unknown) => logger.error('Could not tell the requester', e as Error));
   }
+  // The findings channel gets the posture (full-scope checks), not every narrowed ad-hoc check.
   const findingsChannel = config.slack.findingsChannel;
-  if (findingsChannel && findingsChannel !== job.channelId) {
+  const fullScope = !job.request.transform && !job.request.regions && !job.request.accounts;
+  if (findingsChannel && findingsChannel !== job.channelId && fullScope) {
     await publish(web, findingsChannel, messages).catch((err: unknown) =>
       logger.warn('Could not post to the findings channel', { error: (err as Error).message, findingsChannel }),
     );

@@ -381,3 +381,61 @@ describe('an approval is bound to the plan the approver read', () => {
     expect(done.plan.keyLabel).toBe('alias/glue-norotate');
   });
 });
+
+describe('locks that would otherwise hold a transform forever', () => {
+  it('an approved request whose workflow never started does not block the next one', async () => {
+    const first = await requestRemediation(w, ALICE);
+    // Approved and saved as running, then the function died before StartExecution: no execution.
+    const r = await mustGet(w, first.id);
+    await w.store.save({ ...r, status: 'running', step: 'preflight', decidedBy: BOB, decidedAt: new Date().toISOString() }, r.version);
+    expect(await w.store.lockTransform(r.accountId, r.region, r.source.name, r.id)).toBeUndefined();
+
+    await decideVia(w, 'reject', first, ALICE); // refused: already decided; nothing changes
+    const second = await requestRemediation(w, CAROL);
+    const done = await approveAndSettle(w, second, BOB);
+    expect(done.status).toBe('completed');
+    const stale = await mustGet(w, first.id);
+    expect(stale.status).toBe('rolled_back');
+    expect(stale.failure).toContain('its workflow never started; nothing was changed');
+    expect(ofRemediation(await trail(w), first.id).map((e) => e.type)).toContain('remediate.never_started');
+  });
+
+  it('an approved request that has done a step keeps its lock, whatever its execution', async () => {
+    const first = await requestRemediation(w, ALICE);
+    const r = await mustGet(w, first.id);
+    await w.store.save(
+      { ...r, status: 'running', step: 'export_labels', history: [{ step: 'preflight', at: new Date().toISOString(), outcome: 'succeeded' }] },
+      r.version,
+    );
+    expect(await w.store.lockTransform(r.accountId, r.region, r.source.name, r.id)).toBeUndefined();
+    const second = await requestRemediation(w, CAROL);
+    await decideVia(w, 'approve', second, BOB);
+    expect(lastEphemeral(w, BOB)).toContain(`Another workflow (${first.id}) is already changing this transform`);
+  });
+
+  it('a re-key of the twin and a revert of its remediation cannot run at once (one lock per transform name)', async () => {
+    const { req, r: done } = await remediateOrders(w);
+    const retire = await requestFollowUp(w, 'retire', req, ALICE);
+    expect((await approveAndSettle(w, retire, BOB)).status).toBe('completed');
+    // The original is gone, so the twin may be re-keyed; and the remediation may be reverted.
+    const gate = gateStateMachine(w);
+    await w.h.click(ACTIONS.remediate, JSON.stringify({ a: done.accountId, r: done.region, t: done.progress.twinId }), { user: ALICE });
+    await w.h.settle();
+    const rekey = pendingRequests(w).at(-1)!;
+    // Re-keying means another key: the same one would change nothing (and cannot be approved).
+    const other = (await keyMenu(w, rekey)).find((o) => o.text === 'alias/glue-norotate')!;
+    await chooseKey(w, rekey, ALICE, other);
+    await w.h.settle();
+    const revert = await requestFollowUp(w, 'revert', req, ALICE);
+    await decideVia(w, 'approve', rekey, BOB);
+    await decideVia(w, 'approve', revert, CAROL);
+    try {
+      expect(lastEphemeral(w, CAROL)).toContain(`Another workflow (${rekey.id}) is already changing this transform`);
+    } finally {
+      gate.release();
+    }
+    await w.h.settle();
+    expect((await mustGet(w, rekey.id)).status).toBe('completed');
+    expect((await mustGet(w, revert.id)).status).toBe('pending_approval');
+  });
+});

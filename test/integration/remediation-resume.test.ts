@@ -191,12 +191,24 @@ describe('the state machine gives up on advance (retries exhausted): abort', () 
     expect(twins()).toHaveLength(0);
   });
 
-  it('during a rollback, abort stops and asks a person, naming where the labels are', async () => {
+  it('during a rollback, one abort does not stop it: the rollback goes on and finishes', async () => {
     const id = await approvedButParked();
     await advanceTo(id, 'import_labels');
     await abort(id, 'Lambda.Unknown', deps);
-    const second = await abort(id, 'Lambda.Unknown', deps);
-    expect(second).toMatchObject({ done: true, status: 'failed' });
+    const again = await abort(id, 'Lambda.Unknown', deps);
+    expect(again).toMatchObject({ done: false, status: 'rolling_back' });
+    expect((await advanceToEnd(id)).status).toBe('rolled_back');
+    expect(named(w, ORDERS)?.definition.TransformId).toBe(ORDERS_ID);
+    expect(twins()).toHaveLength(0);
+  });
+
+  it('during a rollback, aborts that keep coming stop it and ask a person, naming where the labels are', async () => {
+    const id = await approvedButParked();
+    await advanceTo(id, 'import_labels');
+    await abort(id, 'Lambda.Unknown', deps);
+    let last: AdvanceResult | undefined;
+    for (let i = 0; i < 5 && !last?.done; i++) last = await abort(id, 'Lambda.Unknown', deps);
+    expect(last).toMatchObject({ done: true, status: 'failed' });
     const r = await mustGet(w, id);
     expect(r.failure).toContain(r.plan.exportPath);
     // A later advance (a late duplicate) changes nothing more.

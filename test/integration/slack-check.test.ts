@@ -339,22 +339,12 @@ describe('/glue-encrypt check on the demo estate', () => {
     expect(event.responseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/response\//);
   });
 
-  it('carries a UTF-8 transform name through the base64 body intact', async () => {
-    const { ack, posted } = await run('check "kündigungs-abgleich" --region eu-central-1');
-    expect(ackText(ack)).toContain('Checking transform kündigungs-abgleich in');
+  it('refuses to scan a region the bot is not set up for, saying so, and scans nothing there', async () => {
+    const { ack, posted } = await run('check --region eu-central-1');
+    expect(ackText(ack)).toContain('Checking all ML transforms');
     expect(posted).toHaveLength(1);
-    expect(sectionTexts(posted[0]!).some((s) => s.startsWith('*FAIL*') && s.includes('*kündigungs-abgleich*'))).toBe(true);
-    expect(messageText(posted[0]!)).not.toContain("couldn't find");
-  });
-
-  it('accepts a plain-text (not base64) body too', async () => {
-    const before = h.slack.channelView(SANDBOX_CHANNEL).length;
-    const ack = parseAck(await h.command('check "kündigungs-abgleich" --region eu-central-1', { sign: { plainBody: true } }));
-    expect(ackText(ack)).toContain('Checking transform kündigungs-abgleich in');
-    await h.settle();
-    const posted = h.slack.channelView(SANDBOX_CHANNEL).slice(before);
-    expect(posted).toHaveLength(1);
-    expect(sectionTexts(posted[0]!).some((s) => s.includes('*kündigungs-abgleich*'))).toBe(true);
+    expect(messageText(posted[0]!)).toContain('Region eu-central-1 is not one the bot is set up to check');
+    expect(messageText(posted[0]!)).not.toContain('kündigungs-abgleich');
   });
 
   it('checks a single transform by ID: only that one is reported', async () => {
@@ -445,6 +435,15 @@ describe('with a findings channel configured', () => {
     expect(there[0]?.text).toContain(`${counts.FAIL} FAIL · ${counts.WARN} WARN · ${counts.PASS} PASS`);
   });
 
+  it('keeps narrowed checks (one transform, a region) out of the findings channel', async () => {
+    const before = h.slack.channelView('C0FINDINGS').length;
+    await h.command('check orders-match');
+    await h.command('check --region us-east-1');
+    await h.settle();
+    expect(h.slack.channelView('C0FINDINGS')).toHaveLength(before);
+    expect(h.slack.channelView(SANDBOX_CHANNEL).length).toBeGreaterThanOrEqual(2);
+  });
+
   it('posts once when the command comes from the findings channel itself', async () => {
     const before = h.slack.calls('chat.postMessage').length;
     await h.command('check --region us-east-1', { channel: 'C0FINDINGS' });
@@ -497,4 +496,42 @@ describe('a check of a large estate', () => {
     expect(notListed, 'a closing line counts what did not fit').toBeDefined();
     expect(listed.length + Number(notListed?.[1])).toBe(seeded.transforms);
   });
+});
+
+describe('/glue-encrypt check with a non-ASCII transform name', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { GLUE_ENCRYPT_REGIONS: 'eu-west-1,us-east-1,eu-central-1' } });
+    h.aws.state.addTransform({ accountId: DEMO_ACCOUNT_ID, region: 'eu-central-1' }, { Name: 'kündigungs-abgleich', Role: 'arn:aws:iam::111111111111:role/GlueMLRole' });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  async function run(text: string): Promise<{ ack: Ack; posted: ChannelMessage[] }> {
+    const before = h.slack.channelView(SANDBOX_CHANNEL).length;
+    const ack = parseAck(await h.command(text));
+    await h.settle();
+    return { ack, posted: h.slack.channelView(SANDBOX_CHANNEL).slice(before) };
+  }
+
+  it('carries a UTF-8 transform name through the base64 body intact', async () => {
+    const { ack, posted } = await run('check "kündigungs-abgleich" --region eu-central-1');
+    expect(ackText(ack)).toContain('Checking transform kündigungs-abgleich in');
+    expect(posted).toHaveLength(1);
+    expect(sectionTexts(posted[0]!).some((s) => s.startsWith('*FAIL*') && s.includes('*kündigungs-abgleich*'))).toBe(true);
+    expect(messageText(posted[0]!)).not.toContain("couldn't find");
+  });
+
+  it('accepts a plain-text (not base64) body too', async () => {
+    const before = h.slack.channelView(SANDBOX_CHANNEL).length;
+    const ack = parseAck(await h.command('check "kündigungs-abgleich" --region eu-central-1', { sign: { plainBody: true } }));
+    expect(ackText(ack)).toContain('Checking transform kündigungs-abgleich in');
+    await h.settle();
+    const posted = h.slack.channelView(SANDBOX_CHANNEL).slice(before);
+    expect(posted).toHaveLength(1);
+    expect(sectionTexts(posted[0]!).some((s) => s.includes('*kündigungs-abgleich*'))).toBe(true);
+  });
+
 });
