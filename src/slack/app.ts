@@ -1,4 +1,4 @@
-// The Bolt app: listeners for /glue-encrypt and (later) buttons. Listeners answer Slack at
+// The Bolt app: listeners for /glue-encrypt and its buttons. Listeners answer Slack at
 // once and hand long work to the worker; they never wait on Glue or KMS themselves.
 import { App, AwsLambdaReceiver, LogLevel, type RespondFn } from '@slack/bolt';
 import type { AppConfig } from '../config.js';
