@@ -63,6 +63,14 @@ function messageText(message: ChannelMessage): string {
   return [message.text ?? '', ...texts(message.blocks)].join('\n');
 }
 
+/** Sends a command, waits for the worker, returns the ack and what appeared in the channel meanwhile. */
+async function runCommand(h: Harness, text: string): Promise<{ ack: Ack; posted: ChannelMessage[] }> {
+  const before = h.slack.channelView(SANDBOX_CHANNEL).length;
+  const ack = parseAck(await h.command(text));
+  await h.settle();
+  return { ack, posted: h.slack.channelView(SANDBOX_CHANNEL).slice(before) };
+}
+
 function expectWithinBlockKitLimits(messages: readonly ChannelMessage[]): void {
   expect(messages.length).toBeGreaterThan(0);
   for (const m of messages) {
@@ -225,13 +233,7 @@ describe('/glue-encrypt check on the demo estate', () => {
     await h?.close();
   });
 
-  /** Sends a command, waits for the worker, returns the ack and what appeared in the channel meanwhile. */
-  async function run(text: string): Promise<{ ack: Ack; posted: ChannelMessage[] }> {
-    const before = h.slack.channelView(SANDBOX_CHANNEL).length;
-    const ack = parseAck(await h.command(text));
-    await h.settle();
-    return { ack, posted: h.slack.channelView(SANDBOX_CHANNEL).slice(before) };
-  }
+  const run = (text: string) => runCommand(h, text);
 
   it('acks at once with an ephemeral notice, without waiting for the scan', async () => {
     const gate = deferred();
@@ -509,12 +511,7 @@ describe('/glue-encrypt check with a non-ASCII transform name', () => {
     await h?.close();
   });
 
-  async function run(text: string): Promise<{ ack: Ack; posted: ChannelMessage[] }> {
-    const before = h.slack.channelView(SANDBOX_CHANNEL).length;
-    const ack = parseAck(await h.command(text));
-    await h.settle();
-    return { ack, posted: h.slack.channelView(SANDBOX_CHANNEL).slice(before) };
-  }
+  const run = (text: string) => runCommand(h, text);
 
   it('carries a UTF-8 transform name through the base64 body intact', async () => {
     const { ack, posted } = await run('check "kündigungs-abgleich" --region eu-central-1');
