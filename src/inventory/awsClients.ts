@@ -48,8 +48,6 @@ export interface ClientOptions {
   maxAttempts: number;
 }
 
-export type CredentialsProvider = () => Promise<AwsCredentialIdentity>;
-
 export interface AccountClients {
   glue: GlueClient;
   kms: KMSClient;

@@ -234,18 +234,3 @@ async function recordFollowUp(r: Remediation, deps: WorkflowDeps): Promise<void>
     }
   }
 }
-
-/** Runs a workflow to its end in-process: the local and test stand-in for the state machine. */
-export async function driveToEnd(
-  id: string,
-  deps: WorkflowDeps,
-  sleep: (seconds: number) => Promise<void>,
-  maxIterations = 10_000,
-): Promise<AdvanceResult> {
-  for (let i = 0; i < maxIterations; i++) {
-    const res = await advance(id, deps);
-    if (res.done) return res;
-    await sleep(res.waitSeconds);
-  }
-  throw new Error(`Remediation ${id} did not finish within ${maxIterations} steps`);
-}
