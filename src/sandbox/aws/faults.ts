@@ -12,7 +12,7 @@ export class Faults {
   latencyMs: number;
   private throttleRate = 0;
   private readonly random: () => number;
-  private readonly queued = new Map<string, { error: InjectedError; remaining: number }[]>();
+  private readonly queued = new Map<string, { error: InjectedError; remaining: number; skip: number }[]>();
 
   constructor(options: { latencyMs: number; throttleRate: number; seed: number }) {
     this.latencyMs = options.latencyMs;
@@ -33,9 +33,10 @@ export class Faults {
     return this.random() < this.throttleRate;
   }
 
-  failNext(operation: string, error: InjectedError, times = 1): void {
+  /** The next `times` calls of `operation` fail, after `skip` calls of it have been answered as usual. */
+  failNext(operation: string, error: InjectedError, times = 1, skip = 0): void {
     const list = this.queued.get(operation) ?? [];
-    list.push({ error, remaining: times });
+    list.push({ error, remaining: times, skip });
     this.queued.set(operation, list);
   }
 
@@ -43,6 +44,10 @@ export class Faults {
     const list = this.queued.get(operation);
     const head = list?.[0];
     if (!list || !head) return undefined;
+    if (head.skip > 0) {
+      head.skip -= 1;
+      return undefined;
+    }
     if (--head.remaining <= 0) list.shift();
     return head.error;
   }

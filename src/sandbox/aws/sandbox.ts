@@ -114,10 +114,10 @@ export class AwsSandbox {
   /**
    * The next `times` calls of `operation` ("glue:CreateMLTransform", "kms:DescribeKey",
    * "sts:AssumeRole", "lambda:Invoke", "states:StartExecution"; "sfn:" is accepted for "states:")
-   * answer this error instead.
+   * answer this error instead; with `skip`, only after that many calls of it were answered as usual.
    */
-  failNext(operation: string, error: InjectedError, times = 1): void {
-    this.faults.failNext(operation.replace(/^sfn:/, 'states:'), error, times);
+  failNext(operation: string, error: InjectedError, times = 1, skip = 0): void {
+    this.faults.failNext(operation.replace(/^sfn:/, 'states:'), error, times, skip);
   }
 
   registerFunction(name: string, handler: LambdaHandler): void {
