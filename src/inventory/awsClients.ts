@@ -4,8 +4,10 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { AsyncLocalStorage } from 'node:async_hooks';
-import type { AwsCredentialIdentity, DeserializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import type { AwsCredentialIdentity, DeserializeMiddleware, MetadataBearer, MiddlewareStack, SMITHY_CONTEXT_KEY } from '@smithy/types';
+
+/** Where the SDK puts the command being sent in a middleware's context (typed by @smithy/types). */
+const SMITHY_CONTEXT: typeof SMITHY_CONTEXT_KEY = '__smithy_context';
 
 /** Counts every attempt (retries included) by "service:Operation". */
 export class CallCounter {
@@ -22,26 +24,33 @@ export class CallCounter {
 }
 
 // Clients live for the process (a warm Lambda reuses them and their connections), while call
-// counts belong to one scan: the counter is looked up at call time from the scan's async
-// context, so shared clients still count each scan's calls apart.
-const counterScope = new AsyncLocalStorage<CallCounter>();
+// counts belong to one scan: a scan sends through a counted view of the shared clients, which
+// marks each command with the scan's counter, and the clients' own middleware counts marked
+// commands. (An AsyncLocalStorage would need no views, but on Node 20 it turns on promise hooks
+// for the whole process, a tenth of a large scan's CPU; a middleware added per command makes
+// the SDK sort a longer middleware list on every send.)
+const countersByCommand = new WeakMap<object, CallCounter>();
+type Sender = { send(command: object, ...rest: unknown[]): Promise<unknown> };
 
-/** Runs `work` with every AWS attempt it makes counted in `counter`. */
-export function countingCalls<T>(counter: CallCounter, work: () => Promise<T>): Promise<T> {
-  return counterScope.run(counter, work);
-}
-
-function countCalls<I extends object, O extends MetadataBearer, C extends { middlewareStack: MiddlewareStack<I, O> }>(
-  client: C,
-  service: string,
-): C {
+function countCalls<C extends { middlewareStack: MiddlewareStack<any, any> }>(client: C, service: string): C { // eslint-disable-line @typescript-eslint/no-explicit-any
   // The deserialize step sits inside the retry loop, so each attempt is counted once.
-  const middleware: DeserializeMiddleware<I, O> = (next, context) => async (args) => {
-    counterScope.getStore()?.record(service, (context.commandName ?? 'Unknown').replace(/Command$/, ''));
+  const middleware: DeserializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+    const command = context[SMITHY_CONTEXT]?.commandInstance;
+    if (command) countersByCommand.get(command)?.record(service, (context.commandName ?? 'Unknown').replace(/Command$/, ''));
     return next(args);
   };
   client.middlewareStack.add(middleware, { step: 'deserialize', name: 'glueEncryptCallCounter' });
   return client;
+}
+
+/** `client` as seen by one scan: every command sent through it has its attempts counted in `counter`. */
+export function countedClient<C extends { send: unknown }>(client: C, counter: CallCounter): Pick<C, 'send'> {
+  const sender = client as unknown as Sender;
+  const send: Sender['send'] = (command, ...rest) => {
+    countersByCommand.set(command, counter);
+    return sender.send(command, ...rest);
+  };
+  return { send } as unknown as Pick<C, 'send'>;
 }
 
 export interface ClientOptions {
@@ -51,6 +60,12 @@ export interface ClientOptions {
 export interface AccountClients {
   glue: GlueClient;
   kms: KMSClient;
+}
+
+/** What a scan sends through: the shared clients, counted for that scan. */
+export interface ScanClients {
+  glue: Pick<GlueClient, 'send'>;
+  kms: Pick<KMSClient, 'send'>;
 }
 
 // Per process (a warm Lambda keeps them): the bot's own account, assumed-role credentials with
@@ -69,6 +84,8 @@ export class AwsClientFactory {
     private readonly options: ClientOptions,
     /** Region for STS calls (the bot's own region). */
     private readonly homeRegion: string,
+    /** Where a scan counts the STS calls this factory makes for it. */
+    private readonly counter?: CallCounter,
   ) {}
 
   private common(region: string) {
@@ -92,8 +109,16 @@ export class AwsClientFactory {
     return clients;
   }
 
-  private sts(): STSClient {
-    return countCalls(new STSClient(this.common(this.homeRegion)), 'sts');
+  /** forTarget's clients, with every call counted in this factory's counter. */
+  forScan(region: string, roleArn?: string): ScanClients {
+    const { glue, kms } = this.forTarget(region, roleArn);
+    if (!this.counter) return { glue, kms };
+    return { glue: countedClient(glue, this.counter), kms: countedClient(kms, this.counter) };
+  }
+
+  private sts(): Pick<STSClient, 'send'> {
+    const sts = countCalls(new STSClient(this.common(this.homeRegion)), 'sts');
+    return this.counter ? countedClient(sts, this.counter) : sts;
   }
 
   /**

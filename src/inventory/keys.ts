@@ -21,7 +21,7 @@ function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
  * needed when the policy allows keys by alias: a transform names its key by ARN or ID, and
  * DescribeKey does not return aliases. A failure leaves the map empty (matching by ARN/ID).
  */
-export async function aliasesByKey(kms: KMSClient): Promise<Map<string, string[]>> {
+export async function aliasesByKey(kms: Pick<KMSClient, 'send'>): Promise<Map<string, string[]>> {
   const byKey = new Map<string, string[]>();
   let marker: string | undefined;
   try {
@@ -48,7 +48,7 @@ function isAlias(keyId: string): boolean {
   return keyId.startsWith('alias/') || /^arn:[^:]+:kms:[^:]*:[^:]*:alias\//.test(keyId);
 }
 
-export async function lookupKey(kms: KMSClient, keyId: string, where: string): Promise<KeyLookup> {
+export async function lookupKey(kms: Pick<KMSClient, 'send'>, keyId: string, where: string): Promise<KeyLookup> {
   const describe = () => kms.send(new DescribeKeyCommand({ KeyId: keyId }));
   const rotationOf = (id: string) => kms.send(new GetKeyRotationStatusCommand({ KeyId: id }));
   // GetKeyRotationStatus takes a key ID or ARN, never an alias: an alias is resolved first.

@@ -2,10 +2,10 @@
 // Accounts and regions run in parallel; within one, key and security-configuration lookups
 // start as soon as the page naming them arrives, each distinct one asked exactly once.
 import pLimit from 'p-limit';
-import type { KeyLookup, Policy, SecurityConfigurationLookup, TransformContext } from '../checks/types.js';
+import type { Finding, KeyLookup, Policy, SecurityConfigurationLookup, TransformContext, TransformFacts } from '../checks/types.js';
 import { evaluateTransform } from '../checks/evaluate.js';
 import type { ScopeConfig } from '../config.js';
-import { AwsClientFactory, CallCounter, countingCalls, type AccountClients } from './awsClients.js';
+import { AwsClientFactory, CallCounter, type ScanClients } from './awsClients.js';
 import { roleArn } from './arn.js';
 import { describeAwsError } from './awsErrors.js';
 import { aliasesByKey, lookupKey, regionOfArn } from './keys.js';
@@ -40,7 +40,8 @@ export interface ScanOptions {
 }
 
 interface TargetOutcome {
-  contexts: TransformContext[];
+  /** Evaluated as soon as the account-region is read, while others are still answering. */
+  findings: Finding[];
   keys: number;
   securityConfigurations: number;
 }
@@ -48,10 +49,6 @@ interface TargetOutcome {
 
 export async function runScan(request: ScanRequest, options: ScanOptions): Promise<ScanResult> {
   const counter = new CallCounter();
-  return countingCalls(counter, () => scan(request, options, counter));
-}
-
-async function scan(request: ScanRequest, options: ScanOptions, counter: CallCounter): Promise<ScanResult> {
   const startedAt = new Date();
   const scopeErrors: ScopeError[] = [];
   const allowed = options.allowedRegions;
@@ -67,8 +64,7 @@ async function scan(request: ScanRequest, options: ScanOptions, counter: CallCou
   });
   const targets: ScanTarget[] = [];
   const result = (outcomes: TargetOutcome[]): ScanResult => {
-    const contexts = outcomes.flatMap((o) => o.contexts);
-    const findings = contexts.map((ctx) => evaluateTransform(ctx, options.policy));
+    const findings = outcomes.flatMap((o) => o.findings);
     return {
       startedAt,
       finishedAt: new Date(),
@@ -97,7 +93,7 @@ async function scan(request: ScanRequest, options: ScanOptions, counter: CallCou
     return result([]);
   }
 
-  const factory = new AwsClientFactory({ maxAttempts: options.maxAttempts }, options.homeRegion ?? regions[0]!);
+  const factory = new AwsClientFactory({ maxAttempts: options.maxAttempts }, options.homeRegion ?? regions[0]!, counter);
   const memberRole = (accountId: string) => roleArn(accountId, options.scope.targetRoleName, regions[0]!);
   // Member accounts' roles are assumed while the bot's own account is identified, not after.
   for (const accountId of request.accounts ?? options.scope.accounts) {
@@ -139,14 +135,14 @@ async function scan(request: ScanRequest, options: ScanOptions, counter: CallCou
   let transformsSoFar = 0;
   const outcomes = await Promise.all(
     work.map(async (w) => {
-      const outcome = await scanTarget(factory, w.accountId, w.region, w.roleArn, request.transform, options.concurrency, options.pageSize, allowsByAlias).catch(
+      const outcome = await scanTarget(factory, w, request.transform, options, allowsByAlias).catch(
         (err: unknown) => {
           scopeErrors.push(toScopeError(err, w.accountId, w.region));
-          return { contexts: [], keys: 0, securityConfigurations: 0 } satisfies TargetOutcome;
+          return { findings: [], keys: 0, securityConfigurations: 0 } satisfies TargetOutcome;
         },
       );
       done += 1;
-      transformsSoFar += outcome.contexts.length;
+      transformsSoFar += outcome.findings.length;
       options.onProgress?.({ done, total: work.length, transforms: transformsSoFar });
       return outcome;
     }),
@@ -175,12 +171,9 @@ function toScopeError(err: unknown, accountId: string, region: string): ScopeErr
 
 async function scanTarget(
   factory: AwsClientFactory,
-  accountId: string,
-  region: string,
-  role: string | undefined,
+  { accountId, region, roleArn: role }: { accountId: string; region: string; roleArn?: string },
   transform: string | undefined,
-  concurrency: number,
-  pageSize: number | undefined,
+  options: ScanOptions,
   resolveAliases: boolean,
 ): Promise<TargetOutcome> {
   if (role) {
@@ -189,47 +182,38 @@ async function scanTarget(
       throw new TargetError('sts:AssumeRole', err);
     });
   }
-  const clientsByRegion = new Map<string, AccountClients>();
-  const clientsFor = (r: string): AccountClients => {
+  const clientsByRegion = new Map<string, ScanClients>();
+  const clientsFor = (r: string): ScanClients => {
     let c = clientsByRegion.get(r);
     if (!c) {
-      c = factory.forTarget(r, role);
+      c = factory.forScan(r, role);
       clientsByRegion.set(r, c);
     }
     return c;
   };
   const { glue } = clientsFor(region);
   const where = `${accountId} · ${region}`;
-  const limit = pLimit(concurrency);
+  const limit = pLimit(options.concurrency);
   const keys = new Map<string, Promise<KeyLookup>>();
   const configs = new Map<string, Promise<SecurityConfigurationLookup>>();
-  const pending: { ctx: TransformContext; key?: Promise<KeyLookup>; config?: Promise<SecurityConfigurationLookup> }[] = [];
+  // Each transform with the names of the key and configuration it waits for.
+  const accepted: { facts: TransformFacts; key?: string; config?: string }[] = [];
   // Only when the policy allows keys by alias: one ListAliases per account and region, alongside the pages.
   const aliasLookup = resolveAliases ? limit(() => aliasesByKey(clientsFor(region).kms)) : undefined;
 
   const accept = (t: Parameters<typeof toTransformFacts>[0]): void => {
     const facts = toTransformFacts(t, accountId, region);
     const { userDataMode, kmsKeyId, securityConfigurationName } = facts.encryption;
-    let key: Promise<KeyLookup> | undefined;
+    let key: string | undefined;
     if (userDataMode === 'SSE-KMS' && kmsKeyId) {
       // A key ARN of another region is looked up there, so the finding can say so.
       const keyRegion = regionOfArn(kmsKeyId) ?? region;
-      const cacheKey = `${keyRegion}|${kmsKeyId}`;
-      key = keys.get(cacheKey);
-      if (!key) {
-        key = limit(() => lookupKey(clientsFor(keyRegion).kms, kmsKeyId, `${accountId} · ${keyRegion}`));
-        keys.set(cacheKey, key);
-      }
+      key = `${keyRegion}|${kmsKeyId}`;
+      if (!keys.has(key)) keys.set(key, limit(() => lookupKey(clientsFor(keyRegion).kms, kmsKeyId, `${accountId} · ${keyRegion}`)));
     }
-    let config: Promise<SecurityConfigurationLookup> | undefined;
-    if (securityConfigurationName) {
-      config = configs.get(securityConfigurationName);
-      if (!config) {
-        config = limit(() => lookupSecurityConfiguration(glue, securityConfigurationName, where));
-        configs.set(securityConfigurationName, config);
-      }
-    }
-    pending.push({ ctx: { transform: facts }, key, config });
+    const config = securityConfigurationName;
+    if (config && !configs.has(config)) configs.set(config, limit(() => lookupSecurityConfiguration(glue, config, where)));
+    accepted.push({ facts, key, config });
   };
 
   try {
@@ -237,7 +221,7 @@ async function scanTarget(
       const t = await getTransformById(glue, transform);
       if (t) accept(t);
     } else {
-      for await (const page of listTransformPages(glue, transform, pageSize)) page.forEach(accept);
+      for await (const page of listTransformPages(glue, transform, options.pageSize)) page.forEach(accept);
     }
   } catch (err) {
     throw new TargetError(transform && looksLikeTransformId(transform) ? 'glue:GetMLTransform' : 'glue:GetMLTransforms', err);
@@ -248,12 +232,20 @@ async function scanTarget(
     aliases && lookup.kind === 'found' && lookup.key.region === region
       ? { kind: 'found', key: { ...lookup.key, aliases: [...new Set([...(lookup.key.aliases ?? []), ...(aliases.get(lookup.key.keyId) ?? [])])] } }
       : lookup;
-  const contexts = await Promise.all(
-    pending.map(async (p) => ({
-      ...p.ctx,
-      ...(p.key ? { key: withAliases(await p.key) } : {}),
-      ...(p.config ? { securityConfiguration: await p.config } : {}),
-    })),
-  );
-  return { contexts, keys: keys.size, securityConfigurations: configs.size };
+  // Each distinct lookup is awaited once (a failure is a lookup of kind error, not a rejection).
+  const keyOf = await settledAll(keys, withAliases);
+  const configOf = await settledAll(configs, (c) => c);
+  const findings = accepted.map(({ facts, key, config }) => {
+    const ctx: TransformContext = { transform: facts };
+    if (key) ctx.key = keyOf.get(key);
+    if (config) ctx.securityConfiguration = configOf.get(config);
+    return evaluateTransform(ctx, options.policy);
+  });
+  return { findings, keys: keys.size, securityConfigurations: configs.size };
+}
+
+async function settledAll<T>(pending: Map<string, Promise<T>>, finish: (value: T) => T): Promise<Map<string, T>> {
+  const values = await Promise.all(pending.values());
+  const keys = [...pending.keys()];
+  return new Map(values.map((v, i) => [keys[i]!, finish(v)]));
 }

@@ -4,7 +4,7 @@ import type { SecurityConfigurationLookup } from '../checks/types.js';
 import { describeAwsError, errorCode, isAccessDenied } from './awsErrors.js';
 
 export async function lookupSecurityConfiguration(
-  glue: GlueClient,
+  glue: Pick<GlueClient, 'send'>,
   name: string,
   where: string,
 ): Promise<SecurityConfigurationLookup> {

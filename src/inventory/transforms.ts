@@ -26,24 +26,35 @@ export function toTransformFacts(t: MLTransform, accountId: string, region: stri
   };
 }
 
-/** Yields transforms a page at a time, following NextToken to the end. */
-export async function* listTransformPages(glue: GlueClient, name?: string, pageSize = TRANSFORM_PAGE_SIZE): AsyncGenerator<MLTransform[]> {
-  let nextToken: string | undefined;
-  do {
-    const page = await glue.send(
+/**
+ * Yields transforms a page at a time, following NextToken to the end. The next page is asked
+ * for as soon as a page arrives, before the caller works on it, so Glue's latency for page N+1
+ * overlaps the caller's work on page N.
+ */
+export async function* listTransformPages(glue: Pick<GlueClient, 'send'>, name?: string, pageSize = TRANSFORM_PAGE_SIZE): AsyncGenerator<MLTransform[]> {
+  const fetchPage = (nextToken: string | undefined) => {
+    const page = glue.send(
       new GetMLTransformsCommand({
         MaxResults: pageSize,
         NextToken: nextToken,
         ...(name ? { Filter: { Name: name } } : {}),
       }),
     );
+    // A caller that stops early never awaits the prefetched page: its failure must not go unhandled.
+    page.catch(() => undefined);
+    return page;
+  };
+  let pending: ReturnType<typeof fetchPage> | undefined = fetchPage(undefined);
+  while (pending) {
+    const page: Awaited<ReturnType<typeof fetchPage>> = await pending;
+    const nextToken = page.NextToken || undefined;
+    pending = nextToken ? fetchPage(nextToken) : undefined;
     yield page.Transforms ?? [];
-    nextToken = page.NextToken || undefined;
-  } while (nextToken);
+  }
 }
 
 /** One transform by ID, or undefined when this account/region has no such transform. */
-export async function getTransformById(glue: GlueClient, transformId: string): Promise<MLTransform | undefined> {
+export async function getTransformById(glue: Pick<GlueClient, 'send'>, transformId: string): Promise<MLTransform | undefined> {
   try {
     const t = await glue.send(new GetMLTransformCommand({ TransformId: transformId }));
     // GetMLTransform answers with the transform's fields at top level.

@@ -136,6 +136,39 @@ describe('runScan over more than one page', () => {
   });
 });
 
+describe('runScan paging and counting', () => {
+  it('reports the region, and nothing half-read from it, when a later page fails while the one before is being worked on', async () => {
+    const harness = await start({ GLUE_ENCRYPT_REGIONS: 'eu-west-1' });
+    seedScale(harness.aws.state, { accounts: [HOME], regions: ['eu-west-1'], transforms: 250, keys: 3, securityConfigurations: 2 });
+    // The first page is answered; the second (asked for as soon as the first arrived) is denied.
+    harness.aws.failNext('glue:GetMLTransforms', { code: 'AccessDeniedException', message: 'not authorized to perform glue:GetMLTransforms' }, 1, 1);
+
+    const result = await scan(harness);
+
+    expect(result.findings).toEqual([]);
+    expect(result.scopeErrors).toHaveLength(1);
+    expect(result.scopeErrors[0]).toMatchObject({ accountId: HOME, region: 'eu-west-1', operation: 'glue:GetMLTransforms', code: 'AccessDeniedException' });
+    // Pages one and two were asked for, and never a third after the failure.
+    expect(harness.aws.callCounts()['glue:GetMLTransforms']).toBe(2);
+  });
+
+  it('counts two scans that run at once on the same clients apart', async () => {
+    const harness = await start({ GLUE_ENCRYPT_REGIONS: 'eu-west-1' });
+    seedScale(harness.aws.state, { accounts: [HOME], regions: ['eu-west-1'], transforms: 250, keys: 3, securityConfigurations: 2 });
+    const one = seedTransform(harness.aws.state, { accountId: HOME, region: 'eu-west-1' }, 'just-this-one');
+    await scan(harness); // the bot's own account is now known: neither scan below asks STS
+    harness.aws.resetCounts();
+
+    const [all, single] = await Promise.all([scan(harness), scan(harness, { transform: one })]);
+
+    expect(all.findings).toHaveLength(251);
+    expect(single.findings.map((f) => f.transformId)).toEqual([one]);
+    expect(all.stats.calls).toEqual({ 'glue:GetMLTransforms': 3, 'kms:DescribeKey': 3, 'kms:GetKeyRotationStatus': 3, 'glue:GetSecurityConfiguration': 2 });
+    expect(single.stats.calls).toEqual({ 'glue:GetMLTransform': 1 });
+    expect(harness.aws.callCounts()).toEqual({ 'glue:GetMLTransforms': 3, 'glue:GetMLTransform': 1, 'kms:DescribeKey': 3, 'kms:GetKeyRotationStatus': 3, 'glue:GetSecurityConfiguration': 2 });
+  });
+});
+
 describe('runScan under throttling', () => {
   it('completes with the same findings when 30% of calls are throttled', async () => {
     const harness = await start({ GLUE_ENCRYPT_REGIONS: 'eu-west-1' });
