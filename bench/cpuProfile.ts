@@ -16,13 +16,26 @@ export function categoryOf(url: string, functionName: string): string {
   return 'Node.js and V8 (http, streams, native)';
 }
 
+/** Nodes under a call into node:inspector: the profiler stopping and sending its profile, not the scan. */
+function profilerNodes(profile: Profiler.Profile): Set<number> {
+  const own = new Set<number>();
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const mark = (id: number): void => {
+    own.add(id);
+    for (const child of nodes.get(id)?.children ?? []) mark(child);
+  };
+  for (const n of profile.nodes) if (n.callFrame.url === 'node:inspector' && !own.has(n.id)) mark(n.id);
+  return own;
+}
+
 function selfTimes(profile: Profiler.Profile): CpuByCategory {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const excluded = profilerNodes(profile);
   const out: CpuByCategory = {};
   const deltas = profile.timeDeltas ?? [];
   (profile.samples ?? []).forEach((id, i) => {
     const node = nodes.get(id);
-    if (!node) return;
+    if (!node || excluded.has(id)) return;
     const category = categoryOf(node.callFrame.url, node.callFrame.functionName);
     out[category] = (out[category] ?? 0) + (deltas[i] ?? 0) / 1000;
   });

@@ -4,6 +4,7 @@ import { runScan, type ScanRequest } from '../src/inventory/scan.js';
 import type { ScanResult } from '../src/inventory/types.js';
 import type { CpuTime } from './awsProcess.js';
 import { breakdown, type CallBreakdown } from './calls.js';
+import { withCallTimeline, type CallTimeline } from './callTimeline.js';
 import type { Estate } from './estate.js';
 
 export interface ScanMeasurement {
@@ -21,6 +22,8 @@ export interface ScanMeasurement {
   /** CPU the AWS stand-in's process used between the scan's start and end (IPC round trips included, a few tenths of a ms). */
   awsCpuMs: number;
   result: ScanResult;
+  /** When calls left and answers came back, from the scan's start. */
+  timeline: CallTimeline;
 }
 
 const cpuMs = (a: CpuTime, b: CpuTime): number => (b.user - a.user + (b.system - a.system)) / 1000;
@@ -29,9 +32,7 @@ export async function measureScan(estate: Estate, request: ScanRequest = {}): Pr
   await estate.aws.resetCounts();
   const awsCpuBefore = await estate.aws.cpuUsage();
   const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  const result = await runScan(request, estate.options);
-  const ms = performance.now() - started;
+  const { value: result, ms, timeline } = await withCallTimeline(() => runScan(request, estate.options));
   const cpuAfter = process.cpuUsage();
   const [counts, throttled, awsCpuAfter] = await Promise.all([estate.aws.callCounts(), estate.aws.throttledCount(), estate.aws.cpuUsage()]);
   const byStatus: Record<string, number> = {};
@@ -47,5 +48,6 @@ export async function measureScan(estate: Estate, request: ScanRequest = {}): Pr
     scannerCpuMs: cpuMs(cpuBefore, cpuAfter),
     awsCpuMs: cpuMs(awsCpuBefore, awsCpuAfter),
     result,
+    timeline,
   };
 }

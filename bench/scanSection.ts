@@ -1,6 +1,7 @@
 // 3. Scan cost: our scan (cold, then warm) against the floor computed from the seeded data, and the
 // naive approach on the same estate.
 import { breakdown, formatCounts } from './calls.js';
+import type { CallTimeline } from './callTimeline.js';
 import { HOME_ACCOUNT, LATENCY_MS, MEMBER_ACCOUNTS, REGIONS, SCALE, type Estate } from './estate.js';
 import { computeFloorFrom } from './floor.js';
 import { naiveScan } from './naive.js';
@@ -9,6 +10,8 @@ import { measureScan, type ScanMeasurement } from './scanRun.js';
 import { median, ms, ratio, timed } from './stats.js';
 
 const WARM_RUNS = 5;
+/** Scans run (unmeasured) before the optimised-code figure: what a Lambda that has scanned for a while runs. */
+const JIT_WARMUP_SCANS = 30;
 const TARGET_CALL_RATIO = 20;
 const TIME_FACTOR = 1.5;
 
@@ -40,6 +43,12 @@ export async function benchScan(estate: Estate): Promise<ScanSectionResult> {
   for (let i = 0; i < WARM_RUNS; i++) warmRuns.push(await measureScan(estate));
   const warm = warmRuns[0] as ScanMeasurement;
   const warmMs = median(warmRuns.map((r) => r.ms));
+  // The same warm scan once V8 has optimised the scanner's and the SDK's hot code.
+  for (let i = 0; i < JIT_WARMUP_SCANS; i++) await measureScan(estate);
+  const optimisedRuns: ScanMeasurement[] = [];
+  for (let i = 0; i < WARM_RUNS; i++) optimisedRuns.push(await measureScan(estate));
+  const optimisedMs = median(optimisedRuns.map((r) => r.ms));
+  const path = criticalPath(optimisedRuns);
   const warmConsistent = warmRuns.every((r) => sameCounts(r.calls.byOperation, warm.calls.byOperation) && r.findings === warm.findings);
 
   await estate.aws.resetCounts();
@@ -77,6 +86,12 @@ export async function benchScan(estate: Estate): Promise<ScanSectionResult> {
       row('scan STS calls, warm', `${warm.calls.sts}`, '0 (cached)', warm.calls.sts === 0),
       row('scan wall time, cold', ms(cold.ms), `<= ${budgetMs} ms`, cold.ms <= budgetMs),
       row(`scan wall time, warm (median of ${WARM_RUNS})`, ms(warmMs), `<= ${budgetMs} ms`, warmMs <= budgetMs),
+      row(`scan wall time, warm after ${JIT_WARMUP_SCANS} more scans (optimised code)`, ms(optimisedMs), `<= ${budgetMs} ms`, optimisedMs <= budgetMs),
+      row(
+        '  where it goes (optimised, median)',
+        `${path.firstPages} first pages answered from ${ms(path.firstAnswerMs)}, all read by ${ms(path.firstPagesReadMs)}; last call sent ${ms(path.lastSentMs)}, answered ${ms(path.lastAnswerMs)}`,
+      ),
+      row('  least wall time at this CPU cost (last call sent + latency)', ms(path.lastSentMs + LATENCY_MS)),
       row('findings (cold / warm)', `${cold.findings} / ${warm.findings}`, `${SCALE.transforms}`, cold.findings === SCALE.transforms && warm.findings === SCALE.transforms),
       row('naive Glue+KMS calls', counted({ ...warm, calls: naiveCalls })),
       row('naive wall time', ms(naive.ms)),
@@ -89,6 +104,7 @@ export async function benchScan(estate: Estate): Promise<ScanSectionResult> {
       `CPU per warm scan (median, user + system): scanner process ${ms(median(warmRuns.map((r) => r.scannerCpuMs)))}, stand-in process ${ms(median(warmRuns.map((r) => r.awsCpuMs)))}; cold: scanner ${ms(cold.scannerCpuMs)}, stand-in ${ms(cold.awsCpuMs)}.`,
       `Floor by operation: ${formatCounts(floorOps)}; per account-region pages ${floor.scopes.map((s) => s.pages).join('/')}, keys ${floor.scopes.map((s) => s.keys).join('/')}, configs ${floor.scopes.map((s) => s.securityConfigurations).join('/')} (seedScale says ${estate.summary.keysReferenced} keys, ${estate.summary.securityConfigurationsReferenced} configs referenced).`,
       `Time budget: ${TIME_FACTOR} x ${floor.maxPages} pages (longest account-region) x ${LATENCY_MS} ms = ${budgetMs} ms.`,
+      `Where the optimised warm scan's time goes: every account-region's first page comes back at about ${LATENCY_MS} ms, all at once; the scanner then reads them one after another on one thread (decode, ask for the next page, start the key and configuration lookups), so the last call leaves ${ms(path.lastSentMs - path.firstAnswerMs)} after the first answer (${ms((path.lastSentMs - path.firstAnswerMs) / Math.max(1, path.firstPages))} per account-region) and is answered ${LATENCY_MS} ms later. Meeting the budget would need the last call to leave by ${ms(budgetMs - LATENCY_MS)}.`,
       `Cold (first scan in the process) by operation: ${formatCounts(cold.calls.byOperation)}.`,
       `Warm by operation: ${formatCounts(warm.calls.byOperation)}; warm runs ${warmRuns.map((r) => r.ms.toFixed(0)).join(', ')} ms; counts identical across warm runs: ${warmConsistent}.`,
       `The scan's own counter agrees with the sandbox's: cold ${sameCounts(cold.ownCalls, cold.calls.byOperation)}, warm ${sameCounts(warm.ownCalls, warm.calls.byOperation)}.`,
@@ -112,9 +128,23 @@ export async function benchScan(estate: Estate): Promise<ScanSectionResult> {
         byStatus: warm.byStatus,
         consistent: warmConsistent,
       },
+      optimised: { warmupScans: JIT_WARMUP_SCANS, medianMs: optimisedMs, runsMs: optimisedRuns.map((r) => r.ms), timelines: optimisedRuns.map((r) => r.timeline), criticalPath: path },
       naive: { ms: naive.ms, calls: naiveCalls, ...naive.value },
       ratios: { calls: callRatio, callsAll: ratio(naiveCalls.total, cold.calls.total), time: timeRatio },
     },
   };
   return { section, warm, warmMs };
+}
+
+/** The median of each point of the runs' call timelines. */
+function criticalPath(runs: readonly ScanMeasurement[]): CallTimeline {
+  const of = (pick: (t: CallTimeline) => number) => median(runs.map((r) => pick(r.timeline)));
+  return {
+    firstAnswerMs: of((t) => t.firstAnswerMs),
+    firstPagesReadMs: of((t) => t.firstPagesReadMs),
+    lastSentMs: of((t) => t.lastSentMs),
+    lastAnswerMs: of((t) => t.lastAnswerMs),
+    calls: of((t) => t.calls),
+    firstPages: of((t) => t.firstPages),
+  };
 }

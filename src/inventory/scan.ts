@@ -194,6 +194,7 @@ async function scanTarget(
   const { glue } = clientsFor(region);
   const where = `${accountId} · ${region}`;
   const limit = pLimit(options.concurrency);
+  // By the key ID or ARN as the transforms name it; where to look it up follows from the name.
   const keys = new Map<string, Promise<KeyLookup>>();
   const configs = new Map<string, Promise<SecurityConfigurationLookup>>();
   // Each transform with the names of the key and configuration it waits for.
@@ -204,12 +205,11 @@ async function scanTarget(
   const accept = (t: Parameters<typeof toTransformFacts>[0]): void => {
     const facts = toTransformFacts(t, accountId, region);
     const { userDataMode, kmsKeyId, securityConfigurationName } = facts.encryption;
-    let key: string | undefined;
-    if (userDataMode === 'SSE-KMS' && kmsKeyId) {
+    const key = userDataMode === 'SSE-KMS' ? kmsKeyId : undefined;
+    if (key && !keys.has(key)) {
       // A key ARN of another region is looked up there, so the finding can say so.
-      const keyRegion = regionOfArn(kmsKeyId) ?? region;
-      key = `${keyRegion}|${kmsKeyId}`;
-      if (!keys.has(key)) keys.set(key, limit(() => lookupKey(clientsFor(keyRegion).kms, kmsKeyId, `${accountId} · ${keyRegion}`)));
+      const keyRegion = regionOfArn(key) ?? region;
+      keys.set(key, limit(() => lookupKey(clientsFor(keyRegion).kms, key, `${accountId} · ${keyRegion}`)));
     }
     const config = securityConfigurationName;
     if (config && !configs.has(config)) configs.set(config, limit(() => lookupSecurityConfiguration(glue, config, where)));
