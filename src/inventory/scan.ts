@@ -233,8 +233,8 @@ async function scanTarget(
       ? { kind: 'found', key: { ...lookup.key, aliases: [...new Set([...(lookup.key.aliases ?? []), ...(aliases.get(lookup.key.keyId) ?? [])])] } }
       : lookup;
   // Each distinct lookup is awaited once (a failure is a lookup of kind error, not a rejection).
-  const keyOf = await settledAll(keys, withAliases);
-  const configOf = await settledAll(configs, (c) => c);
+  const keyOf = await awaitAll(keys, withAliases);
+  const configOf = await awaitAll(configs, (c) => c);
   const findings = accepted.map(({ facts, key, config }) => {
     const ctx: TransformContext = { transform: facts };
     if (key) ctx.key = keyOf.get(key);
@@ -244,7 +244,8 @@ async function scanTarget(
   return { findings, keys: keys.size, securityConfigurations: configs.size };
 }
 
-async function settledAll<T>(pending: Map<string, Promise<T>>, finish: (value: T) => T): Promise<Map<string, T>> {
+/** Each pending lookup, awaited, by the same name; `finish` completes each value once. */
+async function awaitAll<T>(pending: Map<string, Promise<T>>, finish: (value: T) => T): Promise<Map<string, T>> {
   const values = await Promise.all(pending.values());
   const keys = [...pending.keys()];
   return new Map(values.map((v, i) => [keys[i]!, finish(v)]));
