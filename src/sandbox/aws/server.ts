@@ -56,29 +56,6 @@ async function answer(parts: ServerParts, req: IncomingMessage, service: Service
   const caller = identifyCaller(req.headers, state);
   const operationKey = `${service.name}:${operation}`;
   counter.record(operationKey, caller);
-  // The latency is the call's whole time, from arrival to answer: the answer is worked out at
-  // once and held back until then. AWS answers each account and region from servers of its own;
-  // working out answers after the wait would queue twelve regions' pages behind each other in
-  // this one process and bill its CPU to the caller's latency.
-  const answerAt = faults.latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, faults.latencyMs)) : undefined;
-  try {
-    return await workOut(parts, req, service, operation, caller, operationKey, body, requestId);
-  } finally {
-    await answerAt;
-  }
-}
-
-async function workOut(
-  parts: ServerParts,
-  req: IncomingMessage,
-  service: Service,
-  operation: string,
-  caller: Caller,
-  operationKey: string,
-  body: string,
-  requestId: string,
-): Promise<WireResponse> {
-  const { state, faults, counter } = parts;
   state.settleTaskRuns();
 
   const injected = faults.takeFailure(operationKey);
@@ -93,6 +70,22 @@ async function workOut(
   return service.handle({ caller, operation, path: req.url ?? '/', headers: req.headers, body, requestId });
 }
 
+/**
+ * Runs `work` at once and settles, answer or error, no sooner than `latencyMs` after the call
+ * arrived: the latency is the call's whole time. AWS answers each account and region from servers
+ * of its own; working answers out after the wait would queue twelve regions' pages behind each
+ * other in this one process and add its CPU to the latency the caller sees.
+ */
+async function heldFor<T>(latencyMs: number, work: () => Promise<T>): Promise<T> {
+  if (latencyMs <= 0) return work();
+  const answerAt = new Promise((resolve) => setTimeout(resolve, latencyMs));
+  try {
+    return await work();
+  } finally {
+    await answerAt;
+  }
+}
+
 async function handle(parts: ServerParts, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const requestId = randomUUID();
   const body = await readBody(req);
@@ -103,7 +96,7 @@ async function handle(parts: ServerParts, req: IncomingMessage, res: ServerRespo
   }
   const service = parts.services[route.service];
   try {
-    send(res, await answer(parts, req, service, route.operation, body, requestId));
+    send(res, await heldFor(parts.faults.latencyMs, () => answer(parts, req, service, route.operation, body, requestId)));
   } catch (error) {
     const awsError =
       error instanceof AwsError
