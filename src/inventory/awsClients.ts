@@ -32,9 +32,12 @@ export class CallCounter {
 const countersByCommand = new WeakMap<object, CallCounter>();
 type Sender = { send(command: object, ...rest: unknown[]): Promise<unknown> };
 
-function countCalls<C extends { middlewareStack: MiddlewareStack<any, any> }>(client: C, service: string): C { // eslint-disable-line @typescript-eslint/no-explicit-any
+function countCalls<I extends object, O extends MetadataBearer, C extends { middlewareStack: MiddlewareStack<I, O> }>(
+  client: C,
+  service: string,
+): C {
   // The deserialize step sits inside the retry loop, so each attempt is counted once.
-  const middleware: DeserializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
+  const middleware: DeserializeMiddleware<I, O> = (next, context) => async (args) => {
     const command = context[SMITHY_CONTEXT]?.commandInstance;
     if (command) countersByCommand.get(command)?.record(service, (context.commandName ?? 'Unknown').replace(/Command$/, ''));
     return next(args);
