@@ -46,7 +46,6 @@ interface TargetOutcome {
   securityConfigurations: number;
 }
 
-
 export async function runScan(request: ScanRequest, options: ScanOptions): Promise<ScanResult> {
   const counter = new CallCounter();
   const startedAt = new Date();
@@ -234,7 +233,7 @@ async function scanTarget(
       : lookup;
   // Each distinct lookup is awaited once (a failure is a lookup of kind error, not a rejection).
   const keyOf = await awaitAll(keys, withAliases);
-  const configOf = await awaitAll(configs, (c) => c);
+  const configOf = await awaitAll(configs);
   const findings = accepted.map(({ facts, key, config }) => {
     const ctx: TransformContext = { transform: facts };
     if (key) ctx.key = keyOf.get(key);
@@ -245,7 +244,7 @@ async function scanTarget(
 }
 
 /** Each pending lookup, awaited, by the same name; `finish` completes each value once. */
-async function awaitAll<T>(pending: Map<string, Promise<T>>, finish: (value: T) => T): Promise<Map<string, T>> {
+async function awaitAll<T>(pending: Map<string, Promise<T>>, finish: (value: T) => T = (value) => value): Promise<Map<string, T>> {
   const values = await Promise.all(pending.values());
   const keys = [...pending.keys()];
   return new Map(values.map((v, i) => [keys[i]!, finish(v)]));
