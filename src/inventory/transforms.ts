@@ -1,6 +1,7 @@
 // Reads ML transforms from Glue: every page of GetMLTransforms (never one call per transform).
 import { GetMLTransformCommand, GetMLTransformsCommand, type GlueClient, type MLTransform } from '@aws-sdk/client-glue';
 import type { TransformFacts } from '../checks/types.js';
+import { errorCode } from './awsErrors.js';
 
 /** Default GetMLTransforms page size (the API accepts 1 to 1000). */
 export const TRANSFORM_PAGE_SIZE = 100;
@@ -60,7 +61,7 @@ export async function getTransformById(glue: Pick<GlueClient, 'send'>, transform
     // GetMLTransform answers with the transform's fields at top level.
     return { ...t } as MLTransform;
   } catch (err) {
-    if ((err as { name?: string }).name === 'EntityNotFoundException') return undefined;
+    if (errorCode(err) === 'EntityNotFoundException') return undefined;
     throw err;
   }
 }

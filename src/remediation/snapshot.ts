@@ -5,6 +5,7 @@ import {
   GetTagsCommand,
   type CreateMLTransformCommandInput,
   type GlueClient,
+  type MLTransform,
   type TransformEncryption,
 } from '@aws-sdk/client-glue';
 import type { TransformSnapshot } from './types.js';
@@ -13,8 +14,15 @@ import { transformArn } from '../inventory/arn.js';
 
 export { transformArn };
 
-export async function snapshotTransform(glue: GlueClient, accountId: string, region: string, transformId: string): Promise<TransformSnapshot> {
-  const t = await glue.send(new GetMLTransformCommand({ TransformId: transformId }));
+/** The transform's settings and tags; `read` is the transform when the caller has just read it. */
+export async function snapshotTransform(
+  glue: GlueClient,
+  accountId: string,
+  region: string,
+  transformId: string,
+  read?: MLTransform,
+): Promise<TransformSnapshot> {
+  const t = read ?? (await glue.send(new GetMLTransformCommand({ TransformId: transformId })));
   const tags = await glue.send(new GetTagsCommand({ ResourceArn: transformArn(accountId, region, transformId) }));
   return {
     transformId,

@@ -7,7 +7,6 @@ import {
   DeleteMLTransformCommand,
   GetMLTaskRunCommand,
   GetMLTaskRunsCommand,
-  GetMLTransformCommand,
   GetMLTransformsCommand,
   GetSecurityConfigurationCommand,
   GetTagsCommand,
@@ -17,10 +16,12 @@ import {
   UntagResourceCommand,
   UpdateMLTransformCommand,
   type GlueClient,
+  type MLTransform,
   type TaskType,
 } from '@aws-sdk/client-glue';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { errorCode } from '../inventory/awsErrors.js';
+import { getTransformById } from '../inventory/transforms.js';
 import {
   SNAPSHOT_SETTINGS,
   TAG_REMEDIATION,
@@ -68,15 +69,6 @@ function canonical(value: unknown): string {
 
 const next = (step: StepName, detail?: string): StepOutcome => ({ kind: 'next', next: step, detail });
 const fail = (reason: string): StepOutcome => ({ kind: 'fail', reason });
-
-async function getTransform(glue: GlueClient, transformId: string) {
-  try {
-    return await glue.send(new GetMLTransformCommand({ TransformId: transformId }));
-  } catch (err) {
-    if (errorCode(err) === 'EntityNotFoundException') return undefined;
-    throw err;
-  }
-}
 
 async function activeTaskRuns(glue: GlueClient, transformId: string): Promise<number> {
   const [starting, running] = await Promise.all(
@@ -169,7 +161,7 @@ async function validateKey(kms: KMSClient, r: Remediation): Promise<string | und
 
 const remediateSteps: Partial<Record<StepName, Step>> = {
   async preflight(r, ctx) {
-    const t = await getTransform(ctx.glue, r.source.transformId);
+    const t = await getTransformById(ctx.glue, r.source.transformId);
     if (!t) return fail(`Transform ${r.source.transformId} no longer exists.`);
     if (t.Name !== r.source.name) return fail(`Transform ${r.source.transformId} is now named ${t.Name}, not ${r.source.name}: someone changed it since the plan.`);
     if (t.Status !== 'READY') return fail(`Transform ${r.source.name} is ${t.Status}, not READY.`);
@@ -180,7 +172,7 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
       return fail(`Transform ${r.source.name} now has ${t.LabelCount ?? 0} labels, not the ${r.source.labelCount} in the approved plan; request the remediation again.`);
     }
     // The twin is built from the plan's snapshot: any change since would be silently undone.
-    const now = await snapshotTransform(ctx.glue, r.accountId, r.region, r.source.transformId);
+    const now = await snapshotTransform(ctx.glue, r.accountId, r.region, r.source.transformId, t);
     const drift = SNAPSHOT_SETTINGS.filter((k) => canonical(now[k]) !== canonical(r.source[k]));
     if (drift.length > 0) {
       return fail(`Transform ${r.source.name} changed since the plan (${drift.join(', ')}); request the remediation again so the new transform copies the current settings.`);
@@ -238,7 +230,7 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
   },
 
   async rename_original(r, ctx) {
-    const t = await getTransform(ctx.glue, r.source.transformId);
+    const t = await getTransformById(ctx.glue, r.source.transformId);
     if (!t) return fail(`Transform ${r.source.transformId} disappeared before it could be renamed.`);
     if (t.Name !== r.plan.renamedName) {
       await ctx.checkpoint({ renamed: true });
@@ -299,7 +291,7 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
   wait_import: (r, ctx) => waitForTaskRun(r, ctx, r.progress.twinId!, r.progress.importTaskRunId, 'Label import', 'verify'),
 
   async verify(r, ctx) {
-    const twin = await getTransform(ctx.glue, r.progress.twinId!);
+    const twin = await getTransformById(ctx.glue, r.progress.twinId!);
     if (!twin) return fail(`The encrypted transform ${r.progress.twinId} is gone.`);
     const ud = twin.TransformEncryption?.MlUserDataEncryption;
     if (ud?.MlUserDataEncryptionMode !== 'SSE-KMS' || ud.KmsKeyId !== r.plan.keyArn) {
@@ -352,7 +344,7 @@ const rollbackSteps: Partial<Record<StepName, Step>> = {
 
   async rollback_restore_name(r, ctx) {
     if (r.progress.renamed) {
-      const t = await getTransform(ctx.glue, r.source.transformId);
+      const t = await getTransformById(ctx.glue, r.source.transformId);
       if (!t) return fail(`The original transform ${r.source.transformId} cannot be found to restore its name.`);
       if (t.Name !== r.source.name) {
         await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.source.transformId, Name: r.source.name }));
@@ -389,16 +381,14 @@ export function twinAsideName(name: string, date: Date): string {
 const revertSteps: Partial<Record<StepName, Step>> = {
   async preflight(r, ctx) {
     const twinId = r.progress.twinId!;
-    const twin = await getTransform(ctx.glue, twinId);
+    const twin = await getTransformById(ctx.glue, twinId);
     if (!twin) return fail(`The encrypted transform ${twinId} no longer exists; nothing to revert.`);
     if (twin.Name !== r.source.name) return fail(`The encrypted transform is now named ${twin.Name}, not ${r.source.name}; nothing was changed.`);
     if (twin.Status !== 'READY') return fail(`The encrypted transform is ${twin.Status}, not READY.`);
     if ((await activeTaskRuns(ctx.glue, twinId)) > 0) return fail('The encrypted transform has a task run in progress; try again when it has finished.');
-    const original = await getTransform(ctx.glue, r.source.transformId);
-    if (original) {
-      const superseded = await supersededOriginal(ctx, r);
-      if (superseded !== true) return fail(superseded);
-    }
+    const original = await getTransformById(ctx.glue, r.source.transformId);
+    const superseded = await supersededOriginal(ctx, r, original);
+    if (superseded !== true) return fail(superseded);
     await ctx.checkpoint({ verifiedLabelCount: twin.LabelCount ?? 0 });
     return next('export_twin_labels', `The encrypted transform holds ${twin.LabelCount ?? 0} labels; the original ${original ? 'is the superseded copy' : 'was retired'}.`);
   },
@@ -420,18 +410,18 @@ const revertSteps: Partial<Record<StepName, Step>> = {
 
   async rename_twin_aside(r, ctx) {
     const aside = twinAsideName(r.source.name, new Date(r.requestedAt));
-    const twin = await getTransform(ctx.glue, r.progress.twinId!);
+    const twin = await getTransformById(ctx.glue, r.progress.twinId!);
     if (!twin) return fail(`The encrypted transform ${r.progress.twinId} disappeared.`);
     if (twin.Name !== aside) {
       await ctx.checkpoint({ twinRenamedAside: true });
       await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.progress.twinId!, Name: aside }));
     }
-    const original = await getTransform(ctx.glue, r.source.transformId);
+    const original = await getTransformById(ctx.glue, r.source.transformId);
     return next(original ? 'restore_original_name' : 'recreate_original', `Moved the encrypted transform aside as ${aside}.`);
   },
 
   async restore_original_name(r, ctx) {
-    const t = await getTransform(ctx.glue, r.source.transformId);
+    const t = await getTransformById(ctx.glue, r.source.transformId);
     if (!t) return next('recreate_original');
     if (t.Name !== r.source.name) {
       await ctx.checkpoint({ originalRestored: true });
@@ -492,7 +482,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
 
   async verify_revert(r, ctx) {
     const id = r.progress.recreatedId ?? r.source.transformId;
-    const t = await getTransform(ctx.glue, id);
+    const t = await getTransformById(ctx.glue, id);
     if (!t || t.Name !== r.source.name) return fail(`After the revert, ${r.source.name} is not the original transform.`);
     if ((t.LabelCount ?? 0) !== (r.progress.verifiedLabelCount ?? 0)) {
       return fail(`After the revert, ${r.source.name} has ${t.LabelCount ?? 0} labels, expected ${r.progress.verifiedLabelCount ?? 0}; the labels are saved at ${r.plan.exportPath}.`);
@@ -526,7 +516,7 @@ const revertRollbackSteps: Partial<Record<StepName, Step>> = {
         });
       }
     }
-    const original = await getTransform(ctx.glue, r.source.transformId);
+    const original = await getTransformById(ctx.glue, r.source.transformId);
     if (original && p.originalRestored && original.Name !== r.plan.renamedName) {
       await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.source.transformId, Name: r.plan.renamedName }));
     }
@@ -542,7 +532,7 @@ const revertRollbackSteps: Partial<Record<StepName, Step>> = {
   },
 
   async rollback_revert_twin(r, ctx) {
-    const twin = await getTransform(ctx.glue, r.progress.twinId!);
+    const twin = await getTransformById(ctx.glue, r.progress.twinId!);
     if (!twin) return fail(`The encrypted transform ${r.progress.twinId} cannot be found to give it its name back.`);
     if (twin.Name !== r.source.name) await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.progress.twinId!, Name: r.source.name }));
     return {
@@ -557,21 +547,21 @@ const revertRollbackSteps: Partial<Record<StepName, Step>> = {
 
 const retireSteps: Partial<Record<StepName, Step>> = {
   async check_twin(r, ctx) {
-    const twin = await getTransform(ctx.glue, r.progress.twinId!);
+    const twin = await getTransformById(ctx.glue, r.progress.twinId!);
     if (!twin || twin.Status !== 'READY') return fail(`The encrypted transform ${r.progress.twinId} is not READY; the original stays.`);
     if ((twin.LabelCount ?? 0) < r.source.labelCount) {
       return fail(`The encrypted transform holds ${twin.LabelCount ?? 0} labels, fewer than the original's ${r.source.labelCount}; the original stays.`);
     }
-    const original = await getTransform(ctx.glue, r.source.transformId);
+    const original = await getTransformById(ctx.glue, r.source.transformId);
     if (!original) return { kind: 'complete', detail: 'The original was already deleted.' };
-    const stillSuperseded = await supersededOriginal(ctx, r);
+    const stillSuperseded = await supersededOriginal(ctx, r, original);
     if (stillSuperseded !== true) return fail(stillSuperseded);
     return next('delete_original', `The encrypted transform is READY with ${twin.LabelCount ?? 0} labels; the original is still the superseded copy.`);
   },
 
   async delete_original(r, ctx) {
     // Checked again right before the delete: this runs in a later advance call.
-    const stillSuperseded = await supersededOriginal(ctx, r);
+    const stillSuperseded = await supersededOriginal(ctx, r, await getTransformById(ctx.glue, r.source.transformId));
     if (stillSuperseded !== true) return fail(stillSuperseded);
     await ctx.glue.send(new DeleteMLTransformCommand({ TransformId: r.source.transformId })).catch((err: unknown) => {
       if (errorCode(err) !== 'EntityNotFoundException') throw err;
@@ -584,8 +574,7 @@ const retireSteps: Partial<Record<StepName, Step>> = {
  * True when the original is exactly what this remediation left: renamed aside and tagged as
  * superseded by this twin. Anything else (reverted, renamed, re-tagged) means it may be live.
  */
-async function supersededOriginal(ctx: StepContext, r: Remediation): Promise<true | string> {
-  const original = await getTransform(ctx.glue, r.source.transformId);
+async function supersededOriginal(ctx: StepContext, r: Remediation, original: MLTransform | undefined): Promise<true | string> {
   if (!original) return true;
   if (original.Name !== r.plan.renamedName) {
     return `The original is now named ${original.Name}, not ${r.plan.renamedName} (was it reverted or renamed?); it stays.`;
