@@ -1,6 +1,7 @@
 // Where a workflow starts and which states end it. Kept apart from the steps so the Slack
 // handler (which approves, but never calls Glue) does not load the Glue and KMS clients.
 import { createHash } from 'node:crypto';
+import type { TransformEncryption } from '@aws-sdk/client-glue';
 import type { Remediation, RemediationStatus, StepName } from './types.js';
 
 export const FIRST_STEP: Record<Remediation['kind'], StepName> = {
@@ -12,9 +13,8 @@ export const FIRST_STEP: Record<Remediation['kind'], StepName> = {
 export const TERMINAL_STATUSES: ReadonlySet<RemediationStatus> = new Set(['completed', 'rolled_back', 'failed', 'rejected', 'expired']);
 
 /** Encryption of a transform as people read it: "not encrypted" or "SSE-KMS <key>". */
-export function describeEncryption(transformEncryption: unknown): string {
-  const ud = (transformEncryption as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined)
-    ?.MlUserDataEncryption;
+export function describeEncryption(transformEncryption: TransformEncryption | undefined): string {
+  const ud = transformEncryption?.MlUserDataEncryption;
   if (!ud || ud.MlUserDataEncryptionMode !== 'SSE-KMS') return 'not encrypted';
   return `SSE-KMS ${ud.KmsKeyId ?? ''}`.trim();
 }

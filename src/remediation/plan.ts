@@ -7,6 +7,7 @@ import type { AppConfig } from '../config.js';
 import { resolveLevel } from '../checks/policy.js';
 import { describeAwsError, errorCode } from '../inventory/awsErrors.js';
 import { regionOfArn } from '../inventory/keys.js';
+import { FIRST_STEP } from './lifecycle.js';
 import { TAG_REMEDIATION, TAG_SOURCE, TAG_SUPERSEDED_BY, renamedName, snapshotTransform } from './snapshot.js';
 import type { Remediation, RemediationKind, RemediationPlan, TransformSnapshot } from './types.js';
 
@@ -126,15 +127,14 @@ export function noChangeProblem(
   key: { arn?: string; label: string },
   securityConfigurationName: string | undefined,
 ): string[] {
-  const currentConfiguration = (source.transformEncryption as { TaskRunSecurityConfigurationName?: string } | undefined)?.TaskRunSecurityConfigurationName;
+  const currentConfiguration = source.transformEncryption?.TaskRunSecurityConfigurationName;
   if (!key.arn || currentKeyArn !== key.arn || currentConfiguration !== securityConfigurationName) return [];
   return [`${NO_CHANGE_PREFIX}${key.label} and uses ${securityConfigurationName ?? 'no security configuration'}: re-creating it would change nothing but its ID.`];
 }
 
 /** The ARN of the key the transform's user data is encrypted with now, when it has one. */
 export async function currentKeyArn(kms: KMSClient, source: TransformSnapshot): Promise<string | undefined> {
-  const current = (source.transformEncryption as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined)
-    ?.MlUserDataEncryption;
+  const current = source.transformEncryption?.MlUserDataEncryption;
   if (current?.MlUserDataEncryptionMode !== 'SSE-KMS' || !current.KmsKeyId) return undefined;
   return kms.send(new DescribeKeyCommand({ KeyId: current.KmsKeyId })).then((d) => d.KeyMetadata?.Arn, () => undefined);
 }
@@ -183,7 +183,7 @@ export async function planRemediation(
     requestedAt: now.toISOString(),
     teamId: req.teamId,
     expiresAt: new Date(now.getTime() + config.remediation.approvalTtlHours * 3600_000).toISOString(),
-    step: 'preflight' as const,
+    step: FIRST_STEP[req.kind],
     history: [],
     slack: { channel: req.channel },
     version: 0,
@@ -198,7 +198,6 @@ export async function planRemediation(
       ...base,
       parentId: parent.id,
       source: parent.source,
-      step: req.kind === 'retire' ? 'check_twin' : 'preflight',
       progress: { twinId: parent.progress.twinId },
       plan: {
         ...parent.plan,
@@ -230,8 +229,7 @@ export async function planRemediation(
   if ((runs?.TaskRuns?.length ?? 0) > 0) problems.push('The transform has a task run in progress.');
   // An already-encrypted transform on a weak key is re-created the same way, with the planned key,
   // but its labels can only be exported while its current key still works.
-  const current = (source.transformEncryption as { MlUserDataEncryption?: { MlUserDataEncryptionMode?: string; KmsKeyId?: string } } | undefined)
-    ?.MlUserDataEncryption;
+  const current = source.transformEncryption?.MlUserDataEncryption;
   let currentArn: string | undefined;
   if (current?.MlUserDataEncryptionMode === 'SSE-KMS' && current.KmsKeyId) {
     const meta = await clients.kms

@@ -441,7 +441,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
         (
           await ctx.glue.send(
             new CreateMLTransformCommand(
-              createRequestFrom(r.source, r.source.name, r.source.transformEncryption as never, { [TAG_REMEDIATION]: r.id }),
+              createRequestFrom(r.source, r.source.name, r.source.transformEncryption, { [TAG_REMEDIATION]: r.id }),
             ),
           )
         ).TransformId;

@@ -1,6 +1,7 @@
 // The remediation workflow's persisted state. Encryption of an ML transform can only be set
 // at creation, so "remediate" re-creates it encrypted and moves its labels; "revert" undoes
 // that; "retire" deletes the superseded original once people are sure.
+import type { TransformEncryption } from '@aws-sdk/client-glue';
 
 export type RemediationKind = 'remediate' | 'revert' | 'retire';
 
@@ -30,7 +31,7 @@ export interface TransformSnapshot {
   /** Glue's Parameters and InputRecordTables, kept as the API returned them. */
   parameters?: unknown;
   inputRecordTables?: unknown;
-  transformEncryption?: unknown;
+  transformEncryption?: TransformEncryption;
   tags: Record<string, string>;
   labelCount: number;
   status?: string;

@@ -72,7 +72,7 @@ function planText(r: Remediation): string {
       'import labels',
       `verify ${plural(r.source.labelCount, 'label')}`,
     ];
-    const configuration = (r.source.transformEncryption as { TaskRunSecurityConfigurationName?: string } | undefined)?.TaskRunSecurityConfigurationName;
+    const configuration = r.source.transformEncryption?.TaskRunSecurityConfigurationName;
     const now = `*Now:* ${escapeMrkdwn(describeEncryption(r.source.transformEncryption))}, ${configuration ? `security configuration \`${escapeMrkdwn(configuration)}\`` : 'no security configuration'}.`;
     return `${now}\n*Plan:* ${steps.join(' → ')}.\nThe original is kept (tagged as superseded) until a separate, approved *Retire original*.`;
   }
