@@ -12,6 +12,11 @@ export class ConcurrentUpdateError extends Error {
 
 const IN_FLIGHT: RemediationStatus[] = ['pending_approval', 'running', 'rolling_back'];
 
+/** The item that holds the lock on a transform name in an account and region. */
+const lockKey = (accountId: string, region: string, transformName: string) => ({ pk: `LOCK#${accountId}#${region}#${transformName}`, sk: 'LOCK' });
+/** The item that holds the one open request per kind and transform. */
+const requestKey = (r: Remediation) => ({ pk: `REQUEST#${r.kind}#${r.accountId}#${r.region}#${r.source.transformId}`, sk: 'REQUEST' });
+
 export class RemediationStore {
   private readonly doc: DynamoDBDocumentClient;
 
@@ -71,7 +76,7 @@ export class RemediationStore {
    * id holding the lock when it is taken by another.
    */
   async lockTransform(accountId: string, region: string, transformName: string, remediationId: string): Promise<string | undefined> {
-    const key = { pk: `LOCK#${accountId}#${region}#${transformName}`, sk: 'LOCK' };
+    const key = lockKey(accountId, region, transformName);
     try {
       await this.doc.send(
         new PutCommand({
@@ -113,7 +118,7 @@ export class RemediationStore {
       .send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { pk: `LOCK#${accountId}#${region}#${transformName}`, sk: 'LOCK' },
+          Key: lockKey(accountId, region, transformName),
           ConditionExpression: 'remediationId = :id',
           ExpressionAttributeValues: { ':id': remediationId },
         }),
@@ -125,11 +130,11 @@ export class RemediationStore {
 
   /**
    * One open request per transform and kind: a double click or two people pressing the same
-   * button get the existing request back instead of a second one. Returns the id of the open
-   * request holding the claim, or undefined when `remediationId` now holds it.
+   * button get the existing request back instead of a second one. Returns the open request
+   * holding the claim, or undefined when `r` now holds it.
    */
-  async claimRequest(r: Remediation): Promise<string | undefined> {
-    const key = { pk: `REQUEST#${r.kind}#${r.accountId}#${r.region}#${r.source.transformId}`, sk: 'REQUEST' };
+  async claimRequest(r: Remediation): Promise<Remediation | undefined> {
+    const key = requestKey(r);
     const put = (condition: string, values: Record<string, unknown>) =>
       this.doc.send(
         new PutCommand({
@@ -148,7 +153,7 @@ export class RemediationStore {
     const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     const holder = held.Item?.remediationId as string | undefined;
     const holding = holder ? await this.get(holder) : undefined;
-    if (holder && holding?.status === 'pending_approval') return holder;
+    if (holding?.status === 'pending_approval') return holding;
     // The holder was decided without releasing its claim (a crash): take it over.
     await put('remediationId = :old', { ':old': holder ?? '' }).catch((err: unknown) => {
       if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
@@ -161,7 +166,7 @@ export class RemediationStore {
       .send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: { pk: `REQUEST#${r.kind}#${r.accountId}#${r.region}#${r.source.transformId}`, sk: 'REQUEST' },
+          Key: requestKey(r),
           ConditionExpression: 'remediationId = :id',
           ExpressionAttributeValues: { ':id': r.id },
         }),

@@ -54,11 +54,13 @@ async function refuse(
   await tell(deps, job, message);
 }
 
+const toKeyOptions = (choices: readonly { label: string }[]): KeyOption[] => choices.map((k) => ({ label: k.label }));
+
 async function keyOptions(deps: RemediationJobDeps, r: Remediation): Promise<KeyOption[]> {
   if (r.kind !== 'remediate') return [];
   try {
     const { kms } = await deps.runtime.clients(r.accountId, r.region);
-    return (await listKeyChoices(kms)).map((k) => ({ label: k.label }));
+    return toKeyOptions(await listKeyChoices(kms));
   } catch {
     // Choosing another key is a convenience; the plan stands without the list.
     return [];
@@ -107,15 +109,14 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
     return undefined;
   }
 
-  const open = await runtime.store.claimRequest(r);
-  if (open) {
-    const existing = await runtime.store.get(open);
+  const existing = await runtime.store.claimRequest(r);
+  if (existing) {
     await tell(
       deps,
       job,
       renderFailure(
         `There is already a ${r.kind} request for ${r.source.name} waiting for approval.`,
-        existing ? `<@${existing.requestedBy}> asked at ${existing.requestedAt.slice(0, 16).replace('T', ' ')} UTC; it expires ${existing.expiresAt.slice(0, 16).replace('T', ' ')} UTC.` : '',
+        `<@${existing.requestedBy}> asked at ${existing.requestedAt.slice(0, 16).replace('T', ' ')} UTC; it expires ${existing.expiresAt.slice(0, 16).replace('T', ' ')} UTC.`,
         'Approve or reject that one (its message is in the channel where it was asked); nothing new was created.',
       ),
     );
@@ -175,7 +176,8 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
     }
     const { kms } = await runtime.clients(r.accountId, r.region);
     // The menu named the key by its place in the list: list again, and make sure it is still the one shown.
-    const choice = (await listKeyChoices(kms))[job.keyIndex];
+    const choices = await listKeyChoices(kms);
+    const choice = choices[job.keyIndex];
     if (!choice || (job.keyText !== undefined && truncate(choice.label, 75) !== job.keyText)) {
       await refuse(
         deps,
@@ -190,7 +192,7 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
         ),
       );
       if (r.slack.ts) {
-        const message = renderRemediation(r, await keyOptions(deps, r), approvers);
+        const message = renderRemediation(r, toKeyOptions(choices), approvers);
         await deps.web.chat.update({ channel: r.slack.channel, ts: r.slack.ts, text: message.text, blocks: message.blocks }).catch(() => undefined);
       }
       return;
@@ -239,7 +241,7 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
       detail: key.problems.join(' ') || undefined,
     });
     if (saved.slack.ts) {
-      const message = renderRemediation(saved, await keyOptions(deps, saved), approvers);
+      const message = renderRemediation(saved, toKeyOptions(choices), approvers);
       await deps.web.chat.update({ channel: saved.slack.channel, ts: saved.slack.ts, text: message.text, blocks: message.blocks });
     }
   } catch (err) {
