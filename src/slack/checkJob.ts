@@ -10,7 +10,7 @@ import type { AppConfig } from '../config.js';
 import { runScan } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { CheckJob } from './jobs.js';
-import { postToResponseUrl, publish } from './publish.js';
+import { publish, slackErrorCode, tellRequester } from './publish.js';
 import { remediationEnabled } from './remediationListeners.js';
 import { renderScan } from './views/findings.js';
 import { renderFailure } from './views/notice.js';
@@ -19,14 +19,6 @@ export interface CheckJobDeps {
   config: AppConfig;
   web: WebClient;
   logger: Pick<Logger, 'error' | 'warn' | 'info'>;
-}
-
-async function tellRequester(job: CheckJob, web: WebClient, text: { text: string; blocks: unknown[] }): Promise<void> {
-  if (job.responseUrl) {
-    await postToResponseUrl(job.responseUrl, { response_type: 'ephemeral', ...text });
-  } else {
-    await web.chat.postEphemeral({ channel: job.channelId, user: job.userId, text: text.text, blocks: text.blocks as never });
-  }
 }
 
 export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<ScanResult | undefined> {
@@ -45,10 +37,11 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
   } catch (err) {
     logger.error('Check failed', err as Error);
     await tellRequester(
-      job,
       web,
+      logger,
+      job,
       renderFailure('The check could not run.', `${(err as Error).name}: ${(err as Error).message.split('\n')[0]}`, 'Try again; if it keeps failing, ask whoever deployed glue-encrypt to look at the worker logs.'),
-    ).catch((e: unknown) => logger.error('Could not tell the requester', e as Error));
+    );
     return undefined;
   }
 
@@ -58,12 +51,13 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
     await publish(web, job.channelId, messages, job.responseUrl);
   } catch (err) {
     logger.error('Could not post findings', err as Error);
-    const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).name;
+    const code = slackErrorCode(err) ?? (err as Error).name;
     await tellRequester(
-      job,
       web,
+      logger,
+      job,
       renderFailure('I checked, but could not post the findings in this channel.', `Slack said: ${code}.`, 'Invite the bot to the channel (/invite @glue-encrypt) and run the check again.'),
-    ).catch((e: unknown) => logger.error('Could not tell the requester', e as Error));
+    );
   }
   // The findings channel gets the posture (full-scope checks), not every narrowed ad-hoc check.
   const findingsChannel = config.slack.findingsChannel;

@@ -1,6 +1,7 @@
 // Delivers rendered messages to a channel. The first goes to the channel, the rest as
 // replies in its thread so a large result stays one conversation. When the bot is not in
 // the channel (a private one, say) the slash command's response_url still reaches it.
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { WebClient } from '@slack/web-api';
 import type { SlackMessage } from './views/blocks.js';
 
@@ -12,7 +13,8 @@ export interface Delivery {
   ts?: string;
 }
 
-function slackErrorCode(err: unknown): string | undefined {
+/** The error code Slack's Web API answered (`not_in_channel`, ...), when `err` came from it. */
+export function slackErrorCode(err: unknown): string | undefined {
   return (err as { data?: { error?: string } }).data?.error;
 }
 
@@ -23,6 +25,26 @@ export async function postToResponseUrl(responseUrl: string, body: Record<string
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`response_url answered HTTP ${res.status}`);
+}
+
+/** Who asked, and where to answer them. */
+export interface Requester {
+  channelId: string;
+  userId: string;
+  responseUrl?: string;
+}
+
+/**
+ * An ephemeral answer to the person who asked: through the response_url when there is one (it
+ * reaches channels the bot is not in), else chat.postEphemeral. A failure is logged, not thrown.
+ */
+export async function tellRequester(web: WebClient, logger: Pick<Logger, 'error'>, requester: Requester, message: SlackMessage): Promise<void> {
+  try {
+    if (requester.responseUrl) await postToResponseUrl(requester.responseUrl, { response_type: 'ephemeral', replace_original: false, ...message });
+    else await web.chat.postEphemeral({ channel: requester.channelId, user: requester.userId, text: message.text, blocks: message.blocks });
+  } catch (err) {
+    logger.error('Could not reach the requester', err as Error);
+  }
 }
 
 export async function publish(

@@ -14,7 +14,7 @@ import { auditSubject, encryptionChange } from '../remediation/lifecycle.js';
 import { ConcurrentUpdateError } from '../remediation/store.js';
 import type { Remediation } from '../remediation/types.js';
 import type { HistoryJob, PlanJob, ReplanJob, StatusJob } from './jobs.js';
-import { postToResponseUrl } from './publish.js';
+import { slackErrorCode, tellRequester, type Requester as PublishRequester } from './publish.js';
 import { renderHistory, renderStatus } from './views/history.js';
 import { renderFailure } from './views/notice.js';
 import { approversText, renderRemediation, type KeyOption } from './views/remediation.js';
@@ -28,16 +28,9 @@ export interface RemediationJobDeps {
   now?: () => Date;
 }
 
-type Requester = { channelId: string; userId: string; teamId?: string; responseUrl?: string };
+type Requester = PublishRequester & { teamId?: string };
 
-async function tell(deps: RemediationJobDeps, job: Requester, message: SlackMessage): Promise<void> {
-  try {
-    if (job.responseUrl) await postToResponseUrl(job.responseUrl, { response_type: 'ephemeral', replace_original: false, ...message });
-    else await deps.web.chat.postEphemeral({ channel: job.channelId, user: job.userId, text: message.text, blocks: message.blocks });
-  } catch (err) {
-    deps.logger.error('Could not reach the requester', err as Error);
-  }
-}
+const tell = (deps: RemediationJobDeps, job: Requester, message: SlackMessage): Promise<void> => tellRequester(deps.web, deps.logger, job, message);
 
 /** Audits a refused request (`<action>.refused`), then tells the requester why. */
 async function refuse(
@@ -129,7 +122,7 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
     const posted = await deps.web.chat.postMessage({ channel: job.channelId, text: message.text, blocks: message.blocks });
     r = await runtime.store.save({ ...r, slack: { channel: posted.channel ?? job.channelId, ts: posted.ts } }, r.version);
   } catch (err) {
-    const code = (err as { data?: { error?: string } }).data?.error ?? (err as Error).name;
+    const code = slackErrorCode(err) ?? (err as Error).name;
     await runtime.store.save({ ...r, status: 'expired' }, r.version);
     await tell(deps, job, renderFailure('I could not post the approval request in this channel.', `Slack said: ${code}.`, 'Invite the bot to the channel (/invite @glue-encrypt) and press the button again.'));
     return undefined;
@@ -246,7 +239,7 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
     }
   } catch (err) {
     deps.logger.warn('Could not change the key', { error: (err as Error).message });
-    const code = ((err as { data?: { error?: string } }).data?.error ?? (err as Error).message).replace(/\.$/, '');
+    const code = (slackErrorCode(err) ?? (err as Error).message).replace(/\.$/, '');
     await tell(
       deps,
       job,

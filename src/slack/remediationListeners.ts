@@ -13,6 +13,7 @@ import type { Refusal, RefusalAuditor } from './refusals.js';
 import { renderFailure, renderNotice } from './views/notice.js';
 import { parseRemediateValue } from './views/findings.js';
 import { ACTIONS } from './views/remediation.js';
+import { slackErrorCode } from './publish.js';
 
 const idValue = z.strictObject({ id: z.uuid() });
 // Approve also carries the plan fingerprint; Reject does not need it.
@@ -151,7 +152,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
               return (members.users ?? []).includes(userId);
             } catch (err) {
               // Not a member as far as anyone can tell; but say why, rather than "not an approver".
-              throw new ApproverGroupUnreadable((err as { data?: { error?: string } }).data?.error ?? (err as Error).message);
+              throw new ApproverGroupUnreadable(slackErrorCode(err) ?? (err as Error).message);
             }
           },
         });
