@@ -19,7 +19,7 @@ export interface SlackAppDeps {
 
 function describeScope(regions: string[] | undefined, accounts: string[] | undefined, config: AppConfig): string {
   const r = regions ?? config.scope.regions;
-  const a = accounts ?? (config.scope.accounts.length > 0 ? ['this account', ...config.scope.accounts] : ['this account']);
+  const a = accounts ?? ['this account', ...config.scope.accounts];
   return `${a.join(', ')} · ${r.join(', ') || 'no region configured'}`;
 }
 

@@ -5,6 +5,7 @@
 
 import * as z from 'zod/mini';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../config.js';
+import { unescapeMrkdwn } from './views/blocks.js';
 
 export type ParsedCommand =
   | { kind: 'check'; transform?: string; regions?: string[]; accounts?: string[] }
@@ -148,11 +149,6 @@ interface Token {
 const OPEN_QUOTES = new Set(['"', '\u201c', '\u201e']);
 const CLOSE_QUOTES = new Set(['"', '\u201d', '\u201c']);
 
-/** Slack escapes &, < and > in slash-command text. */
-function decodeSlackEntities(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
 /** Splits on whitespace; double quotes (straight or the curly ones Slack clients type) group words. */
 function tokenize(text: string): Token[] | { error: string } {
   const tokens: Token[] = [];
@@ -215,7 +211,7 @@ function quoteForMessage(value: string): string {
  * Empty text is `help`. Never throws: problems come back as `{ kind: 'invalid', error }`.
  */
 export function parseCommand(text: string): ParsedCommand {
-  const tokenized = tokenize(decodeSlackEntities(text));
+  const tokenized = tokenize(unescapeMrkdwn(text));
   if (!Array.isArray(tokenized)) return invalid(tokenized.error);
   const [first, ...rest] = tokenized;
   if (first === undefined) return { kind: 'help' };

@@ -8,6 +8,7 @@ import type { AppConfig } from '../config.js';
 import { decide, type Decision } from '../remediation/approval.js';
 import { auditSubject } from '../remediation/lifecycle.js';
 import { remediationServices, type RemediationServices } from '../remediation/runtime.js';
+import { parseButtonValue } from './buttonValues.js';
 import type { JobDispatcher } from './jobs.js';
 import type { Refusal, RefusalAuditor } from './refusals.js';
 import { renderFailure, renderNotice } from './views/notice.js';
@@ -22,15 +23,6 @@ const decisionValue = z.strictObject({ id: z.uuid(), p: z.optional(z.string().ch
 // option value holds at most 150 characters, and an alias name up to 256. The worker lists the
 // keys again and resolves the index.
 const keyValue = z.strictObject({ id: z.uuid(), i: z.int().check(z.gte(0), z.lt(100)) });
-
-function parseValue<T>(schema: z.ZodMiniType<T>, raw: string | undefined): T | undefined {
-  try {
-    const parsed = schema.safeParse(JSON.parse(raw ?? ''));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 export function remediationEnabled(config: AppConfig): boolean {
   return Boolean(config.tables.audit && config.tables.state && config.remediation.stateMachineArn);
@@ -105,7 +97,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
         if (!v) return invalid(respond, body, action, button.value);
         await dispatcher.dispatch({ kind: 'plan', action, accountId: v.a, region: v.r, transformId: v.t, ...who });
       } else {
-        const v = parseValue(idValue, button.value);
+        const v = parseButtonValue(idValue, button.value);
         if (!v) return invalid(respond, body, action, button.value);
         await dispatcher.dispatch({ kind: 'plan', action, parentId: v.id, ...who });
       }
@@ -118,7 +110,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
   app.action<BlockAction<StaticSelectAction>>(ACTIONS.chooseKey, async ({ ack, body, action, respond }) => {
     await ack();
     if (!remediationEnabled(config)) return notEnabled(respond, body, ACTIONS.chooseKey, action.selected_option?.value);
-    const v = parseValue(keyValue, action.selected_option?.value);
+    const v = parseButtonValue(keyValue, action.selected_option?.value);
     if (!v) return invalid(respond, body, ACTIONS.chooseKey, action.selected_option?.value);
     // The option's text rides along so the worker can tell when the menu no longer matches the keys.
     const shown = action.selected_option?.text?.text;
@@ -135,7 +127,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
     app.action<BlockAction<ButtonAction>>(ACTIONS[decision], async ({ ack, body, action, respond, client }) => {
       await ack();
       if (!remediationEnabled(config)) return notEnabled(respond, body, decision, action.value);
-      const v = parseValue(decisionValue, action.value);
+      const v = parseButtonValue(decisionValue, action.value);
       if (!v) return invalid(respond, body, decision, action.value);
       const rt = getServices(client);
       const { approverGroup } = config.remediation;

@@ -3,11 +3,6 @@
 import type { SlackConfig } from '../config.js';
 import { ConfigError } from '../config.js';
 
-export interface SlackSecrets {
-  signingSecret: string;
-  botToken: string;
-}
-
 const CACHE_SECONDS = 300;
 
 async function fromSsm(name: string): Promise<string> {

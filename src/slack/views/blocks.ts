@@ -28,6 +28,11 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/** Undoes escapeMrkdwn, as Slack escapes &, < and > in slash-command text and message text. */
+export function unescapeMrkdwn(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 /**
  * Shortens text to at most `max` characters, ending with "…" when cut. Never cuts an HTML
  * entity (`&amp;`) or a surrogate pair in half, so escaped text stays valid.

@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../config.js';
 import type { Finding, Reason, Severity, Status } from '../../checks/types.js';
 import type { ScanResult, ScopeError } from '../../inventory/types.js';
+import { parseButtonValue } from '../buttonValues.js';
 import { escapeMrkdwn, LIMITS, mrkdwnSection, plural, truncate } from './blocks.js';
 import type { SlackMessage } from './blocks.js';
 
@@ -37,12 +38,7 @@ const remediateValueSchema = z.strictObject({
 
 /** Reads a Remediate button's value back; undefined when it is not one of ours. */
 export function parseRemediateValue(value: string): RemediateActionValue | undefined {
-  try {
-    const parsed = remediateValueSchema.safeParse(JSON.parse(value));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
+  return parseButtonValue(remediateValueSchema, value);
 }
 
 const DEFAULT_TITLE = 'Glue ML transforms';

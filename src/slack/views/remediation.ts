@@ -136,8 +136,7 @@ export function approversText(approvers: string[], group?: string): string {
 
 export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], approvers?: string): SlackMessage {
   const name = escapeMrkdwn(r.source.name);
-  const who = r.kind === 'remediate' ? 'asks to' : 'asks to';
-  const headline = `<@${r.requestedBy}> ${who} ${VERB[r.kind]} *${name}* (\`${r.source.transformId}\`) in ${r.accountId} · ${r.region}`;
+  const headline = `<@${r.requestedBy}> asks to ${VERB[r.kind]} *${name}* (\`${r.source.transformId}\`) in ${r.accountId} · ${r.region}`;
   const blocks: KnownBlock[] = [mrkdwnSection(headline), mrkdwnSection(planText(r))];
   const heads = headsUp(r);
   if (heads) blocks.push(mrkdwnSection(heads));

@@ -1,7 +1,7 @@
 // Renders a Slack message for a terminal, so `npm run demo` can show what the channel would.
 // Plain text only: mrkdwn markers dropped, links shown by their label, entities decoded.
 
-import type { SlackMessage } from './blocks.js';
+import { unescapeMrkdwn, type SlackMessage } from './blocks.js';
 
 const RULE = '─'.repeat(60);
 
@@ -46,10 +46,6 @@ function replaceLinks(text: string): string {
   });
 }
 
-function unescapeEntities(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
 /** Drops *bold*, _italic_, ~strike~ and `code` markers where Slack would treat them as markup. */
 function stripMarkers(text: string): string {
   let out = text.replace(/```\n?([\s\S]*?)\n?```/g, '$1');
@@ -64,7 +60,7 @@ function stripMarkers(text: string): string {
 }
 
 function mrkdwnToText(text: string): string {
-  return unescapeEntities(stripMarkers(replaceLinks(text)));
+  return unescapeMrkdwn(stripMarkers(replaceLinks(text)));
 }
 
 function textOf(object: TextLike | string | undefined): string {
