@@ -18,7 +18,7 @@ import { slackErrorCode, tellRequester, type Requester as PublishRequester } fro
 import { renderHistory, renderStatus } from './views/history.js';
 import { renderFailure } from './views/notice.js';
 import { approversText, renderRemediation, type KeyOption } from './views/remediation.js';
-import { truncate, type SlackMessage } from './views/blocks.js';
+import { truncate, utcMinute, type SlackMessage } from './views/blocks.js';
 
 export interface RemediationJobDeps {
   config: AppConfig;
@@ -109,7 +109,7 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
       job,
       renderFailure(
         `There is already a ${r.kind} request for ${r.source.name} waiting for approval.`,
-        `<@${existing.requestedBy}> asked at ${existing.requestedAt.slice(0, 16).replace('T', ' ')} UTC; it expires ${existing.expiresAt.slice(0, 16).replace('T', ' ')} UTC.`,
+        `<@${existing.requestedBy}> asked at ${utcMinute(existing.requestedAt)}; it expires ${utcMinute(existing.expiresAt)}.`,
         'Approve or reject that one (its message is in the channel where it was asked); nothing new was created.',
       ),
     );

@@ -4,7 +4,7 @@
 import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/types';
 import { describeEncryption, planDigest } from '../../remediation/lifecycle.js';
 import type { Remediation, StepName } from '../../remediation/types.js';
-import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, truncate, type SlackMessage } from './blocks.js';
+import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, truncate, utcMinute, type SlackMessage } from './blocks.js';
 import { REMEDIATE_ACTION_ID } from './findings.js';
 
 export const ACTIONS = {
@@ -54,7 +54,7 @@ const VERB: Record<Remediation['kind'], string> = {
 };
 
 function time(iso: string | undefined): string {
-  return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : '';
+  return iso ? utcMinute(iso) : '';
 }
 
 function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
