@@ -17,18 +17,18 @@ export function renderHistory(transform: string, events: AuditEvent[]): SlackMes
   const lines = events.map((e) => {
     const step = e.step ? ` · ${e.step}` : '';
     const detail = e.detail ? ` — ${escapeMrkdwn(e.detail)}` : '';
-    return `\`${utcMinute(e.at)}\` ${actor(e.actor)} *${escapeMrkdwn(e.type)}*${step} (${e.outcome})${detail}`;
+    return truncate(`\`${utcMinute(e.at)}\` ${actor(e.actor)} *${escapeMrkdwn(e.type)}*${step} (${e.outcome})${detail}`, 600);
   });
   // Newest last; when the trail is longer than fits, keep the newest and say how many were left out.
   const blocks: KnownBlock[] = [mrkdwnSection(`*Audit trail of ${name}* · ${plural(events.length, 'event')}`)];
   let chunk: string[] = [];
   const sections: string[] = [];
   for (const line of lines) {
-    const candidate = [...chunk, truncate(line, 600)].join('\n');
+    const candidate = [...chunk, line].join('\n');
     if (candidate.length > LIMITS.sectionText) {
       sections.push(chunk.join('\n'));
-      chunk = [truncate(line, 600)];
-    } else chunk.push(truncate(line, 600));
+      chunk = [line];
+    } else chunk.push(line);
   }
   if (chunk.length > 0) sections.push(chunk.join('\n'));
   const room = LIMITS.blocksPerMessage - 2;
