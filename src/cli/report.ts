@@ -1,9 +1,8 @@
 // Terminal output of a scan: a readable table, or JSON for machines.
-import type { Finding } from '../checks/types.js';
 import type { ScanResult } from '../inventory/types.js';
 import { summarize } from '../checks/evaluate.js';
+import { statusRank } from '../checks/reasons.js';
 
-const ORDER: Record<Finding['status'], number> = { FAIL: 0, ERROR: 1, WARN: 2, PASS: 3 };
 
 export function toJson(result: ScanResult): string {
   return JSON.stringify(
@@ -43,7 +42,7 @@ export function toTable(result: ScanResult, color = false): string {
     return `\u001b[${code}m${status}\u001b[0m`;
   };
   const rows = [...result.findings].sort(
-    (a, b) => ORDER[a.status] - ORDER[b.status] || a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name),
+    (a, b) => statusRank(b.status) - statusRank(a.status) || a.accountId.localeCompare(b.accountId) || a.region.localeCompare(b.region) || a.name.localeCompare(b.name),
   );
   const widths = {
     status: 6,

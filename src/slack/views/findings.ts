@@ -4,7 +4,9 @@
 import type { Button, KnownBlock } from '@slack/types';
 import * as z from 'zod/mini';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../config.js';
-import type { Finding, Reason, Severity, Status } from '../../checks/types.js';
+import type { Finding, Severity, Status } from '../../checks/types.js';
+import { summarize } from '../../checks/evaluate.js';
+import { severityRank, statusRank } from '../../checks/reasons.js';
 import type { ScanResult, ScopeError } from '../../inventory/types.js';
 import { parseButtonValue } from '../buttonValues.js';
 import { escapeMrkdwn, LIMITS, mrkdwnSection, plural, truncate } from './blocks.js';
@@ -47,8 +49,6 @@ const CLI_HINT = 'run `glue-encrypt check --json` from the CLI';
 /** Scope errors get at most this many sections; the rest are counted. */
 const MAX_SCOPE_ERROR_SECTIONS = 3;
 
-const STATUS_ORDER: Record<Status, number> = { FAIL: 0, ERROR: 1, WARN: 2, PASS: 3 };
-const SEVERITY_ORDER: Record<Severity, number> = { CRITICAL: 0, HIGH: 1, MEDIUM: 2, LOW: 3, INFORMATIONAL: 4 };
 
 /** "tfm-7c1e0a3b…" for a full Glue ID; other strings unchanged. */
 export function shortTransformId(transformId: string): string {
@@ -103,15 +103,10 @@ function utcTime(date: Date): string {
   return `${date.toISOString().slice(11, 16)} UTC`;
 }
 
-function countsByStatus(findings: readonly Finding[]): Record<Status, number> {
-  const counts: Record<Status, number> = { FAIL: 0, ERROR: 0, WARN: 0, PASS: 0 };
-  for (const finding of findings) counts[finding.status] += 1;
-  return counts;
-}
-
 /** "3 FAIL · 1 WARN · 41 PASS", zero counts left out; `bold` stars the statuses that need action. */
 function countsText(counts: Record<Status, number>, bold: boolean): string {
-  const parts = (Object.keys(STATUS_ORDER) as Status[])
+  const parts = (Object.keys(counts) as Status[])
+    .sort(byStatusFirst)
     .filter((status) => counts[status] > 0)
     .map((status) => {
       const text = `${counts[status]} ${status}`;
@@ -120,10 +115,12 @@ function countsText(counts: Record<Status, number>, bold: boolean): string {
   return parts.join(' · ');
 }
 
+/** Worst status first. */
+const byStatusFirst = (a: Status, b: Status): number => statusRank(b) - statusRank(a);
+
 function compareFindings(a: Finding, b: Finding): number {
   return (
-    STATUS_ORDER[a.status] - STATUS_ORDER[b.status] ||
-    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+    compareReasons(a, b) ||
     a.accountId.localeCompare(b.accountId) ||
     a.region.localeCompare(b.region) ||
     a.name.localeCompare(b.name) ||
@@ -131,8 +128,9 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-function compareReasons(a: Reason, b: Reason): number {
-  return STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity];
+/** Worst status first, then highest severity. */
+function compareReasons(a: { status: Status; severity: Severity }, b: { status: Status; severity: Severity }): number {
+  return byStatusFirst(a.status, b.status) || severityRank(b.severity) - severityRank(a.severity);
 }
 
 /** Which of account and region to show on each finding: those that vary across the scan. */
@@ -298,7 +296,7 @@ export function renderScan(result: ScanResult, options: RenderScanOptions): Slac
   const scope = scopeOf(result);
   const where = scopeLabel(scope);
   const showWhere: ShowWhere = { accounts: scope.accounts.length > 1, regions: scope.regions.length > 1 };
-  const counts = countsByStatus(result.findings);
+  const counts = summarize(result.findings);
   const { stats } = result;
 
   const first: KnownBlock[] = [
@@ -362,7 +360,7 @@ export function renderScan(result: ScanResult, options: RenderScanOptions): Slac
     const page = pages[pages.length - 1] ?? first;
     page.push(
       mrkdwnSection(
-        `${plural(left.length, 'transform')} not listed here (${countsText(countsByStatus(left), false)}). ` +
+        `${plural(left.length, 'transform')} not listed here (${countsText(summarize(left), false)}). ` +
           `For everything, ${CLI_HINT}.`,
       ),
     );
