@@ -60,3 +60,15 @@ export function describeAwsError(err: unknown, action: string, where: string): D
   }
   return { code, message: `${action} failed in ${where}: ${code}: ${rawMessage(err)}` };
 }
+
+/** A lookup that failed, as a scan reports it: not there, not allowed, or another error, in plain words. */
+export interface FailedLookup {
+  kind: 'not-found' | 'access-denied' | 'error';
+  message: string;
+}
+
+/** `notFound` is the error code that means "no such thing" and what to say then. */
+export function failedLookup(err: unknown, notFound: { code: string; message: string }, action: string, where: string): FailedLookup {
+  if (errorCode(err) === notFound.code) return { kind: 'not-found', message: notFound.message };
+  return { kind: isAccessDenied(err) ? 'access-denied' : 'error', message: describeAwsError(err, action, where).message };
+}

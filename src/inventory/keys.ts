@@ -7,7 +7,7 @@ import {
   type KMSClient,
 } from '@aws-sdk/client-kms';
 import type { KeyFacts, KeyLookup } from '../checks/types.js';
-import { describeAwsError, errorCode, isAccessDenied } from './awsErrors.js';
+import { describeAwsError, failedLookup } from './awsErrors.js';
 
 function settle<T>(p: Promise<T>): Promise<PromiseSettledResult<T>> {
   return p.then(
@@ -61,14 +61,7 @@ export async function lookupKey(kms: Pick<KMSClient, 'send'>, keyId: string, whe
     : await Promise.allSettled([describe(), rotationOf(keyId)]);
 
   if (described.status === 'rejected') {
-    const err = described.reason;
-    if (errorCode(err) === 'NotFoundException') {
-      return { kind: 'not-found', message: `KMS key ${keyId} does not exist in ${where}.` };
-    }
-    if (isAccessDenied(err)) {
-      return { kind: 'access-denied', message: describeAwsError(err, 'kms:DescribeKey', where).message };
-    }
-    return { kind: 'error', message: describeAwsError(err, 'kms:DescribeKey', where).message };
+    return failedLookup(described.reason, { code: 'NotFoundException', message: `KMS key ${keyId} does not exist in ${where}.` }, 'kms:DescribeKey', where);
   }
 
   const meta = described.value.KeyMetadata;

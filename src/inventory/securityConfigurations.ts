@@ -1,7 +1,7 @@
 // Facts about a Glue security configuration, asked once per distinct name per scan.
 import { GetSecurityConfigurationCommand, type GlueClient } from '@aws-sdk/client-glue';
 import type { SecurityConfigurationLookup } from '../checks/types.js';
-import { describeAwsError, errorCode, isAccessDenied } from './awsErrors.js';
+import { failedLookup } from './awsErrors.js';
 
 export async function lookupSecurityConfiguration(
   glue: Pick<GlueClient, 'send'>,
@@ -21,10 +21,6 @@ export async function lookupSecurityConfiguration(
       },
     };
   } catch (err) {
-    if (errorCode(err) === 'EntityNotFoundException') {
-      return { kind: 'not-found', message: `Security configuration ${name} does not exist in ${where}.` };
-    }
-    const message = describeAwsError(err, 'glue:GetSecurityConfiguration', where).message;
-    return isAccessDenied(err) ? { kind: 'access-denied', message } : { kind: 'error', message };
+    return failedLookup(err, { code: 'EntityNotFoundException', message: `Security configuration ${name} does not exist in ${where}.` }, 'glue:GetSecurityConfiguration', where);
   }
 }
