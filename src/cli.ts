@@ -55,7 +55,6 @@ async function check(argv: string[]): Promise<number> {
   );
   if (progress) process.stderr.write('\r\u001b[K');
   console.log(values.json ? toJson(result) : toTable(result, process.stdout.isTTY));
-  if (result.findings.length === 0 && result.scopeErrors.length > 0) return 2;
   return exitCode(result);
 }
 

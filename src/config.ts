@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 // zod/mini: the same validation in a fraction of the bundle (the Slack handler's cold start).
 import * as z from 'zod/mini';
 import type { Policy, ReasonCode, RuleLevel } from './checks/types.js';
-import { DEFAULT_POLICY, POLICY_CODES, isPolicyCode } from './checks/policy.js';
+import { DEFAULT_POLICY, POLICY_CODES, RULE_LEVELS, isPolicyCode } from './checks/policy.js';
 
 /** Partition-aware region names: eu-west-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1. */
 export const REGION_PATTERN =
@@ -21,7 +21,8 @@ export class ConfigError extends Error {
 const region = z.string().check(z.regex(REGION_PATTERN, 'is not an AWS region name like eu-west-1'));
 const account = z.string().check(z.regex(ACCOUNT_PATTERN, 'is not a 12-digit AWS account ID'));
 const slackId = z.string().check(z.regex(SLACK_ID_PATTERN, 'is not a Slack ID like C0123ABCD'));
-const level = z.enum(['fail', 'warn', 'off']);
+const level = z.enum(RULE_LEVELS);
+const roleName = z.string().check(z.regex(ROLE_NAME_PATTERN, 'is not an IAM role name'));
 
 const fileSchema = z.strictObject({
   regions: z.optional(z.array(region).check(z.minLength(1), z.maxLength(30))),
@@ -240,7 +241,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       regions,
       accounts,
       targetRoleName:
-        check('GLUE_ENCRYPT_ROLE_NAME', z.string().check(z.regex(ROLE_NAME_PATTERN, 'is not an IAM role name')), env.GLUE_ENCRYPT_ROLE_NAME, problems) ??
+        check('GLUE_ENCRYPT_ROLE_NAME', roleName, env.GLUE_ENCRYPT_ROLE_NAME, problems) ??
         file.targetRoleName ??
         'glue-encrypt-read',
     },
@@ -257,7 +258,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       securityConfiguration: check('GLUE_ENCRYPT_SECURITY_CONFIGURATION', z.string().check(z.regex(/^[\w.-]{1,255}$/, 'is not a Glue name')), env.GLUE_ENCRYPT_SECURITY_CONFIGURATION, problems),
       labelBucket: check('GLUE_ENCRYPT_LABEL_BUCKET', z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name')), env.GLUE_ENCRYPT_LABEL_BUCKET, problems),
       remediationRoleName:
-        check('GLUE_ENCRYPT_REMEDIATION_ROLE_NAME', z.string().check(z.regex(ROLE_NAME_PATTERN, 'is not an IAM role name')), env.GLUE_ENCRYPT_REMEDIATION_ROLE_NAME, problems) ??
+        check('GLUE_ENCRYPT_REMEDIATION_ROLE_NAME', roleName, env.GLUE_ENCRYPT_REMEDIATION_ROLE_NAME, problems) ??
         'glue-encrypt-remediate',
       stateMachineArn: check('GLUE_ENCRYPT_STATE_MACHINE_ARN', z.string().check(z.regex(/^arn:aws[\w-]*:states:/, 'is not a Step Functions state machine ARN')), env.GLUE_ENCRYPT_STATE_MACHINE_ARN, problems),
       pollSeconds: positiveInt('GLUE_ENCRYPT_POLL_SECONDS', env.GLUE_ENCRYPT_POLL_SECONDS, 60, 3600, problems),

@@ -23,7 +23,9 @@ export type PolicyCode = keyof typeof POLICY_LEVEL_DEFAULTS;
 
 export const POLICY_CODES = Object.keys(POLICY_LEVEL_DEFAULTS) as PolicyCode[];
 
-const LEVELS: readonly string[] = ['fail', 'warn', 'off'] satisfies RuleLevel[];
+/** Every level a policy can give a reason. */
+export const RULE_LEVELS = ['fail', 'warn', 'off'] as const satisfies readonly RuleLevel[];
+const LEVELS: readonly string[] = RULE_LEVELS;
 
 export function isPolicyCode(code: string): code is PolicyCode {
   return Object.hasOwn(POLICY_LEVEL_DEFAULTS, code);

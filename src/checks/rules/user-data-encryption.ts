@@ -13,21 +13,12 @@ export const userDataEncryptionRule: Rule = {
   evaluate(ctx): Reason[] {
     const { userDataMode: mode, kmsKeyId } = ctx.transform?.encryption ?? {};
 
-    if (mode == null) {
+    if (mode == null || mode === 'DISABLED') {
       return [
         reason(
           'USER_DATA_NOT_ENCRYPTED',
           'FAIL',
-          `User data is not encrypted (MlUserDataEncryption: not set): labels and the trained model are stored without a KMS key. ${NOT_IN_PLACE}`,
-        ),
-      ];
-    }
-    if (mode === 'DISABLED') {
-      return [
-        reason(
-          'USER_DATA_NOT_ENCRYPTED',
-          'FAIL',
-          `User data is not encrypted (MlUserDataEncryption: DISABLED): labels and the trained model are stored without a KMS key. ${NOT_IN_PLACE}`,
+          `User data is not encrypted (MlUserDataEncryption: ${mode ?? 'not set'}): labels and the trained model are stored without a KMS key. ${NOT_IN_PLACE}`,
         ),
       ];
     }
