@@ -53,15 +53,8 @@ export function summarize(findings: readonly Finding[]): Record<Status, number> 
 }
 
 function finding(transform: TransformFacts, unsorted: Reason[]): Finding {
-  const reasons = unsorted
-    .map((r, i) => ({ r, i }))
-    .sort(
-      (a, b) =>
-        statusRank(b.r.status) - statusRank(a.r.status) ||
-        severityRank(b.r.severity) - severityRank(a.r.severity) ||
-        a.i - b.i,
-    )
-    .map(({ r }) => r);
+  // Array sort is stable: reasons of equal status and severity keep the rules' order.
+  const reasons = unsorted.sort((a, b) => statusRank(b.status) - statusRank(a.status) || severityRank(b.severity) - severityRank(a.severity));
   const worst = reasons[0];
   const severity = reasons.reduce<Severity>(
     (max, r) => (severityRank(r.severity) > severityRank(max) ? r.severity : max),
