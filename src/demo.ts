@@ -22,11 +22,14 @@ function showAck(body: string): void {
   console.log(indent(blocksToText({ text: ack.text, blocks: (ack.blocks ?? []) as never })));
 }
 
+/** A message as a person reads it. */
+const messageText = (m: { text?: string; blocks: Parameters<typeof blocksToText>[0]['blocks'] }): string => blocksToText({ text: m.text ?? '', blocks: m.blocks });
+
 /** Prints messages of the channel from index `from` on, as they show now. */
 function showChannel(h: Harness, from = 0): number {
   const messages = h.slack.channelView(SANDBOX_CHANNEL);
   for (const m of messages.slice(from)) {
-    console.log(indent(blocksToText({ text: m.text ?? '', blocks: m.blocks })));
+    console.log(indent(messageText(m)));
     console.log('  │');
   }
   return messages.length;
@@ -68,25 +71,25 @@ export async function runDemo(): Promise<number> {
 
     rule('@alice presses Remediate on orders-match');
     const transformId = DEMO_TRANSFORM_IDS['orders-match'];
-    res = await harness.click(ACTIONS.remediate, JSON.stringify({ a: '111111111111', r: 'eu-west-1', t: transformId }), { user: 'U0ALICE' });
+    await harness.click(ACTIONS.remediate, JSON.stringify({ a: '111111111111', r: 'eu-west-1', t: transformId }), { user: 'U0ALICE' });
     await harness.settle();
     seen = showChannel(harness, seen) - 1;
     const request = latestRemediationMessage(harness);
 
     rule('@alice tries to approve her own request');
-    res = await harness.click(ACTIONS.approve, request.approve, { user: 'U0ALICE', messageTs: request.ts });
-    for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(blocksToText({ text: e.text ?? '', blocks: e.blocks })));
+    await harness.click(ACTIONS.approve, request.approve, { user: 'U0ALICE', messageTs: request.ts });
+    for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(messageText(e)));
 
     rule('@bob (an approver) approves; the workflow runs to the end');
-    res = await harness.click(ACTIONS.approve, request.approve, { user: 'U0BOB', messageTs: request.ts });
+    await harness.click(ACTIONS.approve, request.approve, { user: 'U0BOB', messageTs: request.ts });
     await harness.settle();
     seen = showChannel(harness, seen) - 1;
 
     rule('@alice presses Revert; @carol (in the approver group) approves');
-    res = await harness.click(ACTIONS.revert, JSON.stringify({ id: request.id }), { user: 'U0ALICE', messageTs: request.ts });
+    await harness.click(ACTIONS.revert, JSON.stringify({ id: request.id }), { user: 'U0ALICE', messageTs: request.ts });
     await harness.settle();
     const revert = latestRemediationMessage(harness);
-    res = await harness.click(ACTIONS.approve, revert.approve, { user: 'U0CAROL', messageTs: revert.ts });
+    await harness.click(ACTIONS.approve, revert.approve, { user: 'U0CAROL', messageTs: revert.ts });
     await harness.settle();
     showChannel(harness, seen + 1);
 
@@ -94,12 +97,12 @@ export async function runDemo(): Promise<number> {
     res = await harness.command('history orders-match', { user: 'U0ALICE' });
     showAck(res.body);
     await harness.settle();
-    for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(blocksToText({ text: e.text ?? '', blocks: e.blocks })));
+    for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(messageText(e)));
 
     // The demo shows the main job: say so loudly if it did not happen.
     const outcome = (ts: string) => {
       const m = harness.slack.channelView(SANDBOX_CHANNEL).find((x) => x.ts === ts);
-      return m ? blocksToText({ text: m.text ?? '', blocks: m.blocks }) : '';
+      return m ? messageText(m) : '';
     };
     const failures = [
       !/· completed/.test(outcome(request.ts)) && 'the remediation of orders-match did not complete',
