@@ -108,6 +108,40 @@ async function startTaskRunOnce(
   return id;
 }
 
+/**
+ * Starts the label export from, or import into, `transformId` (at the plan's export path) unless
+ * this step already has its run: the intent is checkpointed before the call, the run ID after.
+ */
+async function startLabelTaskRun(
+  r: Remediation,
+  ctx: StepContext,
+  type: 'EXPORT_LABELS' | 'IMPORT_LABELS',
+  transformId: string,
+  intentExtra: Partial<Progress> = {},
+): Promise<void> {
+  const isExport = type === 'EXPORT_LABELS';
+  if (isExport ? r.progress.exportTaskRunId : r.progress.importTaskRunId) return;
+  const intent = isExport ? r.progress.exportStartedAt : r.progress.importStartedAt;
+  if (!intent) {
+    const at = ctx.now().toISOString();
+    await ctx.checkpoint({ ...(isExport ? { exportStartedAt: at } : { importStartedAt: at }), ...intentExtra });
+  }
+  const path = r.plan.exportPath;
+  const id = await startTaskRunOnce(ctx, transformId, type, path, intent, async () =>
+    isExport
+      ? (await ctx.glue.send(new StartExportLabelsTaskRunCommand({ TransformId: transformId, OutputS3Path: path }))).TaskRunId
+      : (await ctx.glue.send(new StartImportLabelsTaskRunCommand({ TransformId: transformId, InputS3Path: path, ReplaceAllLabels: true }))).TaskRunId,
+  );
+  await ctx.checkpoint(isExport ? { exportTaskRunId: id } : { importTaskRunId: id });
+}
+
+/** Deletes a transform; one that is already gone is fine. */
+async function deleteTransform(glue: GlueClient, transformId: string): Promise<void> {
+  await glue.send(new DeleteMLTransformCommand({ TransformId: transformId })).catch((err: unknown) => {
+    if (errorCode(err) !== 'EntityNotFoundException') throw err;
+  });
+}
+
 /** Polls a task run: next step when it succeeded, wait while it runs, fail otherwise. */
 async function waitForTaskRun(
   r: Remediation,
@@ -181,14 +215,7 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
   },
 
   async export_labels(r, ctx) {
-    if (!r.progress.exportTaskRunId) {
-      const intent = r.progress.exportStartedAt;
-      if (!intent) await ctx.checkpoint({ exportStartedAt: ctx.now().toISOString() });
-      const id = await startTaskRunOnce(ctx, r.source.transformId, 'EXPORT_LABELS', r.plan.exportPath, intent, async () =>
-        (await ctx.glue.send(new StartExportLabelsTaskRunCommand({ TransformId: r.source.transformId, OutputS3Path: r.plan.exportPath }))).TaskRunId,
-      );
-      await ctx.checkpoint({ exportTaskRunId: id });
-    }
+    await startLabelTaskRun(r, ctx, 'EXPORT_LABELS', r.source.transformId);
     return next('wait_export', `Exporting ${r.source.labelCount} labels to ${r.plan.exportPath}.`);
   },
 
@@ -276,15 +303,7 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
 
   async import_labels(r, ctx) {
     const twinId = r.progress.twinId!;
-    if (!r.progress.importTaskRunId) {
-      const intent = r.progress.importStartedAt;
-      if (!intent) await ctx.checkpoint({ importStartedAt: ctx.now().toISOString() });
-      const id = await startTaskRunOnce(ctx, twinId, 'IMPORT_LABELS', r.plan.exportPath, intent, async () =>
-        (await ctx.glue.send(new StartImportLabelsTaskRunCommand({ TransformId: twinId, InputS3Path: r.plan.exportPath, ReplaceAllLabels: true })))
-          .TaskRunId,
-      );
-      await ctx.checkpoint({ importTaskRunId: id });
-    }
+    await startLabelTaskRun(r, ctx, 'IMPORT_LABELS', twinId);
     return next('wait_import', `Importing labels into ${twinId}.`);
   },
 
@@ -334,9 +353,7 @@ const rollbackSteps: Partial<Record<StepName, Step>> = {
       if (found && found !== 'taken') twinId = found;
     }
     if (twinId) {
-      await ctx.glue.send(new DeleteMLTransformCommand({ TransformId: twinId })).catch((err: unknown) => {
-        if (errorCode(err) !== 'EntityNotFoundException') throw err;
-      });
+      await deleteTransform(ctx.glue, twinId);
       return next('rollback_restore_name', `Deleted the encrypted transform ${twinId}.`);
     }
     return next('rollback_restore_name');
@@ -395,14 +412,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
 
   async export_twin_labels(r, ctx) {
     const twinId = r.progress.twinId!;
-    if (!r.progress.exportTaskRunId) {
-      const intent = r.progress.exportStartedAt;
-      if (!intent) await ctx.checkpoint({ exportStartedAt: ctx.now().toISOString(), twinExportPath: r.plan.exportPath });
-      const id = await startTaskRunOnce(ctx, twinId, 'EXPORT_LABELS', r.plan.exportPath, intent, async () =>
-        (await ctx.glue.send(new StartExportLabelsTaskRunCommand({ TransformId: twinId, OutputS3Path: r.plan.exportPath }))).TaskRunId,
-      );
-      await ctx.checkpoint({ exportTaskRunId: id });
-    }
+    await startLabelTaskRun(r, ctx, 'EXPORT_LABELS', twinId, { twinExportPath: r.plan.exportPath });
     return next('wait_twin_export', `Saving the encrypted transform's labels to ${r.plan.exportPath}.`);
   },
 
@@ -453,14 +463,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
 
   async import_original_labels(r, ctx) {
     const target = r.progress.recreatedId ?? r.source.transformId;
-    if (!r.progress.importTaskRunId) {
-      const intent = r.progress.importStartedAt;
-      if (!intent) await ctx.checkpoint({ importStartedAt: ctx.now().toISOString() });
-      const id = await startTaskRunOnce(ctx, target, 'IMPORT_LABELS', r.plan.exportPath, intent, async () =>
-        (await ctx.glue.send(new StartImportLabelsTaskRunCommand({ TransformId: target, InputS3Path: r.plan.exportPath, ReplaceAllLabels: true }))).TaskRunId,
-      );
-      await ctx.checkpoint({ importTaskRunId: id });
-    }
+    await startLabelTaskRun(r, ctx, 'IMPORT_LABELS', target);
     return next('wait_original_import', `Importing the labels into ${target}.`);
   },
 
@@ -492,9 +495,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
 
   async delete_twin(r, ctx) {
     await ctx.checkpoint({ twinDeleted: true });
-    await ctx.glue.send(new DeleteMLTransformCommand({ TransformId: r.progress.twinId! })).catch((err: unknown) => {
-      if (errorCode(err) !== 'EntityNotFoundException') throw err;
-    });
+    await deleteTransform(ctx.glue, r.progress.twinId!);
     const id = r.progress.recreatedId ?? r.source.transformId;
     return {
       kind: 'complete',
@@ -511,9 +512,7 @@ const revertRollbackSteps: Partial<Record<StepName, Step>> = {
     if (p.recreatedId || p.recreateStartedAt) {
       const recreated = p.recreatedId ?? (await findOurTwin(ctx.glue, r, r.source.name));
       if (recreated && recreated !== 'taken') {
-        await ctx.glue.send(new DeleteMLTransformCommand({ TransformId: recreated })).catch((err: unknown) => {
-          if (errorCode(err) !== 'EntityNotFoundException') throw err;
-        });
+        await deleteTransform(ctx.glue, recreated);
       }
     }
     const original = await getTransformById(ctx.glue, r.source.transformId);
@@ -563,9 +562,7 @@ const retireSteps: Partial<Record<StepName, Step>> = {
     // Checked again right before the delete: this runs in a later advance call.
     const stillSuperseded = await supersededOriginal(ctx, r, await getTransformById(ctx.glue, r.source.transformId));
     if (stillSuperseded !== true) return fail(stillSuperseded);
-    await ctx.glue.send(new DeleteMLTransformCommand({ TransformId: r.source.transformId })).catch((err: unknown) => {
-      if (errorCode(err) !== 'EntityNotFoundException') throw err;
-    });
+    await deleteTransform(ctx.glue, r.source.transformId);
     return { kind: 'complete', detail: `Retired the original ${r.source.transformId}; its labels remain exported at ${r.plan.exportPath}.` };
   },
 };
