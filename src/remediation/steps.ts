@@ -239,7 +239,6 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
       if (errorCode(err) !== 'EntityNotFoundException') throw err;
     }
     if (!r.plan.createSecurityConfiguration) return fail(`Security configuration ${name} does not exist.`);
-    await ctx.checkpoint({ securityConfigurationCreated: true });
     await ctx.glue.send(
       new CreateSecurityConfigurationCommand({
         Name: name,

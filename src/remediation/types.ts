@@ -99,7 +99,6 @@ export interface Progress {
   originalTagged?: boolean;
   importTaskRunId?: string;
   importStartedAt?: string;
-  securityConfigurationCreated?: boolean;
   /** Revert: where the twin's labels were saved before it was removed. */
   twinExportPath?: string;
   twinDeleted?: boolean;
