@@ -97,7 +97,11 @@ export function createRequestFrom(
 }
 
 export function renamedName(name: string, date: Date): string {
-  const suffix = `-unencrypted-${date.toISOString().slice(0, 10).replace(/-/g, '')}`;
-  // Glue names are at most 255 characters: shorten the name, never the suffix.
+  return datedName(name, 'unencrypted', date);
+}
+
+/** `name-<what>-YYYYMMDD`. Glue names are at most 255 characters: shorten the name, never the suffix. */
+export function datedName(name: string, what: string, date: Date): string {
+  const suffix = `-${what}-${date.toISOString().slice(0, 10).replace(/-/g, '')}`;
   return name.slice(0, 255 - suffix.length) + suffix;
 }

@@ -28,6 +28,7 @@ import {
   TAG_SOURCE,
   TAG_SUPERSEDED_BY,
   createRequestFrom,
+  datedName,
   snapshotTransform,
   transformArn,
 } from './snapshot.js';
@@ -389,9 +390,8 @@ const rollbackSteps: Partial<Record<StepName, Step>> = {
 // the labels back, verify, and only then remove the twin. A failure before that last step puts
 // everything back as it was: the twin under the name, the original aside.
 
-export function twinAsideName(name: string, date: Date): string {
-  const suffix = `-encrypted-reverted-${date.toISOString().slice(0, 10).replace(/-/g, '')}`;
-  return name.slice(0, 255 - suffix.length) + suffix;
+function twinAsideName(name: string, date: Date): string {
+  return datedName(name, 'encrypted-reverted', date);
 }
 
 const revertSteps: Partial<Record<StepName, Step>> = {
