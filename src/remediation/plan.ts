@@ -51,14 +51,15 @@ export async function checkTargetKey(kms: KMSClient, keyId: string, region: stri
     if (!rotation?.KeyRotationEnabled) problems.push(`Key ${keyId} does not have rotation on; policy requires it.`);
   }
   const allowed = config.policy.allowedKeys;
-  // Allowed aliases are resolved to their keys, so a key chosen by ARN or ID matches them too.
-  const allowedAliasArns = await Promise.all(
-    allowed
-      .filter((a) => a.startsWith('alias/') || a.includes(':alias/'))
-      .map((a) => kms.send(new DescribeKeyCommand({ KeyId: a })).then((d) => d.KeyMetadata?.Arn, () => undefined)),
-  );
-  if (allowed.length > 0 && !allowed.some((a) => a === keyId || a === meta.Arn || a === meta.KeyId) && !allowedAliasArns.includes(meta.Arn)) {
-    problems.push(`Key ${keyId} is not in the allowed keys (GLUE_ENCRYPT_ALLOWED_KEYS).`);
+  if (allowed.length > 0 && !allowed.some((a) => a === keyId || a === meta.Arn || a === meta.KeyId)) {
+    // Allowed aliases are resolved to their keys, so a key chosen by ARN or ID matches them too;
+    // only needed when the key is not allowed by its own name.
+    const allowedAliasArns = await Promise.all(
+      allowed
+        .filter((a) => a.startsWith('alias/') || a.includes(':alias/'))
+        .map((a) => kms.send(new DescribeKeyCommand({ KeyId: a })).then((d) => d.KeyMetadata?.Arn, () => undefined)),
+    );
+    if (!allowedAliasArns.includes(meta.Arn)) problems.push(`Key ${keyId} is not in the allowed keys (GLUE_ENCRYPT_ALLOWED_KEYS).`);
   }
   return { arn: meta.Arn, label: keyId, problems };
 }
