@@ -1,7 +1,6 @@
 // Remediation state in the state table. Every save is conditional on the version it read,
 // so two writers (double clicks, two approvers, a resumed step) can never both win.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { TERMINAL_STATUSES } from './lifecycle.js';
 import type { Remediation, RemediationStatus } from './types.js';
@@ -11,6 +10,9 @@ export class ConcurrentUpdateError extends Error {
 }
 
 const IN_FLIGHT: RemediationStatus[] = ['pending_approval', 'running', 'rolling_back'];
+
+/** A conditional write that found the item not as required (taken, changed, or gone). */
+const isConditionFailed = (err: unknown): boolean => (err as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
 /** The item that holds the lock on a transform name in an account and region. */
 const lockKey = (accountId: string, region: string, transformName: string) => ({ pk: `LOCK#${accountId}#${region}#${transformName}`, sk: 'LOCK' });
@@ -62,7 +64,7 @@ export class RemediationStore {
         }),
       );
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException || (err as Error).name === 'ConditionalCheckFailedException') {
+      if (isConditionFailed(err)) {
         throw new ConcurrentUpdateError(`Remediation ${next.id} changed since it was read`);
       }
       throw err;
@@ -88,7 +90,7 @@ export class RemediationStore {
       );
       return undefined;
     } catch (err) {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionFailed(err)) throw err;
       const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
       const holder = held.Item?.remediationId as string | undefined;
       if (!holder) return this.lockTransform(accountId, region, transformName, remediationId);
@@ -106,7 +108,7 @@ export class RemediationStore {
           );
           return undefined;
         } catch (e) {
-          if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+          if (!isConditionFailed(e)) throw e;
         }
       }
       return holder;
@@ -124,7 +126,7 @@ export class RemediationStore {
         }),
       )
       .catch((err: unknown) => {
-        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+        if (!isConditionFailed(err)) throw err;
       });
   }
 
@@ -148,7 +150,7 @@ export class RemediationStore {
       await put('attribute_not_exists(pk) OR expiresAt < :now', { ':now': Math.floor(Date.now() / 1000) });
       return undefined;
     } catch (err) {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionFailed(err)) throw err;
     }
     const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
     const holder = held.Item?.remediationId as string | undefined;
@@ -156,7 +158,7 @@ export class RemediationStore {
     if (holding?.status === 'pending_approval') return holding;
     // The holder was decided without releasing its claim (a crash): take it over.
     await put('remediationId = :old', { ':old': holder ?? '' }).catch((err: unknown) => {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionFailed(err)) throw err;
     });
     return undefined;
   }
@@ -172,7 +174,7 @@ export class RemediationStore {
         }),
       )
       .catch((err: unknown) => {
-        if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+        if (!isConditionFailed(err)) throw err;
       });
   }
 
