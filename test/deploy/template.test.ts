@@ -355,7 +355,10 @@ describe('functions', () => {
       'worker',
       [
         'GLUE_ENCRYPT_REMEDIATION_ROLE_NAME',
+        // A plan names its region's label bucket and checks the transform's role.
         'GLUE_ENCRYPT_LABEL_BUCKET',
+        'GLUE_ENCRYPT_LABEL_BUCKETS',
+        'GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN',
         'GLUE_ENCRYPT_DEFAULT_KEY',
         'GLUE_ENCRYPT_SECURITY_CONFIGURATION',
         'GLUE_ENCRYPT_STATE_MACHINE_ARN',
@@ -383,6 +386,8 @@ describe('functions', () => {
         'GLUE_ENCRYPT_DEFAULT_KEY',
         'GLUE_ENCRYPT_SECURITY_CONFIGURATION',
         'GLUE_ENCRYPT_LABEL_BUCKET',
+        'GLUE_ENCRYPT_LABEL_BUCKETS',
+        'GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN',
         'GLUE_ENCRYPT_POLICY_LEVELS',
         'GLUE_ENCRYPT_ALLOWED_KEYS',
         'GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION',
@@ -413,6 +418,10 @@ describe('functions', () => {
       GLUE_ENCRYPT_APPROVER_GROUP: '',
       GLUE_ENCRYPT_APPROVAL_TTL_HOURS: '24',
     });
+    // No label bucket until one is configured; the transform role pattern of the README.
+    for (const fn of ['WorkerLambdaFunction', 'AdvanceLambdaFunction']) {
+      expect(envOf(fn), fn).toMatchObject({ GLUE_ENCRYPT_LABEL_BUCKET: '', GLUE_ENCRYPT_LABEL_BUCKETS: '', GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN: '*Glue*' });
+    }
     // The built-in policy: no level overridden, any key allowed, task output in S3 on SSE-KMS.
     for (const fn of ['WorkerLambdaFunction', 'AdvanceLambdaFunction']) {
       expect(envOf(fn), fn).toMatchObject({ GLUE_ENCRYPT_POLICY_LEVELS: '', GLUE_ENCRYPT_ALLOWED_KEYS: '', GLUE_ENCRYPT_REQUIRED_S3_ENCRYPTION: 'SSE-KMS' });
@@ -457,6 +466,33 @@ describe('functions', () => {
     expect(config.policy.allowedKeys).toHaveLength(2);
     expect(config.policy.requiredS3Encryption).toBe('SSE-S3');
     expect(config.remediation).toMatchObject({ approvalTtlHours: 8, approvers: ['U0123ABCD', 'U0456EFGH'], approverGroup: 'S0123ABCD' });
+  });
+
+  it('passes the label bucket and transform role params through to the code in the formats it reads', () => {
+    for (const fn of ['WorkerLambdaFunction', 'AdvanceLambdaFunction']) {
+      const env = envOf(fn);
+      const config = loadConfig({
+        ...Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string')),
+        SLACK_TEAM_ID: 'T0123ABCD',
+        // As `--param="regions=..."`, `--param="labelBucket=..."` etc. would set them.
+        GLUE_ENCRYPT_REGIONS: 'eu-west-1,eu-central-1,us-east-1',
+        GLUE_ENCRYPT_LABEL_BUCKET: 'glue-labels-{accountId}-{region}',
+        GLUE_ENCRYPT_LABEL_BUCKETS: 'eu-west-1=labels-eu,us-east-1=labels-us',
+        GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN: 'AWSGlueServiceRole-*',
+      });
+      expect(config.remediation, fn).toMatchObject({
+        labelBucket: 'glue-labels-{accountId}-{region}',
+        labelBuckets: { 'eu-west-1': 'labels-eu', 'us-east-1': 'labels-us' },
+        transformRolePattern: 'AWSGlueServiceRole-*',
+      });
+    }
+  });
+
+  it('gives the worker the transform role pattern the advance role may pass to Glue', () => {
+    const pattern = envOf('WorkerLambdaFunction').GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN;
+    expect(envOf('AdvanceLambdaFunction').GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN).toBe(pattern);
+    const pass = roleStatements('AdvanceRole').filter((s) => actionsOf(s).includes('iam:PassRole'));
+    expect(pass.flatMap(resourcesOf).map(asText)).toEqual([`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${String(pattern)}`]);
   });
 
   it('gives the slack and worker functions the state machine ARN', () => {
