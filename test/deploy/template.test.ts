@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditTableDefinition, stateTableDefinition } from '../../src/audit/tables.js';
 import { loadConfig } from '../../src/config.js';
+import { functionsSending } from './sources.js';
 
 const OUT_DIR = join(process.cwd(), '.serverless');
 const TEMPLATE = join(OUT_DIR, 'cloudformation-template-update-stack.json');
@@ -15,7 +16,9 @@ const MEMBER_TEMPLATE = join(process.cwd(), 'deploy', 'target-account-role.yml')
 /**
  * Actions whose Service Authorization Reference entry lists no resource type, so `*` is the only
  * possible Resource: Glue security configurations have no ARN, GetJobs lists every job,
- * CreateMLTransform acts on a transform that does not exist yet, ListAliases lists the account's aliases.
+ * CreateMLTransform acts on a transform that does not exist yet, ListAliases lists the account's
+ * aliases, and GetTags lists no mlTransform resource type (a statement scoped to mlTransform/*
+ * would not allow it on a transform).
  */
 const STAR_RESOURCE_ALLOWED = new Set([
   'glue:GetSecurityConfiguration',
@@ -23,6 +26,7 @@ const STAR_RESOURCE_ALLOWED = new Set([
   'glue:CreateSecurityConfiguration',
   'glue:GetJobs',
   'glue:CreateMLTransform',
+  'glue:GetTags',
   'kms:ListAliases',
 ]);
 /** What the workflow calls on Glue (src/remediation/steps.ts), all of it, nothing more. */
@@ -670,6 +674,25 @@ describe('IAM', () => {
     }
   });
 
+  it('grants glue:GetTags on `*`, alone in a statement, to exactly the roles whose code calls it', () => {
+    const callers = functionsSending('GetTagsCommand');
+    // The detector finds something: plans snapshot a transform's tags, the workflow reads them.
+    expect(callers).toEqual(expect.arrayContaining(['worker', 'advance']));
+    for (const [name, fn] of Object.entries(FUNCTIONS)) {
+      const role = functionRole(fn);
+      const statements = roleStatements(role).filter((s) => actionsOf(s).includes('glue:GetTags'));
+      if (!(callers as string[]).includes(name)) {
+        expect(statements, `${role}: its code never calls GetTags`).toEqual([]);
+        continue;
+      }
+      expect(statements, role).toHaveLength(1);
+      const [statement] = statements as [Statement];
+      expect(actionsOf(statement), role).toEqual(['glue:GetTags']);
+      expect(resourcesOf(statement), role).toEqual(['*']);
+      expect(statement.Condition, role).toBeUndefined();
+    }
+  });
+
   it('lets no role update or delete audit events', () => {
     for (const { owner, statement } of allStatements()) {
       if (statement.Effect !== 'Allow') continue;
@@ -927,6 +950,15 @@ describe('member-account roles (deploy/target-account-role.yml)', () => {
     expect(create?.Condition?.Null?.['aws:RequestTag/glue-encrypt:remediation-id']).toBe('false');
 
     for (const a of memberRole('ReadRole').statements.flatMap(actionsOf)) expect(a).toMatch(/^(glue:Get|kms:(Describe|Get|List))[A-Za-z]+$/);
+  });
+
+  it.each(['ReadRole', 'RemediationRole'])('%s: glue:GetTags on `*`, alone in a statement (no mlTransform resource type)', (id) => {
+    const statements = memberRole(id).statements.filter((s) => actionsOf(s).includes('glue:GetTags'));
+    expect(statements).toHaveLength(1);
+    const [statement] = statements as [Statement];
+    expect(actionsOf(statement)).toEqual(['glue:GetTags']);
+    expect(resourcesOf(statement)).toEqual(['*']);
+    expect(statement.Condition).toBeUndefined();
   });
 
   it.each(['ReadRole', 'RemediationRole'])('%s: no wildcard action, `*` only where no resource type exists, ARNs in its own account', (id) => {
