@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod/mini';
 import type { Policy, ReasonCode, RuleLevel } from './checks/types.js';
 import { DEFAULT_POLICY, POLICY_CODES, RULE_LEVELS, isPolicyCode } from './checks/policy.js';
+import { BUCKET_NAME_PATTERN, bucketPatternProblem, regionsSharingOneBucket } from './remediation/labelBuckets.js';
 
 /** Partition-aware region names: eu-west-1, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1. */
 export const REGION_PATTERN =
@@ -80,8 +81,15 @@ export interface RemediationConfig {
   defaultKey: string;
   /** An existing security configuration to attach; when unset the bot creates glue-encrypt-<key>. */
   securityConfiguration?: string;
-  /** Bucket the labels are exported to before anything changes. */
+  /**
+   * Bucket the labels are exported to before anything changes: a name, or a pattern with
+   * {accountId} and {region} (Glue needs the bucket in the transform's own region).
+   */
   labelBucket?: string;
+  /** Region -> bucket, for regions whose bucket the pattern does not name. */
+  labelBuckets: Record<string, string>;
+  /** IAM role names (wildcards * and ?) the workflow may pass to Glue: a transform with another role cannot be re-created. */
+  transformRolePattern: string;
   /** Role the workflow assumes in member accounts (write access, see deploy/target-account-role.yml). */
   remediationRoleName: string;
   /** State machine that runs the workflow (Step Functions). */
@@ -201,6 +209,29 @@ function check<T>(name: string, schema: z.ZodMiniType<T>, value: unknown, proble
   return undefined;
 }
 
+function bucketPattern(value: string | undefined, regions: string[], problems: string[]): string | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const pattern = value.trim();
+  const problem = bucketPatternProblem(pattern, regions);
+  if (problem) problems.push(`GLUE_ENCRYPT_LABEL_BUCKET: "${pattern}" ${problem}`);
+  return problem ? undefined : pattern;
+}
+
+/** "eu-west-1=bucket-a,us-east-1=bucket-b": each region once, each a configured region. */
+function bucketMap(value: string | undefined, regions: string[], problems: string[]): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const pair of list(value) ?? []) {
+    const [r = '', bucket = '', ...rest] = pair.split('=').map((s) => s.trim());
+    const where = `GLUE_ENCRYPT_LABEL_BUCKETS: "${pair}"`;
+    if (rest.length > 0 || !region.safeParse(r).success || !bucket) problems.push(`${where} must be REGION=BUCKET, e.g. eu-west-1=my-labels-eu`);
+    else if (!BUCKET_NAME_PATTERN.test(bucket) || bucket.includes('..')) problems.push(`${where}: ${bucket} is not an S3 bucket name`);
+    else if (!regions.includes(r)) problems.push(`${where}: ${r} is not one of the configured regions (${regions.join(', ') || 'none'})`);
+    else if (Object.hasOwn(map, r)) problems.push(`${where}: ${r} is given a bucket twice`);
+    else map[r] = bucket;
+  }
+  return map;
+}
+
 /** Parse and validate the whole configuration; throws ConfigError listing every problem found. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
@@ -256,7 +287,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
         check('GLUE_ENCRYPT_DEFAULT_KEY', z.string().check(z.regex(/^(alias\/[\w/-]+|arn:aws[\w-]*:kms:.+|[0-9a-f-]{36})$/, 'is not a KMS alias, key ARN or key ID')), env.GLUE_ENCRYPT_DEFAULT_KEY, problems) ??
         'alias/glue-ml',
       securityConfiguration: check('GLUE_ENCRYPT_SECURITY_CONFIGURATION', z.string().check(z.regex(/^[\w.-]{1,255}$/, 'is not a Glue name')), env.GLUE_ENCRYPT_SECURITY_CONFIGURATION, problems),
-      labelBucket: check('GLUE_ENCRYPT_LABEL_BUCKET', z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'is not an S3 bucket name')), env.GLUE_ENCRYPT_LABEL_BUCKET, problems),
+      labelBucket: bucketPattern(env.GLUE_ENCRYPT_LABEL_BUCKET, regions, problems),
+      labelBuckets: bucketMap(env.GLUE_ENCRYPT_LABEL_BUCKETS, regions, problems),
+      transformRolePattern:
+        check('GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN', z.string().check(z.regex(/^[\w+=,.@*?/-]{1,512}$/, 'is not an IAM role name pattern (letters, digits, +=,.@_-, a path with /, and the wildcards * ?)')), env.GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN, problems) ??
+        '*Glue*',
       remediationRoleName:
         check('GLUE_ENCRYPT_REMEDIATION_ROLE_NAME', roleName, env.GLUE_ENCRYPT_REMEDIATION_ROLE_NAME, problems) ??
         'glue-encrypt-remediate',
@@ -271,6 +306,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // 100 keeps each response small; up to 1000 trades response size for fewer calls.
     pageSize: positiveInt('GLUE_ENCRYPT_PAGE_SIZE', env.GLUE_ENCRYPT_PAGE_SIZE, 100, 1000, problems),
   };
+
+  const shared = regionsSharingOneBucket(config.remediation, regions);
+  if (shared.length > 0) {
+    problems.push(
+      `GLUE_ENCRYPT_LABEL_BUCKET: "${config.remediation.labelBucket}" names one bucket for ${shared.join(', ')}, but a bucket lives in one region and Glue refuses labels in a bucket of another region: add {region} to the name, or give the other regions their buckets in GLUE_ENCRYPT_LABEL_BUCKETS`,
+    );
+  }
 
   // A request is bound to the workspace that asked, and only the installation's workspace may
   // decide it: without SLACK_TEAM_ID, a click from any workspace that has the app could approve.

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { evaluateTransform } from '../src/checks/evaluate.js';
 import { DEFAULT_POLICY, POLICY_LEVEL_DEFAULTS } from '../src/checks/policy.js';
 import { ConfigError, loadConfig, type AppConfig } from '../src/config.js';
+import { labelBucketFor } from '../src/remediation/labelBuckets.js';
 import { withKey } from './checks/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'glue-encrypt-config-'));
@@ -250,5 +251,55 @@ describe('policy levels from the configuration decide what a check reports', () 
   it('applies levels from the config file the same way', () => {
     const config = loadConfig({ GLUE_ENCRYPT_CONFIG_FILE: configFile({ policy: { levels: { KMS_KEY_ROTATION_OFF: 'fail' } } }) });
     expect(evaluateTransform(rotationOff, config.policy).status).toBe('FAIL');
+  });
+});
+
+describe('label buckets: one per region, validated at start-up', () => {
+  const regions = { GLUE_ENCRYPT_REGIONS: 'eu-west-1,us-east-1' };
+
+  it('a pattern with {accountId} and {region} names a bucket per account and region; the map wins for its region', () => {
+    const config = loadConfig({
+      ...regions,
+      GLUE_ENCRYPT_LABEL_BUCKET: 'labels-{accountId}-{region}',
+      GLUE_ENCRYPT_LABEL_BUCKETS: 'us-east-1=labels-virginia',
+    });
+    expect(labelBucketFor(config.remediation, '222222222222', 'eu-west-1')).toBe('labels-222222222222-eu-west-1');
+    expect(labelBucketFor(config.remediation, '222222222222', 'us-east-1')).toBe('labels-virginia');
+  });
+
+  it('a map alone serves only the regions it names', () => {
+    const config = loadConfig({ ...regions, GLUE_ENCRYPT_LABEL_BUCKETS: 'eu-west-1=labels-eu' });
+    expect(labelBucketFor(config.remediation, '111111111111', 'eu-west-1')).toBe('labels-eu');
+    expect(labelBucketFor(config.remediation, '111111111111', 'us-east-1')).toBeUndefined();
+  });
+
+  it('refuses one bucket name for two regions (Glue refuses labels in a bucket of another region)', () => {
+    const message = problemsWith({ ...regions, GLUE_ENCRYPT_LABEL_BUCKET: 'my-labels' });
+    expect(message).toContain('GLUE_ENCRYPT_LABEL_BUCKET: "my-labels" names one bucket for eu-west-1, us-east-1');
+    expect(message).toContain('add {region} to the name');
+    // The same name is fine when the map gives the other region its own bucket.
+    expect(() => loadConfig({ ...regions, GLUE_ENCRYPT_LABEL_BUCKET: 'my-labels', GLUE_ENCRYPT_LABEL_BUCKETS: 'us-east-1=my-labels-us' })).not.toThrow();
+  });
+
+  it('names every bad entry: unknown placeholder, a pattern too long for the longest region, bad pairs, regions not configured, duplicates', () => {
+    const message = problemsWith({
+      ...regions,
+      GLUE_ENCRYPT_LABEL_BUCKET: 'labels-{account}-{region}',
+      GLUE_ENCRYPT_LABEL_BUCKETS: 'eu-west-1=ok-bucket,eu-west-1=other-bucket,us-east-1,ap-south-1=labels-mumbai,us-east-1=Bad_Name',
+    });
+    expect(message).toContain('"labels-{account}-{region}" has {account}; a bucket name pattern may only use {accountId} and {region}');
+    expect(message).toContain('"eu-west-1=other-bucket": eu-west-1 is given a bucket twice');
+    expect(message).toContain('"us-east-1" must be REGION=BUCKET');
+    expect(message).toContain('"ap-south-1=labels-mumbai": ap-south-1 is not one of the configured regions (eu-west-1, us-east-1)');
+    expect(message).toContain('"us-east-1=Bad_Name": Bad_Name is not an S3 bucket name');
+    const long = problemsWith({ ...regions, GLUE_ENCRYPT_LABEL_BUCKET: `${'x'.repeat(45)}-{accountId}-{region}` });
+    expect(long).toContain('does not make an S3 bucket name');
+    expect(long).toContain('for eu-west-1 it gives');
+  });
+
+  it('the transform role pattern defaults to *Glue* and refuses what is not an IAM name pattern', () => {
+    expect(loadConfig({}).remediation.transformRolePattern).toBe('*Glue*');
+    expect(loadConfig({ GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN: 'service-role/ml-*' }).remediation.transformRolePattern).toBe('service-role/ml-*');
+    expect(problemsWith({ GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN: 'roles with spaces' })).toContain('GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN: "roles with spaces" is not an IAM role name pattern');
   });
 });

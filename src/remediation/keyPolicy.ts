@@ -1,0 +1,79 @@
+// Reads a KMS key policy the way KMS decides who may use a key, for the plan's prerequisite
+// checks: a statement naming the role (or "*") lets it in by itself; one naming the account
+// root hands the decision to the role's IAM policies; nothing else lets it in. Conditions are
+// not evaluated (they need the request's context): a statement with conditions counts as
+// allowing, so the check catches a missing statement, never a condition that does not hold.
+
+/** `*` any run of characters, `?` one; IAM's own wildcards. */
+export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
+  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, caseInsensitive ? 'i' : '').test(value);
+}
+
+/** How a key policy treats a principal for one action. */
+export type KeyPolicyGrant = 'direct' | 'via-iam' | 'denied' | 'none';
+
+interface Statement {
+  Effect?: unknown;
+  Principal?: unknown;
+  NotPrincipal?: unknown;
+  Action?: unknown;
+  NotAction?: unknown;
+}
+
+const asList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+
+function statements(policy: string): Statement[] {
+  const doc = JSON.parse(policy) as { Statement?: unknown };
+  const list = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement ? [doc.Statement] : [];
+  return list.filter((s): s is Statement => typeof s === 'object' && s !== null);
+}
+
+function coversAction(s: Statement, action: string): boolean {
+  if (s.NotAction !== undefined) return !asList(s.NotAction).some((a) => wildcardMatch(a, action, true));
+  return asList(s.Action).some((a) => wildcardMatch(a, action, true));
+}
+
+/** The principals a statement names, by kind: AWS (ARNs, account IDs, "*") and Service. */
+function principals(s: Statement): { aws: string[]; service: string[]; everyone: boolean } {
+  const p = s.Principal;
+  if (p === '*') return { aws: [], service: [], everyone: true };
+  if (typeof p !== 'object' || p === null) return { aws: [], service: [], everyone: false };
+  const o = p as Record<string, unknown>;
+  const aws = asList(o.AWS);
+  return { aws, service: asList(o.Service), everyone: aws.includes('*') };
+}
+
+/**
+ * What the key policy says to `roleArn` for `action`. A Deny naming the role (or everyone)
+ * wins over every Allow.
+ */
+export function keyPolicyGrantForRole(policy: string, roleArn: string, action: string): KeyPolicyGrant {
+  const account = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1];
+  const root = account ? roleArn.replace(/:role\/.*$/, ':root') : undefined;
+  let grant: KeyPolicyGrant = 'none';
+  for (const s of statements(policy)) {
+    if (s.NotPrincipal !== undefined || !coversAction(s, action)) continue;
+    const p = principals(s);
+    const namesRole = p.everyone || p.aws.some((a) => a === roleArn);
+    const namesAccount = p.aws.some((a) => a === root || a === account);
+    if (s.Effect === 'Deny' && (namesRole || namesAccount)) return 'denied';
+    if (s.Effect !== 'Allow') continue;
+    if (namesRole) grant = 'direct';
+    else if (namesAccount && grant === 'none') grant = 'via-iam';
+  }
+  return grant;
+}
+
+/** Whether the key policy lets a service principal (e.g. logs.eu-west-1.amazonaws.com) perform `action`. */
+export function keyPolicyAllowsService(policy: string, service: string, action: string): boolean {
+  let allowed = false;
+  for (const s of statements(policy)) {
+    if (s.NotPrincipal !== undefined || !coversAction(s, action)) continue;
+    const p = principals(s);
+    if (!p.everyone && !p.service.includes(service)) continue;
+    if (s.Effect === 'Deny') return false;
+    if (s.Effect === 'Allow') allowed = true;
+  }
+  return allowed;
+}
