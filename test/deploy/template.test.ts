@@ -49,7 +49,13 @@ const WORKFLOW_GLUE_ACTIONS = [
 const STAGE = 'ci';
 const FUNCTIONS = { slack: 'SlackLambdaFunction', worker: 'WorkerLambdaFunction', advance: 'AdvanceLambdaFunction' } as const;
 const AUDIT_WRITES_FORBIDDEN = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
-const KMS_READ = ['kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:ListAliases'];
+const KMS_READ = ['kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy', 'kms:ListAliases'];
+/** SDK commands the code sends, and the IAM action each is authorised as. */
+const COMMAND_ACTIONS = {
+  GetTagsCommand: 'glue:GetTags',
+  GetKeyPolicyCommand: 'kms:GetKeyPolicy',
+  SimulatePrincipalPolicyCommand: 'iam:SimulatePrincipalPolicy',
+} as const;
 /** Lambda's limit for a zip uploaded directly; ours go through S3 but should stay far below anyway. */
 const MAX_ZIP_BYTES = 50 * 1024 * 1024;
 
@@ -690,6 +696,28 @@ describe('IAM', () => {
       expect(actionsOf(statement), role).toEqual(['glue:GetTags']);
       expect(resourcesOf(statement), role).toEqual(['*']);
       expect(statement.Condition, role).toBeUndefined();
+    }
+  });
+
+  it.each(Object.entries(COMMAND_ACTIONS))('lets every function whose code sends %s do %s', (command, action) => {
+    const senders = functionsSending(command);
+    expect(senders.length, `no bundled module sends ${command}`).toBeGreaterThan(0);
+    for (const name of senders) {
+      const role = functionRole(FUNCTIONS[name]);
+      expect(roleStatements(role).flatMap(actionsOf), role).toContain(action);
+    }
+  });
+
+  it('lets the worker read key policies and simulate transform roles at plan time, nothing more of IAM', () => {
+    const statements = roleStatements('WorkerRole');
+    const on = (action: string) => statements.filter((s) => actionsOf(s).includes(action)).flatMap(resourcesOf).map(asText);
+    expect(on('kms:GetKeyPolicy')).toEqual(['arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*']);
+    // Only the roles the workflow may pass to Glue: the same pattern as the advance role's iam:PassRole.
+    const pattern = String(envOf('WorkerLambdaFunction').GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN);
+    expect(on('iam:SimulatePrincipalPolicy')).toEqual([`arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${pattern}`]);
+    expect(unique(statements.flatMap(actionsOf).filter((a) => a.startsWith('iam:')))).toEqual(['iam:SimulatePrincipalPolicy']);
+    for (const s of statements.filter((st) => actionsOf(st).includes('iam:SimulatePrincipalPolicy'))) {
+      expect(actionsOf(s), s.Sid).toEqual(['iam:SimulatePrincipalPolicy']);
     }
   });
 
