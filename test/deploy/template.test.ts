@@ -140,21 +140,21 @@ function allStatements(): FoundStatement[] {
     if (r.Type === 'AWS::IAM::Role') {
       for (const policy of asArray(p.Policies as Json[] | undefined)) add(id, r.Type, policy.PolicyDocument);
     }
-    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::ManagedPolicy') add(id, r.Type, p.PolicyDocument);
+    if (r.Type === 'AWS::IAM::Policy' || r.Type === 'AWS::IAM::RolePolicy' || r.Type === 'AWS::IAM::ManagedPolicy') add(id, r.Type, p.PolicyDocument);
     if (r.Type === 'AWS::DynamoDB::Table' && isObject(p.ResourcePolicy)) add(id, r.Type, p.ResourcePolicy.PolicyDocument);
     if (r.Type === 'AWS::S3::BucketPolicy' || r.Type === 'AWS::SQS::QueuePolicy') add(id, r.Type, p.PolicyDocument);
   }
   return found;
 }
 
-/** Identity-policy statements attached to one role (inline, or AWS::IAM::Policy naming the role). */
+/** Identity-policy statements attached to one role (inline, or AWS::IAM::Policy / RolePolicy naming the role). */
 function roleStatements(roleId: string): Statement[] {
   const out: Statement[] = [];
   for (const policy of asArray(props(roleId).Policies as Json[] | undefined)) {
     if (isObject(policy.PolicyDocument)) out.push(...asArray(policy.PolicyDocument.Statement as Statement | Statement[]));
   }
-  for (const [, r] of ofType('AWS::IAM::Policy')) {
-    const roles = JSON.stringify(r.Properties?.Roles ?? []);
+  for (const [, r] of [...ofType('AWS::IAM::Policy'), ...ofType('AWS::IAM::RolePolicy')]) {
+    const roles = JSON.stringify(r.Properties?.Roles ?? r.Properties?.RoleName ?? []);
     if (roles.includes(`"${roleId}"`) && isObject(r.Properties?.PolicyDocument)) {
       out.push(...asArray(r.Properties.PolicyDocument.Statement as Statement | Statement[]));
     }
@@ -570,7 +570,10 @@ describe('IAM', () => {
         if (res === '*' || !isObject(res) || typeof res['Fn::Sub'] !== 'string') continue; // GetAtt/Ref: in this stack
         const arn = res['Fn::Sub'];
         if (/^\$\{\w+\.Arn\}/.test(arn)) continue; // built on a resource of this stack
-        if (arn.startsWith('arn:${AWS::Partition}:iam::*:role/')) {
+        if (arn.startsWith('arn:${AWS::Partition}:s3:::')) {
+          // Bucket ARNs have no account (the label buckets, when configured: test/deploy/labelBuckets.test.ts).
+          expect(actionsOf(statement).every((a) => a.startsWith('s3:')), `${owner} ${statement.Sid}`).toBe(true);
+        } else if (arn.startsWith('arn:${AWS::Partition}:iam::*:role/')) {
           expect(actionsOf(statement), `${owner} ${statement.Sid}`).toEqual(['sts:AssumeRole']);
           expect(arn, `${owner} ${statement.Sid}`).toMatch(/:role\/[\w+=,.@-]+$/); // one named role, not role/*
         } else {
