@@ -915,6 +915,8 @@ function memberTemplate(): Template {
     ['!Sub', 'Fn::Sub'],
     ['!Ref', 'Ref'],
     ['!GetAtt', 'Fn::GetAtt'],
+    ['!Join', 'Fn::Join'],
+    ['!Split', 'Fn::Split'],
   ] as const;
   const types = tags.flatMap(([tag, fn]) =>
     (['scalar', 'sequence'] as const).map(
@@ -936,9 +938,60 @@ function memberRole(id: string): { props: Json; statements: Statement[]; trust: 
   return { props: p, statements, trust };
 }
 
+function memberParameters(): Record<string, { Type: string; Default?: unknown; AllowedPattern?: string }> {
+  return (memberTemplate() as unknown as { Parameters: Record<string, { Type: string; Default?: unknown; AllowedPattern?: string }> }).Parameters;
+}
+
 function parameterDefault(name: string): unknown {
-  const parameters = (memberTemplate() as unknown as { Parameters: Record<string, { Default?: unknown }> }).Parameters;
-  return parameters[name]?.Default;
+  return memberParameters()[name]?.Default;
+}
+
+/**
+ * A member-template value as CloudFormation would compute it (Ref, Fn::Sub, Fn::Join, Fn::Split),
+ * parameters at their defaults unless given, pseudo parameters left as `${AWS::...}`. A
+ * CommaDelimitedList parameter is a list.
+ */
+function memberValue(value: unknown, given: Record<string, string> = {}): string | string[] {
+  const param = (name: string): string | string[] => {
+    if (name.startsWith('AWS::')) return `\${${name}}`;
+    const p = memberParameters()[name];
+    if (!p) throw new Error(`no parameter ${name}`);
+    const raw = name in given ? given[name] : String(p.Default ?? '');
+    return p.Type === 'CommaDelimitedList' ? String(raw).split(',') : String(raw);
+  };
+  const text = (v: unknown): string => {
+    const r = memberValue(v, given);
+    if (Array.isArray(r)) throw new Error(`a list where text is needed: ${JSON.stringify(v)}`);
+    return r;
+  };
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(text) : asArray(memberValue(v, given)));
+  if (typeof value === 'string') return value;
+  if (isObject(value)) {
+    if (typeof value.Ref === 'string') return param(value.Ref);
+    if (typeof value['Fn::Sub'] === 'string') {
+      return value['Fn::Sub'].replace(/\$\{([\w:]+)\}/g, (_m, name: string) => {
+        const v = param(name);
+        if (Array.isArray(v)) throw new Error(`Fn::Sub of the list ${name}`);
+        return v;
+      });
+    }
+    const join = value['Fn::Join'];
+    if (Array.isArray(join)) {
+      if (typeof join[0] !== 'string') throw new Error(`Fn::Join delimiter must be a literal: ${JSON.stringify(join[0])}`);
+      return list(join[1]).join(join[0]);
+    }
+    const split = value['Fn::Split'];
+    if (Array.isArray(split)) {
+      if (typeof split[0] !== 'string') throw new Error(`Fn::Split delimiter must be a literal: ${JSON.stringify(split[0])}`);
+      return text(split[1]).split(split[0]);
+    }
+  }
+  throw new Error(`cannot compute ${JSON.stringify(value)}`);
+}
+
+/** The resources a member-role statement names, computed (see memberValue). */
+function memberResources(statement: Statement, given: Record<string, string> = {}): string[] {
+  return resourcesOf(statement).flatMap((r) => asArray(memberValue(r, given)));
 }
 
 describe('member-account roles (deploy/target-account-role.yml)', () => {
@@ -972,7 +1025,8 @@ describe('member-account roles (deploy/target-account-role.yml)', () => {
     const actions = unique(statements.flatMap(actionsOf));
     expect(actions.filter((a) => a.startsWith('glue:'))).toEqual(unique([...WORKFLOW_GLUE_ACTIONS]));
     expect(actions.filter((a) => a.startsWith('kms:'))).toEqual(['kms:DescribeKey']);
-    expect(unique(actions.map((a) => a.split(':')[0] ?? ''))).toEqual(['glue', 'iam', 'kms']);
+    expect(unique(actions.map((a) => a.split(':')[0] ?? ''))).toEqual(['glue', 'iam', 'kms', 's3']);
+    expect(actions.filter((a) => a.startsWith('s3:') || a.startsWith('iam:'))).toEqual(['iam:PassRole', 's3:ListBucket']);
     const pass = statements.filter((s) => actionsOf(s).includes('iam:PassRole'));
     expect(pass).toHaveLength(1);
     expect(pass[0]?.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'glue.amazonaws.com' } });
@@ -980,7 +1034,51 @@ describe('member-account roles (deploy/target-account-role.yml)', () => {
     const create = statements.find((s) => actionsOf(s).includes('glue:CreateMLTransform'));
     expect(create?.Condition?.Null?.['aws:RequestTag/glue-encrypt:remediation-id']).toBe('false');
 
-    for (const a of memberRole('ReadRole').statements.flatMap(actionsOf)) expect(a).toMatch(/^(glue:Get|kms:(Describe|Get|List))[A-Za-z]+$/);
+    // Reads only: Glue and KMS Get/Describe/List, the buckets' region, a simulation of a role's policies.
+    for (const a of memberRole('ReadRole').statements.flatMap(actionsOf)) {
+      expect(a).toMatch(/^(glue:Get[A-Za-z]+|kms:(Describe|Get|List)[A-Za-z]+|s3:GetBucketLocation|iam:SimulatePrincipalPolicy)$/);
+    }
+  });
+
+  it('lets the read role make the plan-time checks: key policies, a simulation of transform roles, label bucket regions', () => {
+    const { statements } = memberRole('ReadRole');
+    const on = (action: string) => statements.filter((s) => actionsOf(s).includes(action));
+    expect(on('kms:GetKeyPolicy').flatMap((s) => memberResources(s))).toEqual(['arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*']);
+    // The roles the remediation role may pass to Glue, and those only.
+    const simulate = on('iam:SimulatePrincipalPolicy');
+    expect(simulate.map(actionsOf)).toEqual([['iam:SimulatePrincipalPolicy']]);
+    expect(simulate.flatMap((s) => memberResources(s))).toEqual(['arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*Glue*']);
+    expect(simulate.map((s) => s.Resource)).toEqual(memberRole('RemediationRole').statements.filter((s) => actionsOf(s).includes('iam:PassRole')).map((s) => s.Resource));
+    expect(parameterDefault('TransformRolePattern')).toBe(envOf('WorkerLambdaFunction').GLUE_ENCRYPT_TRANSFORM_ROLE_PATTERN);
+    const location = on('s3:GetBucketLocation');
+    expect(location.map(actionsOf)).toEqual([['s3:GetBucketLocation']]);
+    expect(location[0]?.Condition).toBeUndefined();
+    expect(memberResources(location[0] as Statement)).toEqual(['arn:*:s3:::glue-encrypt-labels-*']);
+  });
+
+  it('lets the remediation role list the label buckets under glue-encrypt/ only', () => {
+    const list = memberRole('RemediationRole').statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(list.map(actionsOf)).toEqual([['s3:ListBucket']]);
+    const [statement] = list as [Statement];
+    expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': ['glue-encrypt/*'] } });
+    expect(memberResources(statement)).toEqual(['arn:*:s3:::glue-encrypt-labels-*']);
+  });
+
+  it('names every bucket of LabelBucketNames, and those only, in both roles', () => {
+    const parameter = memberParameters().LabelBucketNames;
+    expect(parameter).toMatchObject({ Type: 'CommaDelimitedList', Default: 'glue-encrypt-labels-*' });
+    // Each entry is a bucket name or an IAM pattern: no ARN, no path, no space, not empty.
+    const entry = new RegExp(String(parameter?.AllowedPattern));
+    for (const ok of ['glue-encrypt-labels-*', 'labels-111111111111-eu-west-1', 'labels.example.com', 'glue-labels-????????????-*']) expect(ok, ok).toMatch(entry);
+    for (const bad of ['', ' labels', 'arn:aws:s3:::labels', 'labels/glue-encrypt', 'Labels']) expect(bad, bad).not.toMatch(entry);
+    const given = { LabelBucketNames: 'labels-eu,glue-labels-111111111111-*' };
+    for (const [id, action] of [
+      ['ReadRole', 's3:GetBucketLocation'],
+      ['RemediationRole', 's3:ListBucket'],
+    ] as const) {
+      const statements = memberRole(id).statements.filter((s) => actionsOf(s).includes(action));
+      expect(statements.flatMap((s) => memberResources(s, given)), id).toEqual(['arn:*:s3:::labels-eu', 'arn:*:s3:::glue-labels-111111111111-*']);
+    }
   });
 
   it.each(['ReadRole', 'RemediationRole'])('%s: glue:GetTags on `*`, alone in a statement (no mlTransform resource type)', (id) => {
@@ -1001,6 +1099,10 @@ describe('member-account roles (deploy/target-account-role.yml)', () => {
       for (const res of resourcesOf(s)) {
         if (res === '*') {
           for (const action of actionsOf(s)) expect(STAR_RESOURCE_ALLOWED.has(action), `${id} ${s.Sid}: ${action} on "*"`).toBe(true);
+        } else if (actionsOf(s).every((a) => a.startsWith('s3:'))) {
+          // Bucket ARNs have no account: the label buckets the stack is given, nothing else.
+          for (const arn of asArray(memberValue(res))) expect(arn, `${id} ${s.Sid}`).toMatch(/^arn:\*:s3:::[a-z0-9.*?-]+$/);
+          expect(JSON.stringify(res), `${id} ${s.Sid}`).toContain('"Ref":"LabelBucketNames"');
         } else {
           expect(asText(res), `${id} ${s.Sid}`).toContain(':${AWS::AccountId}:');
         }
