@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditTableDefinition, stateTableDefinition } from '../../src/audit/tables.js';
 import { loadConfig } from '../../src/config.js';
-import { functionsSending } from './sources.js';
+import { functionsBundling, functionsSending, indexQueries, modulesCalling } from './sources.js';
 
 const OUT_DIR = join(process.cwd(), '.serverless');
 const TEMPLATE = join(OUT_DIR, 'cloudformation-template-update-stack.json');
@@ -254,7 +254,10 @@ function roleOf(value: unknown): string {
   throw new Error(`not a role of this template: ${JSON.stringify(value)}`);
 }
 
-/** Actions a role allows on each table, by table ("audit" / "state"); any other DynamoDB resource fails. */
+/**
+ * Actions a role allows on each table, by table ("audit" / "state", and "audit index" for its
+ * indexes, `${AuditTable.Arn}/index/*`); any other DynamoDB resource fails.
+ */
 function tableActions(roleId: string): Record<string, string[]> {
   const byTable: Record<string, string[]> = {};
   for (const s of roleStatements(roleId)) {
@@ -263,11 +266,21 @@ function tableActions(roleId: string): Record<string, string[]> {
     for (const res of resourcesOf(s)) {
       const text = JSON.stringify(res);
       const table = text.includes('AuditTable') ? 'audit' : text.includes('StateTable') ? 'state' : undefined;
-      if (!table || /\/index\//.test(text)) throw new Error(`${roleId} ${s.Sid}: DynamoDB actions on ${text}`);
-      byTable[table] = unique([...(byTable[table] ?? []), ...actions]);
+      const index = /\/index\//.test(text);
+      if (!table || (index && asText(res) !== `\${${table === 'audit' ? 'AuditTable' : 'StateTable'}.Arn}/index/*`)) throw new Error(`${roleId} ${s.Sid}: DynamoDB actions on ${text}`);
+      const key = index ? `${table} index` : table;
+      byTable[key] = unique([...(byTable[key] ?? []), ...actions]);
     }
   }
   return byTable;
+}
+
+/** The table (logical ID) with a secondary index of this name; exactly one must have it. */
+function tableWithIndex(indexName: string): string {
+  const indexes = (p: Json | undefined) => [...asArray(p?.GlobalSecondaryIndexes as Json[] | undefined), ...asArray(p?.LocalSecondaryIndexes as Json[] | undefined)];
+  const tables = ofType('AWS::DynamoDB::Table').filter(([, r]) => indexes(r.Properties).some((i) => i.IndexName === indexName));
+  if (tables.length !== 1) throw new Error(`index ${indexName} is on ${tables.length} tables of the template: ${tables.map(([id]) => id).join(', ') || 'none'}`);
+  return (tables[0] as [string, CfnResource])[0];
 }
 
 describe('functions', () => {
@@ -624,6 +637,40 @@ describe('IAM', () => {
     ['AdvanceRole', { state: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], audit: ['dynamodb:PutItem'] }],
   ])('gives %s exactly the DynamoDB actions its code uses', (role, expected) => {
     expect(tableActions(role)).toEqual(expected);
+  });
+
+  // A Query with IndexName is authorised on the index (`table/NAME/index/INDEX`), not the table:
+  // read from the code which functions can make one, and hold their roles to it.
+  it('finds the DynamoDB index queries in src/, each on an index of one table of the stack', () => {
+    const queries = indexQueries();
+    // The reading finds something: the audit trail's events of one day (AuditLog.forDay, index byTime).
+    expect(queries.map((q) => `${q.module} ${q.inFunction} ${q.indexName}`)).toContain('src/audit/auditLog.ts forDay byTime');
+    for (const q of queries) expect(tableWithIndex(q.indexName), q.at).toMatch(/Table$/);
+    // And it follows calls to the functions that bundle the callers: the worker's history
+    // (src/slack/remediationJobs.ts) reads a transform's trail with AuditLog.forTransform.
+    expect(modulesCalling('src/audit/auditLog.ts', 'forTransform')).toContain('src/slack/remediationJobs.ts');
+    expect(functionsBundling('src/slack/remediationJobs.ts')).toEqual(['worker']);
+  });
+
+  it('lets exactly the functions whose code can make an index query run dynamodb:Query on that index', () => {
+    const needed = new Map<string, Set<string>>(Object.values(FUNCTIONS).map((fn) => [functionRole(fn), new Set<string>()]));
+    const why: string[] = [];
+    for (const q of indexQueries()) {
+      const table = tableWithIndex(q.indexName);
+      for (const caller of modulesCalling(q.module, q.inFunction)) {
+        for (const name of functionsBundling(caller)) {
+          needed.get(functionRole(FUNCTIONS[name]))?.add(`\${${table}.Arn}/index/*`);
+          why.push(`${name}: ${caller} calls ${q.inFunction} (${q.at}, index ${q.indexName})`);
+        }
+      }
+    }
+    console.log(`index queries reached: ${why.join('; ') || 'none (no handler calls them)'}`);
+    for (const [role, arns] of needed) {
+      const statements = roleStatements(role);
+      const onIndexes = statements.flatMap((s) => resourcesOf(s).map(asText).filter((r) => r.includes('/index/')).map((r) => [r, actionsOf(s)] as const));
+      expect(unique(onIndexes.map(([r]) => r)), `${role}: index ARNs`).toEqual(unique([...arns]));
+      for (const [r, actions] of onIndexes) expect(actions, `${role} on ${r}`).toEqual(['dynamodb:Query']);
+    }
   });
 
   it('lets roles delete only lock and open-request claim items from the state table', () => {
