@@ -248,6 +248,57 @@ function workflow(): { asl: { StartAt: string; States: Record<string, AslState> 
   return { asl: JSON.parse(text) as { StartAt: string; States: Record<string, AslState> }, resolve };
 }
 
+interface AslValidation {
+  isValid: boolean;
+  errors: { 'Error code': string; Message: string }[];
+  errorsText: (separator?: string) => string;
+}
+/** asl-validator 4 is CommonJS without type declarations: `module.exports = function validator(definition, options)`. */
+const validateAsl = createRequire(import.meta.url)('asl-validator') as (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => AslValidation;
+
+const PLAUSIBLE = { partition: 'aws', region: 'eu-west-1', accountId: '111111111111' } as const;
+
+/** What Step Functions would see for a `${...}` placeholder of a definition: a plausible value of the right shape. */
+function plausibleValue(value: unknown): string {
+  const pseudo: Record<string, string> = { 'AWS::Partition': PLAUSIBLE.partition, 'AWS::Region': PLAUSIBLE.region, 'AWS::AccountId': PLAUSIBLE.accountId, 'AWS::URLSuffix': 'amazonaws.com' };
+  const arnOf = (id: string): string => {
+    const r = resource(id);
+    const name = (key: string) => String(r.Properties?.[key] ?? id);
+    const at = `${PLAUSIBLE.region}:${PLAUSIBLE.accountId}`;
+    switch (r.Type) {
+      case 'AWS::Lambda::Function':
+        return `arn:${PLAUSIBLE.partition}:lambda:${at}:function:${name('FunctionName')}`;
+      case 'AWS::DynamoDB::Table':
+        return `arn:${PLAUSIBLE.partition}:dynamodb:${at}:table/${name('TableName')}`;
+      case 'AWS::SQS::Queue':
+        return `arn:${PLAUSIBLE.partition}:sqs:${at}:${name('QueueName')}`;
+      default:
+        throw new Error(`no plausible ARN for ${id} (${r.Type}): extend plausibleValue`);
+    }
+  };
+  const placeholder = (name: string): string => {
+    if (name in pseudo) return pseudo[name] as string;
+    if (name.endsWith('.Arn')) return arnOf(name.slice(0, -'.Arn'.length));
+    throw new Error(`no plausible value for \${${name}}: extend plausibleValue`);
+  };
+  if (typeof value === 'string') return value.replace(/\$\{([\w:.]+)\}/g, (_m, name: string) => placeholder(name));
+  if (isObject(value) && typeof value.Ref === 'string') return placeholder(value.Ref);
+  if (isObject(value) && Array.isArray(value['Fn::GetAtt']) && value['Fn::GetAtt'][1] === 'Arn') return arnOf(String(value['Fn::GetAtt'][0]));
+  return plausibleValue(asText(value));
+}
+
+/**
+ * A state machine's definition as Step Functions would receive it: `Definition`, or
+ * `DefinitionString` (a string, Fn::Sub or Fn::Join), with every DefinitionSubstitutions and
+ * Fn::Sub placeholder replaced by a plausible value (a Lambda ARN for a function's Arn, ...).
+ */
+function deployedDefinition(p: Json): Json {
+  const text = p.Definition !== undefined ? JSON.stringify(p.Definition) : asText(p.DefinitionString);
+  const substitutions = isObject(p.DefinitionSubstitutions) ? p.DefinitionSubstitutions : {};
+  const resolved = text.replace(/\$\{([\w:.]+)\}/g, (whole, name: string) => (name in substitutions ? plausibleValue(substitutions[name]) : plausibleValue(whole)));
+  return JSON.parse(resolved) as Json;
+}
+
 /** Role logical ID from `Fn::GetAtt [Role, Arn]`. */
 function roleOf(value: unknown): string {
   if (isObject(value) && Array.isArray(value['Fn::GetAtt'])) return String(value['Fn::GetAtt'][0]);
@@ -850,6 +901,33 @@ describe('remediation workflow', () => {
     expect(Object.values(states).filter((s) => s.Type === 'Task')).toHaveLength(2);
     expect(Object.keys(states)).toHaveLength(6);
     for (const s of Object.values(states)) for (const c of s.Catch ?? []) expect(state(c.Next).Type).not.toBe('Succeed');
+  });
+
+  it('has only state machines whose definitions are valid Amazon States Language (asl-validator)', () => {
+    const machines = ofType('AWS::StepFunctions::StateMachine');
+    expect(machines.length).toBeGreaterThan(0);
+    for (const [id, r] of machines) {
+      const definition = deployedDefinition(r.Properties ?? {});
+      expect(JSON.stringify(definition), id).not.toContain('${');
+      const result = validateAsl(definition);
+      expect(result.errorsText('\n'), id).toBe('');
+      expect(result.isValid, id).toBe(true);
+    }
+  });
+
+  it('would catch a broken definition: a transition to no state, an unresolved placeholder', () => {
+    const [, p] = stateMachine();
+    const broken = deployedDefinition(p) as { StartAt: string; States: Record<string, AslState> };
+    const first = broken.States[broken.StartAt] as AslState;
+    expect(first.Next).toBeDefined();
+    first.Next = 'NoSuchState';
+    const result = validateAsl(broken);
+    expect(result.isValid).toBe(false);
+    expect(result.errors.map((e) => e['Error code'])).toContain('MISSING_TRANSITION_TARGET');
+    expect(result.errorsText()).toContain('NoSuchState');
+    // The placeholders matter: left as they are in the template, the Resource is not an ARN.
+    const raw = JSON.parse(JSON.stringify(p.Definition ?? {})) as Json;
+    if (JSON.stringify(raw).includes('${')) expect(validateAsl(raw).isValid).toBe(false);
   });
 
   it('retries the advance task on Lambda service errors, throttling and timeouts, with backoff', () => {
