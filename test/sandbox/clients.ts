@@ -1,6 +1,7 @@
 // Real AWS SDK clients pointed at a sandbox through explicit client config (the env-var route is
 // exercised in aws-sandbox.test.ts).
 import { GlueClient } from '@aws-sdk/client-glue';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -27,6 +28,7 @@ export const kmsClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => n
 export const stsClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new STSClient(config(sandbox, options));
 export const lambdaClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new LambdaClient(config(sandbox, options));
 export const sfnClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new SFNClient(config(sandbox, options));
+export const iamClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new IAMClient(config(sandbox, options));
 
 /** The error a promise rejects with, failing the test if it resolves. */
 export async function rejection(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number; attempts?: number } }> {

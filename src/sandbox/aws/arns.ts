@@ -30,3 +30,11 @@ export const aliasArn = (scope: Scope, aliasName: string): string =>
   `arn:aws:kms:${scope.region}:${scope.accountId}:${aliasName}`;
 
 export const scopeKey = (scope: Scope): string => `${scope.accountId}/${scope.region}`;
+
+const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
+
+/** "arn:aws:iam::<account>:role[/path]/<name>": the account and the role name (the path dropped). */
+export function parseRoleArn(arn: string): { accountId: string; roleName: string } | undefined {
+  const match = ROLE_ARN.exec(arn);
+  return match ? { accountId: match[1] ?? '', roleName: match[2] ?? '' } : undefined;
+}

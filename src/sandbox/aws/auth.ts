@@ -17,6 +17,12 @@ export interface Caller {
 
 const CREDENTIAL = /Credential=([^/,\s]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/;
 
+/** The signing service of the credential scope ("glue", "s3", "iam"...), if the request is signed. */
+export function signingServiceOf(headers: IncomingHttpHeaders): string | undefined {
+  const authorization = headers.authorization;
+  return typeof authorization === 'string' ? CREDENTIAL.exec(authorization)?.[4] : undefined;
+}
+
 export function identifyCaller(headers: IncomingHttpHeaders, state: SandboxState): Caller {
   const authorization = headers.authorization;
   const match = typeof authorization === 'string' ? CREDENTIAL.exec(authorization) : null;

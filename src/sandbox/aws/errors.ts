@@ -20,8 +20,7 @@ export function validationError(message: string): AwsError {
 }
 
 export function throttlingError(service: string): AwsError {
-  // STS (awsQuery) calls the code "Throttling"; the JSON services say "ThrottlingException".
-  return service === 'sts'
-    ? new AwsError('Throttling', 'Rate exceeded', 400)
-    : new AwsError('ThrottlingException', 'Rate exceeded', 400);
+  // The awsQuery services (STS, IAM) call the code "Throttling"; the JSON services say "ThrottlingException".
+  if (service === 'sts' || service === 'iam') return new AwsError('Throttling', 'Rate exceeded', 400);
+  return new AwsError('ThrottlingException', 'Rate exceeded', 400);
 }

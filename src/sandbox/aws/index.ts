@@ -6,9 +6,12 @@ export type { InvocationRecord, LambdaHandler } from './lambda.js';
 export type { Execution, StateMachineDriver } from './sfn.js';
 export type { Scope } from './arns.js';
 export { transformArn, keyArn, aliasArn } from './arns.js';
+export type { EvalDecision } from './iam-policy.js';
 export type {
   IssuedCredentials,
+  PolicyStatement,
   RegionDenial,
+  RolePolicy,
   S3Object,
   StoredAlias,
   StoredJob,

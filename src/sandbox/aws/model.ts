@@ -73,6 +73,19 @@ export interface S3Object {
   writtenBy?: Scope & { transformId: string; taskRunId: string };
 }
 
+/** What a role's identity policies allow and deny, for iam:SimulatePrincipalPolicy. */
+export interface PolicyStatement {
+  /** IAM action patterns ("kms:GenerateDataKey*"), matched without regard to case. */
+  actions: string[];
+  /** Resource ARN patterns, matched case-sensitively. */
+  resources: string[];
+}
+
+export interface RolePolicy {
+  allow: PolicyStatement[];
+  deny?: PolicyStatement[];
+}
+
 export interface IssuedCredentials {
   accessKeyId: string;
   secretAccessKey: string;

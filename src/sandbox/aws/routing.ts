@@ -1,11 +1,12 @@
 // Which service and operation a request is for, read the way each protocol spells it.
 import type { IncomingHttpHeaders } from 'node:http';
+import { signingServiceOf } from './auth.js';
 import { GLUE_TARGET_PREFIX } from './glue.js';
+import { IAM_VERSION } from './iam.js';
 import { KMS_TARGET_PREFIX } from './kms.js';
 import { INVOKE_PATH } from './lambda.js';
 import type { ServiceName } from './service.js';
 import { SFN_TARGET_PREFIX } from './sfn.js';
-import { queryAction } from './sts.js';
 
 export interface Route {
   service: ServiceName;
@@ -19,6 +20,7 @@ const TARGET_PREFIXES: Record<string, ServiceName> = {
 };
 
 export function routeRequest(method: string, path: string, headers: IncomingHttpHeaders, body: string): Route | undefined {
+  const signingService = signingServiceOf(headers);
   // JSON-RPC protocols (Glue, KMS, SFN): X-Amz-Target: <Prefix>.<Operation>
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {
@@ -28,11 +30,14 @@ export function routeRequest(method: string, path: string, headers: IncomingHttp
   }
   // REST-JSON (Lambda): the operation is the method and path.
   if (method === 'POST' && INVOKE_PATH.test(path.split('?')[0] ?? '')) return { service: 'lambda', operation: 'Invoke' };
-  // awsQuery (STS): Action=<Operation> in a form-encoded body.
+  // awsQuery (STS, IAM): Action=<Operation> in a form-encoded body; the API version (or the
+  // signature) tells the two services apart.
   const contentType = String(headers['content-type'] ?? '');
   if (method === 'POST' && contentType.startsWith('application/x-www-form-urlencoded')) {
-    const action = queryAction(body);
-    return action ? { service: 'sts', operation: action } : undefined;
+    const form = new URLSearchParams(body);
+    const action = form.get('Action');
+    const service = signingService === 'iam' || form.get('Version') === IAM_VERSION ? 'iam' : 'sts';
+    return action ? { service, operation: action } : undefined;
   }
   return undefined;
 }

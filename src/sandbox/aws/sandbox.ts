@@ -1,10 +1,11 @@
-// AwsSandbox: a loopback HTTP server speaking Glue, KMS, STS, Lambda and Step Functions wire
-// protocols, so the app's real AWS SDK clients run against it through AWS_ENDPOINT_URL_<SERVICE>.
+// AwsSandbox: a loopback HTTP server speaking Glue, KMS, STS, IAM, Lambda and Step Functions
+// wire protocols, so the app's real AWS SDK clients run against it through AWS_ENDPOINT_URL_<SERVICE>.
 import type { Server } from 'node:http';
 import { BackgroundWork } from './background.js';
 import { CallCounter } from './counters.js';
 import { Faults, type InjectedError } from './faults.js';
 import { glueService } from './glue.js';
+import { iamService } from './iam.js';
 import { kmsService } from './kms.js';
 import { LambdaFunctions, lambdaService, type InvocationRecord, type LambdaHandler } from './lambda.js';
 import { listen } from './server.js';
@@ -15,7 +16,7 @@ import { stsService } from './sts.js';
 export interface AwsSandboxOptions {
   /** Delay before every answer, in milliseconds. Default 0. */
   latencyMs?: number;
-  /** Share of Glue/KMS/STS calls answered with ThrottlingException, 0..1. Default 0. */
+  /** Share of Glue/KMS/STS/IAM calls answered with the service's throttling error, 0..1. Default 0. */
   throttleRate?: number;
   /** Account of any caller whose credentials were not issued by the sandbox's AssumeRole. Default 111111111111. */
   defaultAccountId?: string;
@@ -64,6 +65,7 @@ export class AwsSandbox {
         glue: glueService(state),
         kms: kmsService(state),
         sts: stsService(state),
+        iam: iamService(state),
         lambda: lambdaService(functions, background),
         states: sfnService(state, machines, background),
       },
@@ -77,6 +79,7 @@ export class AwsSandbox {
       AWS_ENDPOINT_URL_GLUE: this.endpoint,
       AWS_ENDPOINT_URL_KMS: this.endpoint,
       AWS_ENDPOINT_URL_STS: this.endpoint,
+      AWS_ENDPOINT_URL_IAM: this.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
       AWS_ENDPOINT_URL_SFN: this.endpoint,
       AWS_REGION: this.state.defaultRegion,
@@ -85,7 +88,7 @@ export class AwsSandbox {
     };
   }
 
-  /** Calls per "service:Operation" (IAM prefixes: glue, kms, sts, lambda, states), retries and failures included. */
+  /** Calls per "service:Operation" (IAM prefixes: glue, kms, sts, iam, lambda, states), retries and failures included. */
   callCounts(): Record<string, number> {
     return this.counter.counts();
   }
@@ -113,8 +116,9 @@ export class AwsSandbox {
 
   /**
    * The next `times` calls of `operation` ("glue:CreateMLTransform", "kms:DescribeKey",
-   * "sts:AssumeRole", "lambda:Invoke", "states:StartExecution"; "sfn:" is accepted for "states:")
-   * answer this error instead; with `skip`, only after that many calls of it were answered as usual.
+   * "sts:AssumeRole", "iam:SimulatePrincipalPolicy", "lambda:Invoke", "states:StartExecution";
+   * "sfn:" is accepted for "states:") answer this error instead; with
+   * `skip`, only after that many calls of it were answered as usual.
    */
   failNext(operation: string, error: InjectedError, times = 1, skip = 0): void {
     this.faults.failNext(operation.replace(/^sfn:/, 'states:'), error, times, skip);

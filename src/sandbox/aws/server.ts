@@ -19,8 +19,8 @@ export interface ServerParts {
   counter: CallCounter;
 }
 
-/** The services a scan hammers; these are the ones throttling and region denials apply to. */
-const THROTTLED: ReadonlySet<ServiceName> = new Set(['glue', 'kms', 'sts']);
+/** The services a scan (or a plan) hammers; these are the ones throttling applies to. */
+const THROTTLED: ReadonlySet<ServiceName> = new Set(['glue', 'kms', 'sts', 'iam']);
 const REGIONAL_DENIALS: ReadonlySet<ServiceName> = new Set(['glue', 'kms']);
 
 function readBody(req: IncomingMessage): Promise<string> {

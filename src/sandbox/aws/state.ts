@@ -1,12 +1,13 @@
 // The sandbox's in-memory AWS: one RegionStore per account+region, plus the things that are not
-// regional (S3 objects, issued credentials, deny rules). Tests and fixtures use this API directly to
-// seed and inspect; the protocol modules use it to answer SDK calls.
+// regional (S3 objects, IAM roles, issued credentials, deny rules). Tests and fixtures use this
+// API directly to seed and inspect; the protocol modules use it to answer SDK calls.
 import type { SecurityConfiguration } from '@aws-sdk/client-glue';
 import { keyArn, scopeKey, transformArn, type Scope } from './arns.js';
 import type {
   IssuedCredentials,
   LabelTaskType,
   RegionDenial,
+  RolePolicy,
   S3Object,
   StoredAlias,
   StoredJob,
@@ -121,6 +122,8 @@ export class SandboxState {
 
   private readonly stores = new Map<string, RegionStore>();
   private readonly pendingRuns = new Set<{ run: StoredTaskRun; transform: StoredTransform; scope: Scope }>();
+  /** Identity policies by "<account>/<role name, lower case>": IAM role names ignore case. */
+  private readonly roles = new Map<string, RolePolicy>();
   private readonly taskRunFailures: TaskRunFailurePlan[] = [];
   private readonly issued = new Map<string, IssuedCredentials>();
   private readonly assumeRoleDenied = new Set<string>();
@@ -305,6 +308,17 @@ export class SandboxState {
 
   forgetTaskRunsOf(transform: StoredTransform): void {
     for (const pending of this.pendingRuns) if (pending.transform === transform) this.pendingRuns.delete(pending);
+  }
+
+  // ---- IAM roles ----------------------------------------------------------------------------
+
+  /** A role and its identity policies, as iam:SimulatePrincipalPolicy evaluates them. */
+  addRole(accountId: string, roleName: string, policy: RolePolicy): void {
+    this.roles.set(`${accountId}/${roleName.toLowerCase()}`, structuredClone(policy));
+  }
+
+  rolePolicy(accountId: string, roleName: string): RolePolicy | undefined {
+    return this.roles.get(`${accountId}/${roleName.toLowerCase()}`);
   }
 
   // ---- credentials (STS) --------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // AWS STS (awsQuery: form-encoded "Action=...&Version=2011-06-15&..." in, XML out).
 // AssumeRole issues credentials whose access key names the role's account, so every later call
 // signed with them lands in that account's state.
+import { parseRoleArn } from './arns.js';
 import { AwsError } from './errors.js';
 import { queryResponse } from './protocol.js';
 import type { Service } from './service.js';
@@ -8,13 +9,7 @@ import type { SandboxState } from './state.js';
 
 export const STS_XML_NAMESPACE = 'https://sts.amazonaws.com/doc/2011-06-15/';
 
-const ROLE_ARN = /^arn:aws:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
-
-/** The awsQuery action name sits in the form body, not in a header. */
-export function queryAction(body: string): string | undefined {
-  return new URLSearchParams(body).get('Action') ?? undefined;
-}
 
 function validation(message: string): AwsError {
   return new AwsError('ValidationError', message);
@@ -34,7 +29,7 @@ export function stsService(state: SandboxState): Service {
 
       const roleArn = params.get('RoleArn') ?? '';
       const sessionName = params.get('RoleSessionName') ?? '';
-      const role = ROLE_ARN.exec(roleArn);
+      const role = parseRoleArn(roleArn);
       if (!role) throw validation(`${roleArn || 'RoleArn'} is not a valid role ARN`);
       if (!SESSION_NAME.test(sessionName)) {
         throw validation(`1 validation error detected: Value '${sessionName}' at 'roleSessionName' failed to satisfy constraint`);
@@ -43,7 +38,7 @@ export function stsService(state: SandboxState): Service {
       if (!Number.isInteger(duration) || duration < 900 || duration > 43200) {
         throw validation(`1 validation error detected: Value '${duration}' at 'durationSeconds' failed to satisfy constraint`);
       }
-      const [, accountId = '', roleName = ''] = role;
+      const { accountId, roleName } = role;
       if (state.isAssumeRoleDenied(accountId)) {
         throw new AwsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, 403);
       }
