@@ -4,6 +4,7 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY, type AwsSandbox } from '../../src/sandbox/aws/index.js';
@@ -28,6 +29,7 @@ export const kmsClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => n
 export const stsClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new STSClient(config(sandbox, options));
 export const lambdaClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new LambdaClient(config(sandbox, options));
 export const sfnClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new SFNClient(config(sandbox, options));
+export const s3Client = (sandbox: AwsSandbox, options: ClientOptions = {}) => new S3Client(config(sandbox, options));
 export const iamClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new IAMClient(config(sandbox, options));
 
 /** The error a promise rejects with, failing the test if it resolves. */

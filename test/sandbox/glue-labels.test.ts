@@ -25,6 +25,7 @@ beforeAll(async () => {
   clock = Date.parse('2026-01-05T10:00:00Z');
   sandbox.state.setClock(() => clock);
   seedDemo(sandbox.state);
+  sandbox.state.addBucket('acme-glue-labels', 'eu-west-1');
   glue = glueClient(sandbox);
 });
 
@@ -64,9 +65,11 @@ describe('export then import', () => {
     expect(exportRun.Status).toBe('SUCCEEDED');
     expect(exportRun.Properties).toEqual({ TaskType: 'EXPORT_LABELS', ExportLabelsTaskRunProperties: { OutputS3Path: path } });
 
-    const stored = sandbox.state.s3Object(path);
-    expect(stored?.labels).toHaveLength(1250);
-    expect(stored?.writtenBy).toMatchObject({ transformId: source, taskRunId: exported.TaskRunId, region: 'eu-west-1' });
+    // Glue writes the labels as files in the folder, at most 1,000 labels each.
+    const files = sandbox.state.s3List(path);
+    expect(files.map((f) => f.path)).toEqual([0, 1].map((n) => `${path}run-${exported.TaskRunId}-part-0000${n}.csv`));
+    expect(files.flatMap((f) => f.labels)).toHaveLength(1250);
+    for (const file of files) expect(file.writtenBy).toMatchObject({ transformId: source, taskRunId: exported.TaskRunId, region: 'eu-west-1' });
 
     const twin = await emptyTwin('customer-dedupe-encrypted');
     expect(await labelCount(twin)).toBe(0);
@@ -107,13 +110,13 @@ describe('task-run lifecycle', () => {
     const running = await runStatus(source, TaskRunId);
     expect(running.Status).toBe('RUNNING');
     expect(running.CompletedOn).toBeUndefined();
-    expect(sandbox.state.s3Object(path)).toBeUndefined();
+    expect(sandbox.state.s3List(path)).toEqual([]);
     clock += 3 * 60_000;
     const done = await runStatus(source, TaskRunId);
     expect(done.Status).toBe('SUCCEEDED');
     expect(done.ExecutionTime).toBe(240);
     expect(done.CompletedOn?.getTime()).toBe(done.StartedOn ? done.StartedOn.getTime() + 240_000 : NaN);
-    expect(sandbox.state.s3Object(path)?.labels).toHaveLength(1250);
+    expect(sandbox.state.s3List(path).flatMap((f) => f.labels)).toHaveLength(1250);
   });
 
   it('reports FAILED or TIMEOUT with the ErrorString it was told to, and changes no labels', async () => {
@@ -152,5 +155,101 @@ describe('task-run lifecycle', () => {
     const paged = await glue.send(new GetMLTaskRunsCommand({ TransformId: twin, MaxResults: 1 }));
     expect(paged.TaskRuns).toHaveLength(1);
     expect(paged.NextToken).toBeDefined();
+  });
+});
+
+describe('what Glue refuses when a label run starts', () => {
+  const vendor = DEMO_TRANSFORM_IDS['vendor-match'];
+
+  it('refuses a bucket in another region than the transform, and a bucket that does not exist', async () => {
+    sandbox.state.addBucket('acme-glue-labels-us', 'us-east-1');
+    const elsewhere = 's3://acme-glue-labels-us/customer-dedupe/';
+    for (const start of [
+      () => glue.send(new StartExportLabelsTaskRunCommand({ TransformId: source, OutputS3Path: elsewhere })),
+      () => glue.send(new StartImportLabelsTaskRunCommand({ TransformId: source, InputS3Path: elsewhere })),
+    ]) {
+      const refused = await rejection(start());
+      expect(refused).toBeInstanceOf(InvalidInputException);
+      expect(refused.message).toBe('S3 path provided is not in the same region as transform. Expecting region - eu-west-1, but got - us-east-1.');
+    }
+    const nowhere = 's3://no-such-label-bucket/customer-dedupe/';
+    for (const start of [
+      () => glue.send(new StartExportLabelsTaskRunCommand({ TransformId: source, OutputS3Path: nowhere })),
+      () => glue.send(new StartImportLabelsTaskRunCommand({ TransformId: source, InputS3Path: nowhere })),
+    ]) {
+      const refused = await rejection(start());
+      expect(refused).toBeInstanceOf(InvalidInputException);
+      expect(refused.message).toBe(`Cannot access the label file at ${nowhere}. The specified bucket does not exist.`);
+    }
+    expect((await glue.send(new GetMLTaskRunsCommand({ TransformId: source, Filter: { TaskRunType: 'IMPORT_LABELS' } }))).TaskRuns).toEqual([]);
+  });
+
+  it('refuses to export a transform that has no labels', async () => {
+    expect(await labelCount(vendor)).toBe(0);
+    const refused = await rejection(glue.send(new StartExportLabelsTaskRunCommand({ TransformId: vendor, OutputS3Path: 's3://acme-glue-labels/vendor/' })));
+    expect(refused).toBeInstanceOf(InvalidInputException);
+    expect(refused.message).toBe(`No labelset exists for transformId ${vendor}`);
+    expect((await glue.send(new GetMLTaskRunsCommand({ TransformId: vendor }))).TaskRuns).toEqual([]);
+  });
+
+  it('refuses an empty label file in either import mode', async () => {
+    const twin = await emptyTwin('imports-an-empty-file');
+    sandbox.state.putLabels('s3://acme-glue-labels/empty/labels.csv', []);
+    for (const mode of ['folder', 'file'] as const) {
+      sandbox.state.labelImportPath = mode;
+      const refused = await rejection(glue.send(new StartImportLabelsTaskRunCommand({ TransformId: twin, InputS3Path: 's3://acme-glue-labels/empty/labels.csv' })));
+      expect(refused).toBeInstanceOf(InvalidInputException);
+      expect(refused.message).toBe('Invalid label file of size 0.');
+    }
+    sandbox.state.labelImportPath = 'folder';
+    // A folder holding an empty file is refused too: the import would read it.
+    const folder = await rejection(glue.send(new StartImportLabelsTaskRunCommand({ TransformId: twin, InputS3Path: 's3://acme-glue-labels/empty/' })));
+    expect(folder.message).toBe('Invalid label file of size 0.');
+  });
+});
+
+describe('label files', () => {
+  beforeEach(() => {
+    sandbox.state.labelImportPath = 'folder';
+    sandbox.state.labelsPerExportFile = 1000;
+  });
+
+  it('exports at most labelsPerExportFile labels per file, named run-<id>-part-<n>.csv in the output folder', async () => {
+    sandbox.state.labelsPerExportFile = 400;
+    const { TaskRunId } = await glue.send(new StartExportLabelsTaskRunCommand({ TransformId: source, OutputS3Path: 's3://acme-glue-labels/split' }));
+    const files = sandbox.state.s3List('s3://acme-glue-labels/split/');
+    expect(files.map((f) => f.key)).toEqual([0, 1, 2, 3].map((n) => `split/run-${TaskRunId}-part-0000${n}.csv`));
+    expect(files.map((f) => f.labels.length)).toEqual([400, 400, 400, 50]);
+    expect(files.flatMap((f) => f.labels)).toEqual(sandbox.state.findTransform(source)?.transform.labels);
+  });
+
+  it('imports every file of a folder in key order, or the one file a path names, and nothing beside the folder', async () => {
+    const twin = await emptyTwin('imports-a-folder');
+    sandbox.state.putLabels('s3://acme-glue-labels/folder/b.csv', ['s,l,b1', 's,l,b2']);
+    sandbox.state.putLabels('s3://acme-glue-labels/folder/a.csv', ['s,l,a1']);
+    sandbox.state.putLabels('s3://acme-glue-labels/folder-beside/c.csv', ['s,l,c1']);
+    const all = await glue.send(new StartImportLabelsTaskRunCommand({ TransformId: twin, InputS3Path: 's3://acme-glue-labels/folder' }));
+    expect((await runStatus(twin, all.TaskRunId)).Status).toBe('SUCCEEDED');
+    expect(sandbox.state.findTransform(twin)?.transform.labels).toEqual(['s,l,a1', 's,l,b1', 's,l,b2']);
+    const one = await glue.send(
+      new StartImportLabelsTaskRunCommand({ TransformId: twin, InputS3Path: 's3://acme-glue-labels/folder/b.csv', ReplaceAllLabels: true }),
+    );
+    expect((await runStatus(twin, one.TaskRunId)).Status).toBe('SUCCEEDED');
+    expect(sandbox.state.findTransform(twin)?.transform.labels).toEqual(['s,l,b1', 's,l,b2']);
+  });
+
+  it('in file mode refuses a folder at once, imports one file, and still fails a path with nothing there only in the run', async () => {
+    sandbox.state.labelImportPath = 'file';
+    const twin = await emptyTwin('imports-one-file');
+    sandbox.state.putLabels('s3://acme-glue-labels/files/part-1.csv', ['s,l,1', 's,l,2']);
+    const folder = await rejection(glue.send(new StartImportLabelsTaskRunCommand({ TransformId: twin, InputS3Path: 's3://acme-glue-labels/files/' })));
+    expect(folder).toBeInstanceOf(InvalidInputException);
+    expect(folder.message).toBe('Invalid label file path.');
+    const file = await glue.send(new StartImportLabelsTaskRunCommand({ TransformId: twin, InputS3Path: 's3://acme-glue-labels/files/part-1.csv' }));
+    expect((await runStatus(twin, file.TaskRunId)).Status).toBe('SUCCEEDED');
+    expect(await labelCount(twin)).toBe(2);
+    const missing = await glue.send(new StartImportLabelsTaskRunCommand({ TransformId: twin, InputS3Path: 's3://acme-glue-labels/files/part-2.csv' }));
+    const failed = await runStatus(twin, missing.TaskRunId);
+    expect(failed).toMatchObject({ Status: 'FAILED', ErrorString: expect.stringContaining('Cannot access the label file at s3://acme-glue-labels/files/part-2.csv') });
   });
 });

@@ -8,6 +8,8 @@ export class AwsError extends Error {
     readonly status = 400,
     /** awsQuery (STS) distinguishes caller faults ("Sender") from service faults ("Receiver"). */
     readonly fault: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',
+    /** Extra members of the error document, e.g. S3's BucketName. */
+    readonly details: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = code;
@@ -20,7 +22,9 @@ export function validationError(message: string): AwsError {
 }
 
 export function throttlingError(service: string): AwsError {
-  // The awsQuery services (STS, IAM) call the code "Throttling"; the JSON services say "ThrottlingException".
+  // The awsQuery services (STS, IAM) call the code "Throttling", S3 says "SlowDown" (HTTP 503),
+  // the JSON services "ThrottlingException".
   if (service === 'sts' || service === 'iam') return new AwsError('Throttling', 'Rate exceeded', 400);
+  if (service === 's3') return new AwsError('SlowDown', 'Please reduce your request rate.', 503);
   return new AwsError('ThrottlingException', 'Rate exceeded', 400);
 }

@@ -1,13 +1,17 @@
 // Glue label task runs: StartExportLabelsTaskRun, StartImportLabelsTaskRun, GetMLTaskRun(s).
+// The start refuses, as Glue does, what it can tell is wrong at once (no bucket, a bucket of
+// another region, nothing to export, an empty or ill-named label file); a missing file is only
+// found out by the run itself, which then fails.
 import type { TaskRun } from '@aws-sdk/client-glue';
 import { AwsError } from './errors.js';
 import { glueStore, requireTransform } from './glue-transforms.js';
 import { optionalBoolean, optionalNumber, optionalObject, optionalString, pageSize, requiredString } from './input.js';
-import type { StoredTaskRun } from './model.js';
+import type { StoredTaskRun, StoredTransform } from './model.js';
 import { paginate, type SortKey } from './paging.js';
+import { objectSize, parseS3Path } from './s3-store.js';
 import type { JsonOperation } from './service.js';
-import type { SandboxState } from './state.js';
-import { isS3Path, taskRunStatus } from './task-runs.js';
+import type { RegionStore, SandboxState } from './state.js';
+import { importSources, isS3Path, taskRunStatus } from './task-runs.js';
 
 function describeTaskRun(run: StoredTaskRun, now: number): TaskRun {
   const status = taskRunStatus(run, now);
@@ -29,9 +33,35 @@ function describeTaskRun(run: StoredTaskRun, now: number): TaskRun {
   };
 }
 
-function requireS3Path(path: string, member: string): string {
-  if (!isS3Path(path)) throw new AwsError('InvalidInputException', `${member} must be an s3:// path, got ${path}`);
+function invalidInput(message: string): AwsError {
+  return new AwsError('InvalidInputException', message);
+}
+
+/** The path must be s3:// in an existing bucket of the transform's own region. */
+function requireLabelLocation(state: SandboxState, store: RegionStore, path: string, member: string): string {
+  const bucket = isS3Path(path) ? parseS3Path(path)?.bucket : undefined;
+  if (bucket === undefined) throw invalidInput(`${member} must be an s3:// path, got ${path}`);
+  const bucketRegion = state.bucketRegion(bucket);
+  if (bucketRegion === undefined) throw invalidInput(`Cannot access the label file at ${path}. The specified bucket does not exist.`);
+  const region = store.scope.region;
+  if (bucketRegion !== region) {
+    throw invalidInput(`S3 path provided is not in the same region as transform. Expecting region - ${region}, but got - ${bucketRegion}.`);
+  }
   return path;
+}
+
+/** What an import can be refused for at once: a folder where a file is wanted, an empty file. */
+function checkImportSource(state: SandboxState, path: string): void {
+  if (state.labelImportPath === 'file' && !state.s3.get(path) && state.s3.listFolder(path).length > 0) {
+    throw invalidInput('Invalid label file path.');
+  }
+  if (importSources(state.s3, path, state.labelImportPath).some((o) => objectSize(o) === 0)) {
+    throw invalidInput('Invalid label file of size 0.');
+  }
+}
+
+function requireLabels(transform: StoredTransform): void {
+  if (transform.labels.length === 0) throw invalidInput(`No labelset exists for transformId ${transform.definition.TransformId}`);
 }
 
 const TASK_RUN_SORT: Record<string, (run: StoredTaskRun, now: number) => SortKey> = {
@@ -45,21 +75,21 @@ export function taskRunOperations(state: SandboxState): Record<string, JsonOpera
     StartExportLabelsTaskRun(caller, input) {
       const store = glueStore(state, caller);
       const transform = requireTransform(store, requiredString(input, 'TransformId'));
-      const run = state.startTaskRun(store, transform, {
-        transformId: transform.definition.TransformId,
-        taskType: 'EXPORT_LABELS',
-        s3Path: requireS3Path(requiredString(input, 'OutputS3Path'), 'OutputS3Path'),
-      });
+      const s3Path = requireLabelLocation(state, store, requiredString(input, 'OutputS3Path'), 'OutputS3Path');
+      requireLabels(transform);
+      const run = state.startTaskRun(store, transform, { transformId: transform.definition.TransformId, taskType: 'EXPORT_LABELS', s3Path });
       return { TaskRunId: run.taskRunId };
     },
 
     StartImportLabelsTaskRun(caller, input) {
       const store = glueStore(state, caller);
       const transform = requireTransform(store, requiredString(input, 'TransformId'));
+      const s3Path = requireLabelLocation(state, store, requiredString(input, 'InputS3Path'), 'InputS3Path');
+      checkImportSource(state, s3Path);
       const run = state.startTaskRun(store, transform, {
         transformId: transform.definition.TransformId,
         taskType: 'IMPORT_LABELS',
-        s3Path: requireS3Path(requiredString(input, 'InputS3Path'), 'InputS3Path'),
+        s3Path,
         replaceAllLabels: optionalBoolean(input, 'ReplaceAllLabels') ?? false,
       });
       return { TaskRunId: run.taskRunId };

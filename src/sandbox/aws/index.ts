@@ -7,6 +7,8 @@ export type { Execution, StateMachineDriver } from './sfn.js';
 export type { Scope } from './arns.js';
 export { transformArn, keyArn, aliasArn } from './arns.js';
 export type { EvalDecision } from './iam-policy.js';
+export type { S3DeniableOperation } from './s3-store.js';
+export type { LabelImportPath } from './task-runs.js';
 export type {
   IssuedCredentials,
   PolicyStatement,
@@ -14,6 +16,7 @@ export type {
   RolePolicy,
   S3Object,
   StoredAlias,
+  StoredBucket,
   StoredJob,
   StoredKey,
   StoredSecurityConfiguration,

@@ -66,11 +66,24 @@ export interface StoredAlias {
 
 /** An object in the in-memory S3 stand-in: label exports land here, imports read from here. */
 export interface S3Object {
+  /** "s3://bucket/key". */
   path: string;
+  bucket: string;
+  key: string;
+  /** The object's content: one CSV row per label (its size is that text's UTF-8 bytes). */
   labels: string[];
   writtenAt: Date;
   /** Which task run wrote it; absent for objects put directly by a test. */
   writtenBy?: Scope & { transformId: string; taskRunId: string };
+}
+
+export interface StoredBucket {
+  name: string;
+  region: string;
+  /** The owning account. */
+  accountId: string;
+  /** Objects by key. */
+  objects: Map<string, S3Object>;
 }
 
 /** What a role's identity policies allow and deny, for iam:SimulatePrincipalPolicy. */

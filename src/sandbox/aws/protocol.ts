@@ -1,7 +1,7 @@
 // Wire formats: how a result or an AwsError is written back for each AWS protocol the SDK speaks.
 import type { AwsError } from './errors.js';
 
-export type Protocol = 'json1.0' | 'json1.1' | 'rest-json' | 'query';
+export type Protocol = 'json1.0' | 'json1.1' | 'rest-json' | 'rest-xml' | 'query';
 
 export interface WireResponse {
   status: number;
@@ -22,8 +22,20 @@ const CONTENT_TYPE: Record<Protocol, string> = {
   'json1.0': 'application/x-amz-json-1.0',
   'json1.1': 'application/x-amz-json-1.1',
   'rest-json': 'application/json',
+  'rest-xml': 'application/xml',
   query: 'text/xml',
 };
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+/** A REST-XML (S3) answer: the document as given, with S3's request id headers. */
+export function restXmlResponse(document: string, requestId: string, status = 200): WireResponse {
+  return {
+    status,
+    headers: { 'content-type': CONTENT_TYPE['rest-xml'], 'x-amz-request-id': requestId, 'x-amz-id-2': requestId },
+    body: XML_DECLARATION + document,
+  };
+}
 
 export function jsonResponse(protocol: Protocol, data: unknown, requestId: string, status = 200): WireResponse {
   return {
@@ -43,6 +55,18 @@ export function errorResponse(protocol: Protocol, error: AwsError, requestId: st
         `<ErrorResponse${ns}><Error><Type>${error.fault}</Type><Code>${escapeXml(error.code)}</Code>` +
         `<Message>${escapeXml(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
     };
+  }
+  if (protocol === 'rest-xml') {
+    // S3's error document: Code and Message, then members of the error's own (BucketName...).
+    const details = Object.entries(error.details)
+      .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+      .join('');
+    return restXmlResponse(
+      `<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message>${details}` +
+        `<RequestId>${requestId}</RequestId><HostId>${requestId}</HostId></Error>`,
+      requestId,
+      error.status,
+    );
   }
   if (protocol === 'rest-json') {
     // REST-JSON clients read the code from the x-amzn-errortype header first, then the body.

@@ -5,6 +5,7 @@ import { GLUE_TARGET_PREFIX } from './glue.js';
 import { IAM_VERSION } from './iam.js';
 import { KMS_TARGET_PREFIX } from './kms.js';
 import { INVOKE_PATH } from './lambda.js';
+import { s3Operation } from './s3.js';
 import type { ServiceName } from './service.js';
 import { SFN_TARGET_PREFIX } from './sfn.js';
 
@@ -21,6 +22,8 @@ const TARGET_PREFIXES: Record<string, ServiceName> = {
 
 export function routeRequest(method: string, path: string, headers: IncomingHttpHeaders, body: string): Route | undefined {
   const signingService = signingServiceOf(headers);
+  // REST-XML (S3): nothing but the signature says S3; the method, path and query name the operation.
+  if (signingService === 's3') return { service: 's3', operation: s3Operation(method, path) };
   // JSON-RPC protocols (Glue, KMS, SFN): X-Amz-Target: <Prefix>.<Operation>
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {

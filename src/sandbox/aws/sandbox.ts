@@ -1,4 +1,4 @@
-// AwsSandbox: a loopback HTTP server speaking Glue, KMS, STS, IAM, Lambda and Step Functions
+// AwsSandbox: a loopback HTTP server speaking Glue, KMS, STS, IAM, S3, Lambda and Step Functions
 // wire protocols, so the app's real AWS SDK clients run against it through AWS_ENDPOINT_URL_<SERVICE>.
 import type { Server } from 'node:http';
 import { BackgroundWork } from './background.js';
@@ -8,6 +8,7 @@ import { glueService } from './glue.js';
 import { iamService } from './iam.js';
 import { kmsService } from './kms.js';
 import { LambdaFunctions, lambdaService, type InvocationRecord, type LambdaHandler } from './lambda.js';
+import { s3Service } from './s3.js';
 import { listen } from './server.js';
 import { sfnService, StateMachines, type Execution, type StateMachineDriver } from './sfn.js';
 import { SandboxState } from './state.js';
@@ -16,7 +17,7 @@ import { stsService } from './sts.js';
 export interface AwsSandboxOptions {
   /** Delay before every answer, in milliseconds. Default 0. */
   latencyMs?: number;
-  /** Share of Glue/KMS/STS/IAM calls answered with the service's throttling error, 0..1. Default 0. */
+  /** Share of Glue/KMS/STS/IAM/S3 calls answered with the service's throttling error, 0..1. Default 0. */
   throttleRate?: number;
   /** Account of any caller whose credentials were not issued by the sandbox's AssumeRole. Default 111111111111. */
   defaultAccountId?: string;
@@ -66,6 +67,7 @@ export class AwsSandbox {
         kms: kmsService(state),
         sts: stsService(state),
         iam: iamService(state),
+        s3: s3Service(state),
         lambda: lambdaService(functions, background),
         states: sfnService(state, machines, background),
       },
@@ -80,6 +82,7 @@ export class AwsSandbox {
       AWS_ENDPOINT_URL_KMS: this.endpoint,
       AWS_ENDPOINT_URL_STS: this.endpoint,
       AWS_ENDPOINT_URL_IAM: this.endpoint,
+      AWS_ENDPOINT_URL_S3: this.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
       AWS_ENDPOINT_URL_SFN: this.endpoint,
       AWS_REGION: this.state.defaultRegion,
@@ -88,7 +91,7 @@ export class AwsSandbox {
     };
   }
 
-  /** Calls per "service:Operation" (IAM prefixes: glue, kms, sts, iam, lambda, states), retries and failures included. */
+  /** Calls per "service:Operation" (IAM prefixes: glue, kms, sts, iam, s3, lambda, states), retries and failures included. */
   callCounts(): Record<string, number> {
     return this.counter.counts();
   }
@@ -116,8 +119,8 @@ export class AwsSandbox {
 
   /**
    * The next `times` calls of `operation` ("glue:CreateMLTransform", "kms:DescribeKey",
-   * "sts:AssumeRole", "iam:SimulatePrincipalPolicy", "lambda:Invoke", "states:StartExecution";
-   * "sfn:" is accepted for "states:") answer this error instead; with
+   * "sts:AssumeRole", "iam:SimulatePrincipalPolicy", "s3:ListObjectsV2", "lambda:Invoke",
+   * "states:StartExecution"; "sfn:" is accepted for "states:") answer this error instead; with
    * `skip`, only after that many calls of it were answered as usual.
    */
   failNext(operation: string, error: InjectedError, times = 1, skip = 0): void {

@@ -1,5 +1,5 @@
 // The sandbox's in-memory AWS: one RegionStore per account+region, plus the things that are not
-// regional (S3 objects, IAM roles, issued credentials, deny rules). Tests and fixtures use this
+// regional (S3 buckets, IAM roles, issued credentials, deny rules). Tests and fixtures use this
 // API directly to seed and inspect; the protocol modules use it to answer SDK calls.
 import type { SecurityConfiguration } from '@aws-sdk/client-glue';
 import { keyArn, scopeKey, transformArn, type Scope } from './arns.js';
@@ -19,7 +19,8 @@ import type {
   TransformDefinition,
 } from './model.js';
 import { IdGenerator } from './random.js';
-import { makeLabels, normalizeS3Path, settleTaskRun } from './task-runs.js';
+import { S3Store, type S3DeniableOperation } from './s3-store.js';
+import { makeLabels, settleTaskRun, type LabelImportPath } from './task-runs.js';
 
 export type TransformSeed = Omit<TransformDefinition, 'TransformId'> & {
   TransformId?: string;
@@ -115,8 +116,12 @@ export class SandboxState {
   readonly defaultRegion: string;
   /** How long a label task run takes from start to completion; 0 = complete on the next call. */
   taskRunMs: number;
-  /** The S3 stand-in, keyed by normalized path ("s3://bucket/prefix", no trailing slash). */
-  readonly s3 = new Map<string, S3Object>();
+  /** Labels per file a label export writes (Glue splits large label sets over several files). */
+  labelsPerExportFile = 1000;
+  /** How an import reads InputS3Path: a folder of files (or one file), or one file only. */
+  labelImportPath: LabelImportPath = 'folder';
+  /** The S3 stand-in: buckets by name, label CSV objects by key. */
+  readonly s3 = new S3Store();
   /** Seeded, so generated ids repeat from run to run. */
   readonly ids: IdGenerator;
 
@@ -258,14 +263,30 @@ export class SandboxState {
 
   // ---- S3 stand-in --------------------------------------------------------------------------
 
-  putLabels(path: string, labels: string[]): void {
-    const key = normalizeS3Path(path);
-    this.s3.set(key, { path: key, labels: [...labels], writtenAt: new Date(this.now()) });
+  /** A bucket in `region`, owned by `accountId`. Bucket names are global: one name, one bucket. */
+  addBucket(name: string, region: string, accountId = this.defaultAccountId): void {
+    this.s3.addBucket(name, region, accountId);
   }
 
+  bucketRegion(name: string): string | undefined {
+    return this.s3.bucket(name)?.region;
+  }
+
+  /** Writes one label file at exactly "s3://bucket/key" (the bucket must exist). */
+  putLabels(path: string, labels: string[]): void {
+    this.s3.put(path, { labels: [...labels], writtenAt: new Date(this.now()) });
+  }
+
+  /** The object at exactly this path, after settling due task runs. */
   s3Object(path: string): S3Object | undefined {
     this.settleTaskRuns();
-    return this.s3.get(normalizeS3Path(path));
+    return this.s3.get(path);
+  }
+
+  /** The objects in a folder ("s3://bucket/prefix", with or without the trailing slash), sorted by key. */
+  s3List(folderPath: string): S3Object[] {
+    this.settleTaskRuns();
+    return this.s3.listFolder(folderPath);
   }
 
   // ---- task runs ----------------------------------------------------------------------------
@@ -301,7 +322,13 @@ export class SandboxState {
   settleTaskRuns(): void {
     const now = this.now();
     for (const pending of this.pendingRuns) {
-      settleTaskRun(pending.run, pending.transform, this.s3, pending.scope, now);
+      settleTaskRun(pending.run, pending.transform, {
+        s3: this.s3,
+        scope: pending.scope,
+        now,
+        labelsPerExportFile: this.labelsPerExportFile,
+        labelImportPath: this.labelImportPath,
+      });
       if (pending.run.completion) this.pendingRuns.delete(pending);
     }
   }
@@ -376,7 +403,13 @@ export class SandboxState {
     return this.keyDenials.has(keyArn);
   }
 
+  /** This S3 operation on this bucket answers AccessDenied (HTTP 403). */
+  denyS3(bucket: string, operation: S3DeniableOperation): void {
+    this.s3.deny(bucket, operation);
+  }
+
   clearDenyRules(): void {
+    this.s3.clearDenials();
     this.assumeRoleDenied.clear();
     this.regionDenials.clear();
     this.keyDenials.clear();
