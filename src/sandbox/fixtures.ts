@@ -3,12 +3,15 @@
 import type { GlueTable, SchemaColumn, TransformEncryption } from '@aws-sdk/client-glue';
 import type { ReasonCode } from '../checks/types.js';
 import { keyArn, type Scope } from './aws/arns.js';
+import type { RolePolicy } from './aws/model.js';
 import type { SandboxState, TransformSeed } from './aws/state.js';
 
 export const DEMO_ACCOUNT_ID = '111111111111';
 export const DEMO_REGION = 'eu-west-1';
 export const DEMO_SECOND_REGION = 'us-east-1';
-export const DEMO_ROLE_ARN = `arn:aws:iam::${DEMO_ACCOUNT_ID}:role/GlueMLRole`;
+/** The demo transforms' role, seeded in each demo account. */
+export const DEMO_ROLE_NAME = 'GlueMLRole';
+export const DEMO_ROLE_ARN = `arn:aws:iam::${DEMO_ACCOUNT_ID}:role/${DEMO_ROLE_NAME}`;
 
 const EU: Scope = { accountId: DEMO_ACCOUNT_ID, region: DEMO_REGION };
 const US: Scope = { accountId: DEMO_ACCOUNT_ID, region: DEMO_SECOND_REGION };
@@ -39,6 +42,54 @@ export const DEMO_KEY_ARNS = {
 } as const;
 
 export const DEMO_SECURITY_CONFIGURATIONS = { kms: 'glue-encrypt-kms', legacy: 'legacy-sse-s3' } as const;
+
+/** Every account and region the demo estate has transforms in. */
+export const DEMO_SCOPES: readonly Scope[] = [EU, US];
+
+/** The demo's label bucket of an account and region (Glue wants labels in the transform's region). */
+export function labelBucketName(accountId: string, region: string): string {
+  return `glue-encrypt-labels-${accountId}-${region}`;
+}
+
+/**
+ * A customer key's policy: the account root hands use of the key to IAM, and CloudWatch Logs of
+ * the key's region may use it for the account's log groups (what SSE-KMS task-run logs need).
+ */
+export function demoKeyPolicy(accountId: string, region: string): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Id: 'key-glue-ml',
+    Statement: [
+      {
+        Sid: 'Enable IAM User Permissions',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${accountId}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      {
+        Sid: 'Allow CloudWatch Logs',
+        Effect: 'Allow',
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        Resource: '*',
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:${accountId}:*` } },
+      },
+    ],
+  });
+}
+
+/** GlueMLRole's identity policy: the account's keys, log-group key association, its label buckets. */
+export function demoRolePolicy(accountId: string, regions: readonly string[]): RolePolicy {
+  const buckets = regions.map((region) => `arn:aws:s3:::${labelBucketName(accountId, region)}`);
+  return {
+    allow: [
+      { actions: ['kms:Decrypt', 'kms:GenerateDataKey*', 'kms:Encrypt', 'kms:DescribeKey'], resources: [`arn:aws:kms:*:${accountId}:key/*`] },
+      { actions: ['logs:AssociateKmsKey'], resources: ['*'] },
+      { actions: ['s3:GetObject', 's3:PutObject', 's3:ListBucket'], resources: buckets.flatMap((bucket) => [bucket, `${bucket}/*`]) },
+    ],
+  };
+}
 
 export interface DemoTransform {
   name: string;
@@ -122,7 +173,14 @@ export function seedDemo(state: SandboxState): void {
   const keyDefaults = { creationDate: new Date('2024-11-04T08:00:00Z') };
 
   // ---- keys ----
-  state.addKey(EU, { ...keyDefaults, keyId: DEMO_KEY_IDS.glueMl, description: 'Glue ML transforms: labels and trained models', rotationEnabled: true, aliases: ['alias/glue-ml'] });
+  state.addKey(EU, {
+    ...keyDefaults,
+    keyId: DEMO_KEY_IDS.glueMl,
+    description: 'Glue ML transforms: labels and trained models',
+    rotationEnabled: true,
+    aliases: ['alias/glue-ml'],
+    policy: demoKeyPolicy(EU.accountId, EU.region),
+  });
   state.addKey(EU, { ...keyDefaults, keyId: DEMO_KEY_IDS.awsGlue, keyManager: 'AWS', description: 'Default key that protects my Glue data when no other key is defined', aliases: ['alias/aws/glue'] });
   state.addKey(EU, { ...keyDefaults, keyId: DEMO_KEY_IDS.glueOld, keyState: 'Disabled', description: 'Glue ML (2023), superseded by alias/glue-ml', rotationEnabled: true, aliases: ['alias/glue-old'] });
   state.addKey(EU, {
@@ -135,7 +193,21 @@ export function seedDemo(state: SandboxState): void {
     aliases: ['alias/glue-retiring'],
   });
   state.addKey(EU, { ...keyDefaults, keyId: DEMO_KEY_IDS.glueNoRotate, description: 'Glue ML contacts key', rotationEnabled: false, aliases: ['alias/glue-norotate'] });
-  state.addKey(US, { ...keyDefaults, keyId: DEMO_KEY_IDS.usGlueMl, description: 'Glue ML transforms (us-east-1)', rotationEnabled: true, aliases: ['alias/glue-ml'] });
+  state.addKey(US, {
+    ...keyDefaults,
+    keyId: DEMO_KEY_IDS.usGlueMl,
+    description: 'Glue ML transforms (us-east-1)',
+    rotationEnabled: true,
+    aliases: ['alias/glue-ml'],
+    policy: demoKeyPolicy(US.accountId, US.region),
+  });
+
+  // ---- label buckets (one per account and region, in that region) and the transforms' role ----
+  for (const scope of DEMO_SCOPES) state.addBucket(labelBucketName(scope.accountId, scope.region), scope.region, scope.accountId);
+  for (const accountId of new Set(DEMO_SCOPES.map((scope) => scope.accountId))) {
+    const regions = DEMO_SCOPES.filter((scope) => scope.accountId === accountId).map((scope) => scope.region);
+    state.addRole(accountId, DEMO_ROLE_NAME, demoRolePolicy(accountId, regions));
+  }
 
   // ---- security configurations ----
   const kmsConfig = (keyArnValue: string) => ({

@@ -22,6 +22,8 @@ import {
   type CreateMLTransformCommandInput,
   type MLTransform,
 } from '@aws-sdk/client-glue';
+import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsSandbox } from '../../src/sandbox/aws/index.js';
@@ -73,10 +75,15 @@ async function listAll(client: GlueClient, pageSize: number, filter?: { Name?: s
 describe('environment', () => {
   it('hands out endpoint variables the SDK honours, for every service', async () => {
     const env = sandbox.env();
-    for (const service of ['GLUE', 'KMS', 'STS', 'LAMBDA', 'SFN']) expect(env[`AWS_ENDPOINT_URL_${service}`]).toBe(sandbox.endpoint);
+    for (const service of ['GLUE', 'KMS', 'STS', 'IAM', 'S3', 'LAMBDA', 'SFN']) expect(env[`AWS_ENDPOINT_URL_${service}`]).toBe(sandbox.endpoint);
     const identity = await new STSClient({ maxAttempts: 1 }).send(new GetCallerIdentityCommand({}));
     expect(identity.Account).toBe('111111111111');
     expect(sandbox.callCounts()['sts:GetCallerIdentity']).toBeGreaterThanOrEqual(1);
+    const bucket = await new S3Client({ maxAttempts: 1 }).send(new GetBucketLocationCommand({ Bucket: 'glue-encrypt-labels-111111111111-eu-west-1' }));
+    expect(bucket.LocationConstraint).toBe('eu-west-1');
+    const simulated = await new IAMClient({ maxAttempts: 1 }).send(new SimulatePrincipalPolicyCommand({ PolicySourceArn: DEMO_ROLE_ARN, ActionNames: ['kms:Decrypt'] }));
+    expect(simulated.EvaluationResults).toHaveLength(1);
+    expect(sandbox.callCounts()).toMatchObject({ 's3:GetBucketLocation': 1, 'iam:SimulatePrincipalPolicy': 1 });
   });
 
   it('reads the region from the request signature', async () => {

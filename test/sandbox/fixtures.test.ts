@@ -1,11 +1,22 @@
 // The seeded data sets: the demo estate is what its constants say, the scale estate is spread as promised.
 import { GetMLTransformCommand, GetMLTransformsCommand, type MLTransform } from '@aws-sdk/client-glue';
-import { DescribeKeyCommand } from '@aws-sdk/client-kms';
+import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { DescribeKeyCommand, GetKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { GetBucketLocationCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsSandbox, SandboxState } from '../../src/sandbox/aws/index.js';
-import { DEMO_KEY_ARNS, DEMO_TRANSFORMS, seedDemo, seedScale } from '../../src/sandbox/fixtures.js';
-import { glueClient, kmsClient, stsClient } from './clients.js';
+import {
+  DEMO_ACCOUNT_ID,
+  DEMO_KEY_ARNS,
+  DEMO_ROLE_ARN,
+  DEMO_TRANSFORMS,
+  demoKeyPolicy,
+  labelBucketName,
+  seedDemo,
+  seedScale,
+} from '../../src/sandbox/fixtures.js';
+import { glueClient, iamClient, kmsClient, s3Client, stsClient } from './clients.js';
 
 let sandbox: AwsSandbox;
 
@@ -49,6 +60,66 @@ describe('seedDemo', () => {
     expect(await transform('orders-match')).toMatchObject({ MaxCapacity: 10, LabelCount: 312 });
     expect(await transform('orders-match')).not.toHaveProperty('WorkerType');
     expect(await transform('customer-dedupe')).toMatchObject({ WorkerType: 'G.1X', NumberOfWorkers: 10 });
+  });
+});
+
+describe('seedDemo: what a remediation needs around the transforms', () => {
+  const regions = [...new Set(DEMO_TRANSFORMS.map((t) => t.region))];
+
+  it('has a label bucket in each region of the estate, in that region', async () => {
+    expect(labelBucketName('111111111111', 'eu-west-1')).toBe('glue-encrypt-labels-111111111111-eu-west-1');
+    const s3 = s3Client(sandbox);
+    for (const region of regions) {
+      const { LocationConstraint } = await s3.send(new GetBucketLocationCommand({ Bucket: labelBucketName(DEMO_ACCOUNT_ID, region) }));
+      expect(LocationConstraint || 'us-east-1').toBe(region);
+    }
+  });
+
+  it('seeds GlueMLRole allowed the keys of its account, log-group key association and its label buckets', async () => {
+    const bucketArn = (region: string) => `arn:aws:s3:::${labelBucketName(DEMO_ACCOUNT_ID, region)}`;
+    const { EvaluationResults = [] } = await iamClient(sandbox).send(
+      new SimulatePrincipalPolicyCommand({
+        PolicySourceArn: DEMO_ROLE_ARN,
+        ActionNames: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:DescribeKey', 'logs:AssociateKmsKey', 's3:GetObject', 's3:PutObject', 's3:ListBucket', 'kms:ScheduleKeyDeletion'],
+        ResourceArns: [
+          DEMO_KEY_ARNS.glueMl,
+          DEMO_KEY_ARNS.usGlueMl,
+          'arn:aws:kms:eu-west-1:999999999999:key/b18bf606-2b84-427d-880d-985b50b67678',
+          'arn:aws:logs:eu-west-1:111111111111:log-group:/aws-glue/*',
+          ...regions.flatMap((r) => [bucketArn(r), `${bucketArn(r)}/glue-encrypt/x.csv`]),
+        ],
+      }),
+    );
+    const allowed = (action: string, resource: string) =>
+      EvaluationResults.find((r) => r.EvalActionName === action && r.EvalResourceName === resource)?.EvalDecision === 'allowed';
+    for (const action of ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:Encrypt', 'kms:DescribeKey']) {
+      expect(allowed(action, DEMO_KEY_ARNS.glueMl)).toBe(true);
+      expect(allowed(action, DEMO_KEY_ARNS.usGlueMl)).toBe(true);
+      expect(allowed(action, 'arn:aws:kms:eu-west-1:999999999999:key/b18bf606-2b84-427d-880d-985b50b67678')).toBe(false);
+    }
+    expect(allowed('kms:ScheduleKeyDeletion', DEMO_KEY_ARNS.glueMl)).toBe(false);
+    expect(allowed('logs:AssociateKmsKey', 'arn:aws:logs:eu-west-1:111111111111:log-group:/aws-glue/*')).toBe(true);
+    for (const region of regions) {
+      expect(allowed('s3:ListBucket', bucketArn(region))).toBe(true);
+      expect(allowed('s3:GetObject', `${bucketArn(region)}/glue-encrypt/x.csv`)).toBe(true);
+      expect(allowed('s3:PutObject', `${bucketArn(region)}/glue-encrypt/x.csv`)).toBe(true);
+    }
+  });
+
+  it('gives alias/glue-ml in each region a key policy that hands use to IAM and admits CloudWatch Logs of that region', async () => {
+    for (const [region, keyArn] of [['eu-west-1', DEMO_KEY_ARNS.glueMl], ['us-east-1', DEMO_KEY_ARNS.usGlueMl]] as const) {
+      const { Policy } = await kmsClient(sandbox, { region }).send(new GetKeyPolicyCommand({ KeyId: keyArn, PolicyName: 'default' }));
+      expect(Policy).toBe(demoKeyPolicy(DEMO_ACCOUNT_ID, region));
+      const [root, logs] = (JSON.parse(Policy ?? '{}') as { Statement: Record<string, unknown>[] }).Statement;
+      expect(root).toMatchObject({ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:root' }, Action: 'kms:*' });
+      expect(logs).toMatchObject({
+        Effect: 'Allow',
+        Principal: { Service: `logs.${region}.amazonaws.com` },
+        Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        Resource: '*',
+        Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${region}:111111111111:*` } },
+      });
+    }
   });
 });
 
