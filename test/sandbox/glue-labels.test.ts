@@ -253,3 +253,27 @@ describe('label files', () => {
     expect(failed).toMatchObject({ Status: 'FAILED', ErrorString: expect.stringContaining('Cannot access the label file at s3://acme-glue-labels/files/part-2.csv') });
   });
 });
+
+describe('task runs that sit in a status', () => {
+  it('keeps STARTING, RUNNING or STOPPING whatever the clock says, until endTaskRun', async () => {
+    const twin = await emptyTwin('busy-transform');
+    const stopping = sandbox.state.addTaskRun(twin, { status: 'STOPPING' });
+    const running = sandbox.state.addTaskRun(twin, { taskType: 'FIND_MATCHES', status: 'RUNNING' });
+    clock += 24 * 60 * 60_000;
+    expect(await runStatus(twin, stopping)).toMatchObject({ TaskRunId: stopping, Status: 'STOPPING', Properties: { TaskType: 'EVALUATION' } });
+    expect((await runStatus(twin, running)).Properties?.TaskType).toBe('FIND_MATCHES');
+    const listed = await glue.send(new GetMLTaskRunsCommand({ TransformId: twin, Filter: { Status: 'STOPPING' } }));
+    expect(listed.TaskRuns?.map((r) => r.TaskRunId)).toEqual([stopping]);
+
+    clock += 60_000;
+    sandbox.state.endTaskRun(stopping, 'STOPPED');
+    const stopped = await runStatus(twin, stopping);
+    expect(stopped.Status).toBe('STOPPED');
+    expect(stopped.CompletedOn?.getTime()).toBe(clock);
+    expect((await glue.send(new GetMLTaskRunsCommand({ TransformId: twin, Filter: { Status: 'STOPPING' } }))).TaskRuns).toEqual([]);
+    expect((await runStatus(twin, running)).Status).toBe('RUNNING');
+    sandbox.state.endTaskRun(running, 'SUCCEEDED');
+    expect((await runStatus(twin, running)).Status).toBe('SUCCEEDED');
+    expect(() => sandbox.state.endTaskRun(running, 'FAILED')).toThrow();
+  });
+});

@@ -2,7 +2,7 @@
 // The start refuses, as Glue does, what it can tell is wrong at once (no bucket, a bucket of
 // another region, nothing to export, an empty or ill-named label file); a missing file is only
 // found out by the run itself, which then fails.
-import type { TaskRun } from '@aws-sdk/client-glue';
+import type { TaskRun, TaskRunProperties } from '@aws-sdk/client-glue';
 import { AwsError } from './errors.js';
 import { glueStore, requireTransform } from './glue-transforms.js';
 import { optionalBoolean, optionalNumber, optionalObject, optionalString, pageSize, requiredString } from './input.js';
@@ -13,6 +13,14 @@ import type { JsonOperation } from './service.js';
 import type { RegionStore, SandboxState } from './state.js';
 import { importSources, isS3Path, taskRunStatus } from './task-runs.js';
 
+function taskRunProperties(run: StoredTaskRun): TaskRunProperties {
+  if (run.taskType === 'EXPORT_LABELS') return { TaskType: 'EXPORT_LABELS', ExportLabelsTaskRunProperties: { OutputS3Path: run.s3Path } };
+  if (run.taskType === 'IMPORT_LABELS') {
+    return { TaskType: 'IMPORT_LABELS', ImportLabelsTaskRunProperties: { InputS3Path: run.s3Path, Replace: run.replaceAllLabels ?? false } };
+  }
+  return { TaskType: run.taskType };
+}
+
 function describeTaskRun(run: StoredTaskRun, now: number): TaskRun {
   const status = taskRunStatus(run, now);
   const completedAt = run.completion?.completedAt;
@@ -21,10 +29,7 @@ function describeTaskRun(run: StoredTaskRun, now: number): TaskRun {
     TaskRunId: run.taskRunId,
     Status: status,
     LogGroupName: '/aws-glue/ml-transforms',
-    Properties:
-      run.taskType === 'EXPORT_LABELS'
-        ? { TaskType: 'EXPORT_LABELS', ExportLabelsTaskRunProperties: { OutputS3Path: run.s3Path } }
-        : { TaskType: 'IMPORT_LABELS', ImportLabelsTaskRunProperties: { InputS3Path: run.s3Path, Replace: run.replaceAllLabels ?? false } },
+    Properties: taskRunProperties(run),
     ErrorString: run.completion?.errorString,
     StartedOn: new Date(run.startedAt),
     LastModifiedOn: new Date(completedAt ?? now),

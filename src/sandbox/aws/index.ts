@@ -1,6 +1,6 @@
 // Public surface of the AWS sandbox.
 export { AwsSandbox, SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY, type AwsSandboxOptions } from './sandbox.js';
-export { SandboxState, RegionStore, type KeySeed, type TransformSeed, type TaskRunFailurePlan } from './state.js';
+export { SandboxState, RegionStore, type HeldTaskRun, type KeySeed, type TransformSeed, type TaskRunFailurePlan } from './state.js';
 export type { InjectedError } from './faults.js';
 export type { InvocationRecord, LambdaHandler } from './lambda.js';
 export type { Execution, StateMachineDriver } from './sfn.js';
@@ -10,6 +10,7 @@ export type { EvalDecision } from './iam-policy.js';
 export type { S3DeniableOperation } from './s3-store.js';
 export type { LabelImportPath } from './task-runs.js';
 export type {
+  HeldTaskRunStatus,
   IssuedCredentials,
   PolicyStatement,
   RegionDenial,
@@ -22,5 +23,6 @@ export type {
   StoredSecurityConfiguration,
   StoredTaskRun,
   StoredTransform,
+  TaskRunEndStatus,
   TransformDefinition,
 } from './model.js';

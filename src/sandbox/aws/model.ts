@@ -1,6 +1,6 @@
 // Shapes of what the sandbox stores. Glue records reuse the SDK's own types so a stored transform
 // is, field for field, what GetMLTransform returns (LabelCount is derived from the labels).
-import type { Job, MLTransform, SecurityConfiguration } from '@aws-sdk/client-glue';
+import type { Job, MLTransform, SecurityConfiguration, TaskType } from '@aws-sdk/client-glue';
 import type { Scope } from './arns.js';
 
 export type TransformDefinition = Omit<MLTransform, 'LabelCount' | 'TransformId' | 'Name'> & {
@@ -20,20 +20,26 @@ export interface StoredTransform {
 
 export type LabelTaskType = 'EXPORT_LABELS' | 'IMPORT_LABELS';
 export type TaskRunFailureStatus = 'FAILED' | 'TIMEOUT';
+/** The statuses a run seeded with addTaskRun sits in until endTaskRun. */
+export type HeldTaskRunStatus = 'STARTING' | 'RUNNING' | 'STOPPING';
+export type TaskRunEndStatus = 'SUCCEEDED' | 'STOPPED' | TaskRunFailureStatus;
 
 export interface StoredTaskRun {
   taskRunId: string;
   transformId: string;
-  taskType: LabelTaskType;
-  /** OutputS3Path for an export, InputS3Path for an import. */
-  s3Path: string;
+  /** Label runs are started through Glue; the other types only exist as seeded runs (addTaskRun). */
+  taskType: TaskType;
+  /** OutputS3Path for an export, InputS3Path for an import; absent for other types. */
+  s3Path?: string;
   replaceAllLabels?: boolean;
   startedAt: number;
   durationMs: number;
+  /** A seeded run reports this status, whatever the clock says, until endTaskRun. */
+  heldStatus?: HeldTaskRunStatus;
   /** Decided when the run starts (failNextTaskRun); applied when it completes. */
   plannedFailure?: { status: TaskRunFailureStatus; errorString: string };
   /** Set once the run completed and its effect on labels/S3 was applied. */
-  completion?: { status: 'SUCCEEDED' | TaskRunFailureStatus; completedAt: number; errorString?: string };
+  completion?: { status: TaskRunEndStatus; completedAt: number; errorString?: string };
 }
 
 export type StoredSecurityConfiguration = SecurityConfiguration & { Name: string };

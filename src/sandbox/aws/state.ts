@@ -1,9 +1,10 @@
 // The sandbox's in-memory AWS: one RegionStore per account+region, plus the things that are not
 // regional (S3 buckets, IAM roles, issued credentials, deny rules). Tests and fixtures use this
 // API directly to seed and inspect; the protocol modules use it to answer SDK calls.
-import type { SecurityConfiguration } from '@aws-sdk/client-glue';
+import type { SecurityConfiguration, TaskType } from '@aws-sdk/client-glue';
 import { keyArn, scopeKey, transformArn, type Scope } from './arns.js';
 import type {
+  HeldTaskRunStatus,
   IssuedCredentials,
   LabelTaskType,
   RegionDenial,
@@ -59,7 +60,19 @@ export interface TaskRunFailurePlan {
 }
 
 /** What a Glue handler knows when it starts a run; the state adds id, timing and any planned failure. */
-export type NewTaskRun = Pick<StoredTaskRun, 'transformId' | 'taskType' | 's3Path' | 'replaceAllLabels'>;
+export interface NewTaskRun {
+  transformId: string;
+  taskType: LabelTaskType;
+  s3Path: string;
+  replaceAllLabels?: boolean;
+}
+
+/** A run seeded in a status it keeps until endTaskRun (e.g. another tool's run, still STOPPING). */
+export interface HeldTaskRun {
+  /** Default EVALUATION. */
+  taskType?: TaskType;
+  status: HeldTaskRunStatus;
+}
 
 export class RegionStore {
   readonly securityConfigurations = new Map<string, StoredSecurityConfiguration>();
@@ -127,6 +140,7 @@ export class SandboxState {
 
   private readonly stores = new Map<string, RegionStore>();
   private readonly pendingRuns = new Set<{ run: StoredTaskRun; transform: StoredTransform; scope: Scope }>();
+  private readonly heldRuns = new Map<string, StoredTaskRun>();
   /** Identity policies by "<account>/<role name, lower case>": IAM role names ignore case. */
   private readonly roles = new Map<string, RolePolicy>();
   private readonly taskRunFailures: TaskRunFailurePlan[] = [];
@@ -318,6 +332,35 @@ export class SandboxState {
     return started;
   }
 
+  /**
+   * Seeds a run that reports `status` until endTaskRun, whatever the clock says: work a caller
+   * must wait for (or stop) before it may change the transform. Returns its TaskRunId.
+   */
+  addTaskRun(transformId: string, run: HeldTaskRun): string {
+    const found = this.findTransform(transformId);
+    if (!found) throw new Error(`no transform ${transformId}`);
+    const held: StoredTaskRun = {
+      taskRunId: `tsk${this.ids.hex(32)}`,
+      transformId,
+      taskType: run.taskType ?? 'EVALUATION',
+      startedAt: this.now(),
+      durationMs: 0,
+      heldStatus: run.status,
+    };
+    found.transform.taskRuns.push(held);
+    this.heldRuns.set(held.taskRunId, held);
+    return held.taskRunId;
+  }
+
+  /** Ends a run seeded with addTaskRun, now. */
+  endTaskRun(taskRunId: string, status: 'STOPPED' | 'SUCCEEDED' | 'FAILED', errorString?: string): void {
+    const run = this.heldRuns.get(taskRunId);
+    if (!run) throw new Error(`no run ${taskRunId} seeded with addTaskRun is still going`);
+    delete run.heldStatus;
+    run.completion = { status, completedAt: this.now(), ...(errorString === undefined ? {} : { errorString }) };
+    this.heldRuns.delete(taskRunId);
+  }
+
   /** Completes every run whose time is up. Called before each request and each inspection. */
   settleTaskRuns(): void {
     const now = this.now();
@@ -335,6 +378,7 @@ export class SandboxState {
 
   forgetTaskRunsOf(transform: StoredTransform): void {
     for (const pending of this.pendingRuns) if (pending.transform === transform) this.pendingRuns.delete(pending);
+    for (const run of transform.taskRuns) this.heldRuns.delete(run.taskRunId);
   }
 
   // ---- IAM roles ----------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 // Label export/import task runs: STARTING -> RUNNING -> SUCCEEDED | FAILED | TIMEOUT, driven by the
 // clock. Nothing runs in the background: due runs are settled (their effect applied) whenever the
 // sandbox is asked anything, so the outcome is deterministic and never races a poll.
+import type { TaskStatusType } from '@aws-sdk/client-glue';
 import type { S3Object, StoredTaskRun, StoredTransform } from './model.js';
 import { parseS3Path, type S3Store } from './s3-store.js';
 
@@ -14,10 +15,9 @@ export function isS3Path(path: string): boolean {
   return /^s3:\/\/[^/]+/.test(path);
 }
 
-export type TaskRunStatus = 'STARTING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMEOUT';
-
-export function taskRunStatus(run: StoredTaskRun, now: number): TaskRunStatus {
+export function taskRunStatus(run: StoredTaskRun, now: number): TaskStatusType {
   if (run.completion) return run.completion.status;
+  if (run.heldStatus) return run.heldStatus;
   // The first quarter of the run reads STARTING, as a real run spends its first minutes provisioning.
   return now - run.startedAt < run.durationMs / 4 ? 'STARTING' : 'RUNNING';
 }
@@ -45,13 +45,17 @@ export interface SettleContext {
 /** Completes a due run and applies its effect: an export writes the labels, an import reads them. */
 export function settleTaskRun(run: StoredTaskRun, transform: StoredTransform, context: SettleContext): void {
   const { s3, now } = context;
-  if (run.completion || now - run.startedAt < run.durationMs) return;
+  if (run.completion || run.heldStatus || now - run.startedAt < run.durationMs) return;
   const completedAt = Math.max(now, run.startedAt + run.durationMs);
   if (run.plannedFailure) {
     run.completion = { status: run.plannedFailure.status, completedAt, errorString: run.plannedFailure.errorString };
     return;
   }
-  const path = run.s3Path;
+  if (run.taskType !== 'EXPORT_LABELS' && run.taskType !== 'IMPORT_LABELS') {
+    run.completion = { status: 'SUCCEEDED', completedAt };
+    return;
+  }
+  const path = run.s3Path ?? '';
   const bucket = parseS3Path(path)?.bucket;
   // Glue's start checks this; a run registered directly on the state may still name no bucket.
   if (!bucket || !s3.bucket(bucket)) {
