@@ -14,6 +14,7 @@ import {
   requiredObject,
   requiredString,
   storedAs,
+  withinBytes,
   type JsonObject,
 } from './input.js';
 import type { StoredTransform, TransformDefinition } from './model.js';
@@ -24,6 +25,9 @@ import type { RegionStore, SandboxState } from './state.js';
 /** GetMLTransforms accepts MaxResults 1..1000 (API reference); the default page size is not documented. */
 export const GET_ML_TRANSFORMS_MAX_RESULTS = 1000;
 export const GET_ML_TRANSFORMS_DEFAULT_PAGE = 100;
+
+/** Transform names: at most 255 bytes of UTF-8 (Glue counts bytes, so multi-byte names hit it sooner). */
+const MAX_NAME_BYTES = 255;
 
 /** DPUs per worker, used to report MaxCapacity for transforms sized by workers, as Glue does. */
 const DPU_PER_WORKER: Record<string, number> = { Standard: 1, 'G.025X': 0.25, 'G.1X': 1, 'G.2X': 2, 'G.4X': 4, 'G.8X': 8 };
@@ -177,7 +181,7 @@ export function transformOperations(state: SandboxState): Record<string, JsonOpe
 
     CreateMLTransform(caller, input) {
       const store = glueStore(state, caller);
-      const name = requiredString(input, 'Name', 255);
+      const name = withinBytes(requiredString(input, 'Name'), 'Name', MAX_NAME_BYTES);
       const role = requiredString(input, 'Role');
       const parameters = requiredObject(input, 'Parameters');
       requiredString(parameters, 'TransformType');
@@ -220,7 +224,7 @@ export function transformOperations(state: SandboxState): Record<string, JsonOpe
       const store = glueStore(state, caller);
       const transform = requireTransform(store, requiredString(input, 'TransformId'));
       const d = transform.definition;
-      const name = optionalString(input, 'Name', 255);
+      const name = withinBytes(optionalString(input, 'Name'), 'Name', MAX_NAME_BYTES);
       if (name !== undefined && name !== d.Name && store.transformByName(name)) {
         throw new AwsError('AlreadyExistsException', `Transform with name ${name} already exists`);
       }

@@ -20,13 +20,21 @@ export function parseJsonBody(body: string): JsonObject {
   return parsed;
 }
 
+function tooLong(member: string, maxLength: number) {
+  return validationError(`Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${maxLength}`);
+}
+
 export function optionalString(input: JsonObject, member: string, maxLength = Infinity): string | undefined {
   const value = input[member];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw validationError(`Value at '${member}' failed to satisfy constraint: Member must be a string`);
-  if (value.length > maxLength) {
-    throw validationError(`Value at '${member}' failed to satisfy constraint: Member must have length less than or equal to ${maxLength}`);
-  }
+  if (value.length > maxLength) throw tooLong(member, maxLength);
+  return value;
+}
+
+/** Some AWS limits count UTF-8 bytes, not characters: 200 × "é" is 400 bytes. */
+export function withinBytes<T extends string | undefined>(value: T, member: string, maxBytes: number): T {
+  if (value !== undefined && Buffer.byteLength(value, 'utf8') > maxBytes) throw tooLong(member, maxBytes);
   return value;
 }
 
