@@ -4,7 +4,7 @@
 // found out by the run itself, which then fails.
 import type { TaskRun, TaskRunProperties } from '@aws-sdk/client-glue';
 import { AwsError } from './errors.js';
-import { glueStore, requireTransform } from './glue-transforms.js';
+import { glueStore, requireLiveTransform, requireTransform } from './glue-transforms.js';
 import { optionalBoolean, optionalNumber, optionalObject, optionalString, pageSize, requiredString } from './input.js';
 import type { StoredTaskRun, StoredTransform } from './model.js';
 import { paginate, type SortKey } from './paging.js';
@@ -79,7 +79,7 @@ export function taskRunOperations(state: SandboxState): Record<string, JsonOpera
   return {
     StartExportLabelsTaskRun(caller, input) {
       const store = glueStore(state, caller);
-      const transform = requireTransform(store, requiredString(input, 'TransformId'));
+      const transform = requireLiveTransform(store, requiredString(input, 'TransformId'));
       const s3Path = requireLabelLocation(state, store, requiredString(input, 'OutputS3Path'), 'OutputS3Path');
       requireLabels(transform);
       const run = state.startTaskRun(store, transform, { transformId: transform.definition.TransformId, taskType: 'EXPORT_LABELS', s3Path });
@@ -88,7 +88,7 @@ export function taskRunOperations(state: SandboxState): Record<string, JsonOpera
 
     StartImportLabelsTaskRun(caller, input) {
       const store = glueStore(state, caller);
-      const transform = requireTransform(store, requiredString(input, 'TransformId'));
+      const transform = requireLiveTransform(store, requiredString(input, 'TransformId'));
       const s3Path = requireLabelLocation(state, store, requiredString(input, 'InputS3Path'), 'InputS3Path');
       checkImportSource(state, s3Path);
       const run = state.startTaskRun(store, transform, {

@@ -42,6 +42,15 @@ export function requireTransform(store: RegionStore, transformId: string): Store
   return transform;
 }
 
+/** A transform that work may start on: not one being deleted. */
+export function requireLiveTransform(store: RegionStore, transformId: string): StoredTransform {
+  const transform = requireTransform(store, transformId);
+  if (transform.deletedAt !== undefined) {
+    throw new AwsError('InvalidInputException', `Transform ${transformId} is being deleted (Status DELETING): no task run can start on it`);
+  }
+  return transform;
+}
+
 /**
  * The transform as Glue reports it: stored fields untouched, LabelCount and MaxCapacity derived.
  * A shallow copy: answers are serialized at once, and a deep copy per transform made large scans slow.
@@ -259,8 +268,9 @@ export function transformOperations(state: SandboxState): Record<string, JsonOpe
     DeleteMLTransform(caller, input) {
       const store = glueStore(state, caller);
       const transform = requireTransform(store, requiredString(input, 'TransformId'));
-      store.deleteTransform(transform);
-      state.forgetTaskRunsOf(transform);
+      // Asynchronous in Glue: the transform reads DELETING (and keeps its name) for a while; a
+      // second delete meanwhile answers the same id.
+      state.deleteTransform(store, transform);
       return { TransformId: transform.definition.TransformId };
     },
 

@@ -16,6 +16,8 @@ export interface StoredTransform {
   labels: string[];
   tags: Record<string, string>;
   taskRuns: StoredTaskRun[];
+  /** Set by DeleteMLTransform: the transform reads DELETING, and keeps its name, until this time. */
+  deletedAt?: number;
 }
 
 export type LabelTaskType = 'EXPORT_LABELS' | 'IMPORT_LABELS';

@@ -25,6 +25,8 @@ export interface AwsSandboxOptions {
   defaultRegion?: string;
   /** Duration of a label task run. Default 0: it completes by the next call. */
   taskRunMs?: number;
+  /** How long a deleted transform reads DELETING (its name still taken). Default 0: gone at once. */
+  deleteMs?: number;
   /** Seed for generated ids and throttling decisions. Default 1. */
   randomSeed?: number;
 }
@@ -51,6 +53,7 @@ export class AwsSandbox {
       defaultAccountId: options.defaultAccountId ?? '111111111111',
       defaultRegion: options.defaultRegion ?? 'eu-west-1',
       taskRunMs: options.taskRunMs ?? 0,
+      deleteMs: options.deleteMs ?? 0,
       seed,
     });
     const faults = new Faults({ latencyMs: options.latencyMs ?? 0, throttleRate: options.throttleRate ?? 0, seed });

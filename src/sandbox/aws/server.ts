@@ -56,7 +56,7 @@ async function answer(parts: ServerParts, req: IncomingMessage, service: Service
   const caller = identifyCaller(req.headers, state);
   const operationKey = `${service.name}:${operation}`;
   counter.record(operationKey, caller);
-  state.settleTaskRuns();
+  state.settle();
 
   const injected = faults.takeFailure(operationKey);
   if (injected) throw new AwsError(injected.code, injected.message, injected.status ?? 400);

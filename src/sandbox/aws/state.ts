@@ -122,6 +122,8 @@ export interface SandboxStateOptions {
   defaultRegion: string;
   taskRunMs: number;
   seed: number;
+  /** How long a deleted transform reads DELETING. Default 0. */
+  deleteMs?: number;
 }
 
 export class SandboxState {
@@ -129,6 +131,8 @@ export class SandboxState {
   readonly defaultRegion: string;
   /** How long a label task run takes from start to completion; 0 = complete on the next call. */
   taskRunMs: number;
+  /** How long DeleteMLTransform leaves a transform in DELETING (name still held); 0 = gone by the next call. */
+  deleteMs: number;
   /** Labels per file a label export writes (Glue splits large label sets over several files). */
   labelsPerExportFile = 1000;
   /** How an import reads InputS3Path: a folder of files (or one file), or one file only. */
@@ -141,6 +145,7 @@ export class SandboxState {
   private readonly stores = new Map<string, RegionStore>();
   private readonly pendingRuns = new Set<{ run: StoredTaskRun; transform: StoredTransform; scope: Scope }>();
   private readonly heldRuns = new Map<string, StoredTaskRun>();
+  private readonly deletions = new Set<{ store: RegionStore; transform: StoredTransform }>();
   /** Identity policies by "<account>/<role name, lower case>": IAM role names ignore case. */
   private readonly roles = new Map<string, RolePolicy>();
   private readonly taskRunFailures: TaskRunFailurePlan[] = [];
@@ -154,6 +159,7 @@ export class SandboxState {
     this.defaultAccountId = options.defaultAccountId;
     this.defaultRegion = options.defaultRegion;
     this.taskRunMs = options.taskRunMs;
+    this.deleteMs = options.deleteMs ?? 0;
     this.ids = new IdGenerator(options.seed);
   }
 
@@ -293,13 +299,13 @@ export class SandboxState {
 
   /** The object at exactly this path, after settling due task runs. */
   s3Object(path: string): S3Object | undefined {
-    this.settleTaskRuns();
+    this.settle();
     return this.s3.get(path);
   }
 
   /** The objects in a folder ("s3://bucket/prefix", with or without the trailing slash), sorted by key. */
   s3List(folderPath: string): S3Object[] {
-    this.settleTaskRuns();
+    this.settle();
     return this.s3.listFolder(folderPath);
   }
 
@@ -361,7 +367,13 @@ export class SandboxState {
     this.heldRuns.delete(taskRunId);
   }
 
-  /** Completes every run whose time is up. Called before each request and each inspection. */
+  /** Brings everything the clock drives up to date. Called before each request and each inspection. */
+  settle(): void {
+    this.settleTaskRuns();
+    this.settleDeletions();
+  }
+
+  /** Completes every run whose time is up. */
   settleTaskRuns(): void {
     const now = this.now();
     for (const pending of this.pendingRuns) {
@@ -379,6 +391,30 @@ export class SandboxState {
   forgetTaskRunsOf(transform: StoredTransform): void {
     for (const pending of this.pendingRuns) if (pending.transform === transform) this.pendingRuns.delete(pending);
     for (const run of transform.taskRuns) this.heldRuns.delete(run.taskRunId);
+  }
+
+  // ---- transform deletion -------------------------------------------------------------------
+
+  /**
+   * DeleteMLTransform: the transform reads DELETING, and still holds its name, for deleteMs;
+   * then it is gone. With deleteMs 0 it is gone at once.
+   */
+  deleteTransform(store: RegionStore, transform: StoredTransform): void {
+    if (transform.deletedAt !== undefined) return;
+    transform.deletedAt = this.now();
+    transform.definition.Status = 'DELETING';
+    this.deletions.add({ store, transform });
+    this.settleDeletions();
+  }
+
+  private settleDeletions(): void {
+    const now = this.now();
+    for (const deletion of this.deletions) {
+      if (now - (deletion.transform.deletedAt ?? now) < this.deleteMs) continue;
+      deletion.store.deleteTransform(deletion.transform);
+      this.forgetTaskRunsOf(deletion.transform);
+      this.deletions.delete(deletion);
+    }
   }
 
   // ---- IAM roles ----------------------------------------------------------------------------
