@@ -1,10 +1,18 @@
 // Throttling, injected failures, latency and call counting, seen through the real SDK.
-import { CreateMLTransformCommand, GetMLTransformsCommand, ThrottlingException } from '@aws-sdk/client-glue';
+import {
+  AlreadyExistsException,
+  CreateMLTransformCommand,
+  GetMLTaskRunsCommand,
+  GetMLTransformsCommand,
+  GlueClient,
+  StartExportLabelsTaskRunCommand,
+  ThrottlingException,
+} from '@aws-sdk/client-glue';
 import { DescribeKeyCommand } from '@aws-sdk/client-kms';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AwsSandbox } from '../../src/sandbox/aws/index.js';
-import { DEMO_ROLE_ARN, seedDemo } from '../../src/sandbox/fixtures.js';
+import { AwsSandbox, SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY } from '../../src/sandbox/aws/index.js';
+import { DEMO_ROLE_ARN, DEMO_TRANSFORM_IDS, labelBucketName, seedDemo } from '../../src/sandbox/fixtures.js';
 import { glueClient, kmsClient, rejection, stsClient } from './clients.js';
 
 let sandbox: AwsSandbox;
@@ -92,6 +100,45 @@ describe('failNext', () => {
     expect(key.KeyMetadata?.KeyState).toBe('Enabled');
     expect(key.$metadata.attempts).toBe(2);
     expect(sandbox.callCounts()['kms:DescribeKey']).toBe(2);
+  });
+});
+
+describe('lost answers (afterApplying)', () => {
+  // The SDK's own retry policy (3 attempts): what the app runs with in production.
+  const defaultGlue = () =>
+    new GlueClient({ endpoint: sandbox.endpoint, region: 'eu-west-1', credentials: { accessKeyId: SANDBOX_ACCESS_KEY_ID, secretAccessKey: SANDBOX_SECRET_ACCESS_KEY } });
+  const lostAnswer = { code: 'InternalServiceException', message: 'Dependency failure', status: 500, afterApplying: true };
+
+  it('a create whose answer is lost is retried by the SDK into AlreadyExistsException, with the one transform it made', async () => {
+    sandbox.failNext('glue:CreateMLTransform', lostAnswer);
+    const input = { Name: 'lost-answer', Role: DEMO_ROLE_ARN, InputRecordTables: [{ DatabaseName: 'd', TableName: 't' }], Parameters: { TransformType: 'FIND_MATCHES' as const } };
+    const error = await rejection(defaultGlue().send(new CreateMLTransformCommand(input)));
+    expect(error).toBeInstanceOf(AlreadyExistsException);
+    expect(error.$metadata?.attempts).toBe(2);
+    const { Transforms = [] } = await glueClient(sandbox).send(new GetMLTransformsCommand({ Filter: { Name: 'lost-answer' } }));
+    expect(Transforms).toHaveLength(1);
+    expect(sandbox.callCounts()['glue:CreateMLTransform']).toBe(2);
+  });
+
+  it('an export start whose answer is lost is retried by the SDK into a second run into the same folder', async () => {
+    sandbox.failNext('glue:StartExportLabelsTaskRun', lostAnswer);
+    const transformId = DEMO_TRANSFORM_IDS['orders-match'];
+    const folder = `s3://${labelBucketName('111111111111', 'eu-west-1')}/lost-answer/orders-match/`;
+    const started = await defaultGlue().send(new StartExportLabelsTaskRunCommand({ TransformId: transformId, OutputS3Path: folder }));
+    expect(started.$metadata.attempts).toBe(2);
+    const { TaskRuns = [] } = await glueClient(sandbox).send(new GetMLTaskRunsCommand({ TransformId: transformId, Filter: { TaskRunType: 'EXPORT_LABELS' } }));
+    expect(TaskRuns).toHaveLength(2);
+    expect(TaskRuns.map((r) => r.Properties?.ExportLabelsTaskRunProperties?.OutputS3Path)).toEqual([folder, folder]);
+    expect(TaskRuns.map((r) => r.TaskRunId)).toContain(started.TaskRunId);
+    // Both runs wrote their files: the folder holds the labels twice over.
+    expect(sandbox.state.s3List(folder).flatMap((f) => f.labels)).toHaveLength(2 * 312);
+  });
+
+  it('without afterApplying nothing is carried out', async () => {
+    sandbox.failNext('glue:CreateMLTransform', { code: 'InternalServiceException', message: 'Dependency failure', status: 500 });
+    const input = { Name: 'not-applied', Role: DEMO_ROLE_ARN, InputRecordTables: [{ DatabaseName: 'd', TableName: 't' }], Parameters: { TransformType: 'FIND_MATCHES' as const } };
+    expect((await rejection(glueClient(sandbox).send(new CreateMLTransformCommand(input)))).name).toBe('InternalServiceException');
+    expect((await glueClient(sandbox).send(new GetMLTransformsCommand({ Filter: { Name: 'not-applied' } }))).Transforms).toEqual([]);
   });
 });
 

@@ -6,6 +6,12 @@ export interface InjectedError {
   message: string;
   /** HTTP status; default 400. */
   status?: number;
+  /**
+   * A lost answer: the operation is carried out (its effect applied) and this error is answered
+   * instead of its result, as when a response is lost on the way back. The SDK may then retry a
+   * call that has in fact already succeeded.
+   */
+  afterApplying?: boolean;
 }
 
 export class Faults {

@@ -123,8 +123,9 @@ export class AwsSandbox {
   /**
    * The next `times` calls of `operation` ("glue:CreateMLTransform", "kms:DescribeKey",
    * "sts:AssumeRole", "iam:SimulatePrincipalPolicy", "s3:ListObjectsV2", "lambda:Invoke",
-   * "states:StartExecution"; "sfn:" is accepted for "states:") answer this error instead; with
-   * `skip`, only after that many calls of it were answered as usual.
+   * "states:StartExecution"; "sfn:" is accepted for "states:") answer this error instead (after
+   * carrying the call out, with `afterApplying`); with `skip`, only after that many calls of it
+   * were answered as usual.
    */
   failNext(operation: string, error: InjectedError, times = 1, skip = 0): void {
     this.faults.failNext(operation.replace(/^sfn:/, 'states:'), error, times, skip);

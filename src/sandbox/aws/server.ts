@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { identifyCaller, type Caller } from './auth.js';
 import type { CallCounter } from './counters.js';
 import { AwsError, throttlingError } from './errors.js';
-import type { Faults } from './faults.js';
+import type { Faults, InjectedError } from './faults.js';
 import { errorResponse, type WireResponse } from './protocol.js';
 import { routeRequest } from './routing.js';
-import type { Service, ServiceName } from './service.js';
+import type { Service, ServiceName, ServiceRequest } from './service.js';
 import type { SandboxState } from './state.js';
 
 export interface ServerParts {
@@ -59,15 +59,24 @@ async function answer(parts: ServerParts, req: IncomingMessage, service: Service
   state.settle();
 
   const injected = faults.takeFailure(operationKey);
-  if (injected) throw new AwsError(injected.code, injected.message, injected.status ?? 400);
+  const asInjected = (e: InjectedError) => new AwsError(e.code, e.message, e.status ?? 400);
+  if (injected && !injected.afterApplying) throw asInjected(injected);
+  const carriedOut = carryOut(parts, service, caller, { operation, path: req.url ?? '/', headers: req.headers, body, requestId });
+  if (!injected) return carriedOut;
+  // A lost answer: whatever the operation did stands, and the caller hears only the error.
+  await carriedOut.catch(() => undefined);
+  throw asInjected(injected);
+}
+
+async function carryOut(parts: ServerParts, service: Service, caller: Caller, request: Omit<ServiceRequest, 'caller'>): Promise<WireResponse> {
+  const { state, faults, counter } = parts;
   if (THROTTLED.has(service.name) && faults.shouldThrottle()) {
     counter.recordThrottle();
     throw throttlingError(service.name);
   }
-  const denied = REGIONAL_DENIALS.has(service.name) ? regionDenied(state, caller, operationKey) : undefined;
+  const denied = REGIONAL_DENIALS.has(service.name) ? regionDenied(state, caller, `${service.name}:${request.operation}`) : undefined;
   if (denied) throw denied;
-
-  return service.handle({ caller, operation, path: req.url ?? '/', headers: req.headers, body, requestId });
+  return service.handle({ caller, ...request });
 }
 
 /**
