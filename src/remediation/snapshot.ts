@@ -86,22 +86,38 @@ export function createRequestFrom(
     ...(usesWorkers ? { WorkerType: s.workerType as CreateMLTransformCommandInput['WorkerType'], NumberOfWorkers: s.numberOfWorkers } : { MaxCapacity: s.maxCapacity }),
     Timeout: s.timeout,
     MaxRetries: s.maxRetries,
-    // aws:* tags belong to AWS and cannot be set by a caller; the bot's own glue-encrypt:* tags
-    // describe the old transform, not the new one. Every other tag is copied.
-    Tags: {
-      ...Object.fromEntries(Object.entries(s.tags).filter(([k]) => !k.startsWith('aws:') && !k.startsWith('glue-encrypt:'))),
-      ...extraTags,
-    },
+    Tags: { ...copiedTags(s.tags), ...extraTags },
     ...(encryption ? { TransformEncryption: encryption } : {}),
   };
+}
+
+/**
+ * The tags a re-created transform copies: aws:* tags belong to AWS and cannot be set by a caller;
+ * the bot's own glue-encrypt:* tags describe the old transform, not the new one.
+ */
+export function copiedTags(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).filter(([k]) => !k.startsWith('aws:') && !k.startsWith('glue-encrypt:')));
 }
 
 export function renamedName(name: string, date: Date): string {
   return datedName(name, 'unencrypted', date);
 }
 
-/** `name-<what>-YYYYMMDD`. Glue names are at most 255 characters: shorten the name, never the suffix. */
+/** Glue's limit on a name, counted in UTF-8 bytes. */
+export const MAX_NAME_BYTES = 255;
+
+/**
+ * `name-<what>-YYYYMMDD`. Glue names are at most 255 UTF-8 bytes: shorten the name, never the
+ * suffix, and never through the middle of a character (a code point is kept whole or dropped).
+ */
 export function datedName(name: string, what: string, date: Date): string {
   const suffix = `-${what}-${date.toISOString().slice(0, 10).replace(/-/g, '')}`;
-  return name.slice(0, 255 - suffix.length) + suffix;
+  let budget = MAX_NAME_BYTES - Buffer.byteLength(suffix, 'utf8');
+  let kept = '';
+  for (const char of name) {
+    budget -= Buffer.byteLength(char, 'utf8');
+    if (budget < 0) break;
+    kept += char;
+  }
+  return kept + suffix;
 }
