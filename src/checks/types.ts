@@ -94,6 +94,8 @@ export interface SecurityConfigurationFacts {
   name: string;
   s3: { mode: 'DISABLED' | 'SSE-KMS' | 'SSE-S3' | (string & {}); kmsKeyArn?: string }[];
   cloudWatchMode?: 'DISABLED' | 'SSE-KMS' | (string & {});
+  /** The key CloudWatch Logs encrypts task-run logs with (SSE-KMS): its policy must admit the Logs service. */
+  cloudWatchKmsKeyArn?: string;
   jobBookmarksMode?: 'DISABLED' | 'CSE-KMS' | (string & {});
 }
 

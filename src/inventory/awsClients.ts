@@ -2,7 +2,9 @@
 // counting, and credentials from an assumed role for member accounts. Endpoints come from
 // the SDK's own settings (AWS_ENDPOINT_URL_GLUE, ...), so a local stand-in needs no code here.
 import { GlueClient } from '@aws-sdk/client-glue';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity, DeserializeMiddleware, MetadataBearer, MiddlewareStack, SMITHY_CONTEXT_KEY } from '@smithy/types';
 
@@ -63,6 +65,21 @@ export interface ClientOptions {
 export interface AccountClients {
   glue: GlueClient;
   kms: KMSClient;
+  /** Label buckets: their region (plans) and what an export wrote (the workflow). Built on first use. */
+  readonly s3: S3Client;
+  /** Simulating the transform role's permissions at plan time. Built on first use. */
+  readonly iam: IAMClient;
+  /**
+   * Glue without SDK retries, for starts whose answer may be lost after Glue acted (a label task
+   * run): the caller looks for what the first attempt did before it tries again.
+   */
+  readonly glueOnce: GlueClient;
+}
+
+/** A getter that builds its value on first read and keeps it (scans never pay for S3 or IAM clients). */
+function lazy<T extends object, K extends string, V>(target: T, key: K, build: () => V): T & Record<K, V> {
+  let value: V | undefined;
+  return Object.defineProperty(target, key, { enumerable: true, get: () => (value ??= build()) }) as T & Record<K, V>;
 }
 
 /** What a scan sends through: the shared clients, counted for that scan. */
@@ -101,12 +118,16 @@ export class AwsClientFactory {
    */
   forTarget(region: string, roleArn?: string): AccountClients {
     const env = process.env;
-    const key = [region, roleArn ?? 'home', baseCredentialsKey(), env.AWS_ENDPOINT_URL_GLUE, env.AWS_ENDPOINT_URL_KMS, this.options.maxAttempts].join('|');
+    const key = [region, roleArn ?? 'home', baseCredentialsKey(), env.AWS_ENDPOINT_URL_GLUE, env.AWS_ENDPOINT_URL_KMS, env.AWS_ENDPOINT_URL_S3, env.AWS_ENDPOINT_URL_IAM, this.options.maxAttempts].join('|');
     let clients = clientCache.get(key);
     if (!clients) {
       const credentials = roleArn ? () => this.assumeRole(roleArn) : undefined;
       const base = { ...this.common(region), ...(credentials ? { credentials } : {}) };
-      clients = { glue: countCalls(new GlueClient(base), 'glue'), kms: countCalls(new KMSClient(base), 'kms') };
+      const core = { glue: countCalls(new GlueClient(base), 'glue'), kms: countCalls(new KMSClient(base), 'kms') };
+      // IAM is global: the SDK maps any region of a partition to its IAM endpoint.
+      clients = lazy(lazy(lazy(core, 's3', () => new S3Client(base)), 'iam', () => new IAMClient(base)), 'glueOnce', () =>
+        new GlueClient({ ...base, maxAttempts: 1 }),
+      );
       clientCache.set(key, clients);
     }
     return clients;

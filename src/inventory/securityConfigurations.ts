@@ -17,6 +17,7 @@ export async function lookupSecurityConfiguration(
         name,
         s3: (enc?.S3Encryption ?? []).map((s) => ({ mode: s.S3EncryptionMode ?? 'DISABLED', kmsKeyArn: s.KmsKeyArn })),
         cloudWatchMode: enc?.CloudWatchEncryption?.CloudWatchEncryptionMode,
+        cloudWatchKmsKeyArn: enc?.CloudWatchEncryption?.KmsKeyArn,
         jobBookmarksMode: enc?.JobBookmarksEncryption?.JobBookmarksEncryptionMode,
       },
     };

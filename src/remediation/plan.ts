@@ -1,14 +1,22 @@
 // Builds the plan people approve: what will happen, with which key and configuration, where
 // the labels go, which jobs must be updated, and every reason it cannot go ahead. Reads only.
-import { GetJobsCommand, GetMLTaskRunsCommand, GetMLTransformCommand, type GlueClient } from '@aws-sdk/client-glue';
+import { GetJobsCommand, GetMLTransformCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { DescribeKeyCommand, GetKeyRotationStatusCommand, ListAliasesCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { randomUUID } from 'node:crypto';
 import type { AppConfig } from '../config.js';
 import { resolveLevel } from '../checks/policy.js';
+import { taskRunSecurityConfigurationRule } from '../checks/rules/task-run-security-configuration.js';
+import type { SecurityConfigurationFacts } from '../checks/types.js';
+import type { AccountClients } from '../inventory/awsClients.js';
 import { describeAwsError, errorCode } from '../inventory/awsErrors.js';
 import { regionOfArn } from '../inventory/keys.js';
+import { lookupSecurityConfiguration } from '../inventory/securityConfigurations.js';
+import { getTransformById } from '../inventory/transforms.js';
+import { labelBucketFor } from './labelBuckets.js';
 import { FIRST_STEP } from './lifecycle.js';
-import { TAG_REMEDIATION, TAG_SOURCE, TAG_SUPERSEDED_BY, renamedName, snapshotTransform } from './snapshot.js';
+import { checkLabelBucket, checkRolePrerequisites, type KeyUse, type PlanFindings } from './prerequisites.js';
+import { TAG_REMEDIATION, TAG_SOURCE, TAG_SUPERSEDED_BY, copiedTags, renamedName, snapshotTransform } from './snapshot.js';
+import { activeTaskRuns } from './taskRuns.js';
 import type { Remediation, RemediationKind, RemediationPlan, TransformSnapshot } from './types.js';
 
 export interface KeyChoice {
@@ -163,17 +171,134 @@ export function securityConfigurationNameFor(keyArn: string | undefined): string
   return keyArn ? `glue-encrypt-${keyArn.split('/').pop()!.slice(0, 8)}` : undefined;
 }
 
-/** Builds a new remediation awaiting approval. Problems are listed in the plan, never thrown. */
-export async function planRemediation(
-  req: PlanRequest,
-  clients: { glue: GlueClient; kms: KMSClient },
+/** Glue's limit of tags per resource. */
+export const MAX_TAGS = 50;
+
+/** Tags the twin gets besides the copied ones, and those the superseded original gains. */
+const TWIN_TAGS = [TAG_REMEDIATION, TAG_SOURCE];
+const ORIGINAL_TAGS = [TAG_REMEDIATION, TAG_SUPERSEDED_BY];
+
+/** A twin or a superseded original past Glue's 50 tags would fail half-way (create or tag): refuse it in the plan. */
+function tagLimitProblems(source: TransformSnapshot): string[] {
+  const twin = Object.keys(copiedTags(source.tags)).length + TWIN_TAGS.length;
+  const original = new Set([...Object.keys(source.tags), ...ORIGINAL_TAGS]).size;
+  if (twin <= MAX_TAGS && original <= MAX_TAGS) return [];
+  const over = Math.max(twin, original) - MAX_TAGS;
+  return [
+    `The transform has ${Object.keys(source.tags).length} tags; with the ${TWIN_TAGS.length} the bot adds to record where each transform came from, ${over === 1 ? 'one is' : `${over} are`} past Glue's limit of ${MAX_TAGS} per transform. Remove ${over} tag${over === 1 ? '' : 's'} from it first.`,
+  ];
+}
+
+/** The label bucket for the remediation's region, with its region confirmed (one s3:GetBucketLocation). */
+async function bucketFindings(clients: Pick<AccountClients, 's3'>, config: AppConfig, accountId: string, region: string): Promise<PlanFindings & { bucket?: string }> {
+  const bucket = labelBucketFor(config.remediation, accountId, region);
+  if (!bucket) {
+    return {
+      problems: [`No label bucket is configured for ${region} (GLUE_ENCRYPT_LABEL_BUCKETS, or GLUE_ENCRYPT_LABEL_BUCKET with {region}): labels cannot be saved first, so nothing may change.`],
+      warnings: [],
+    };
+  }
+  return { bucket, ...(await checkLabelBucket(clients.s3, bucket, region)) };
+}
+
+/** What the re-created transform will use, and what was found about it: everything that depends on the key. */
+export interface KeyPlan {
+  keyArn?: string;
+  keyLabel: string;
+  securityConfigurationName?: string;
+  createSecurityConfiguration: boolean;
+  findings: PlanFindings;
+}
+
+/**
+ * The source's own security configuration, when it already meets the policy: the check's rule
+ * finds nothing in it (S3 output SSE-KMS or what the policy requires, logs and bookmarks
+ * encrypted), and every key it names is one the policy accepts. Reusing it keeps the operator's choices instead of adding another.
+ */
+async function reusableConfiguration(clients: Pick<AccountClients, 'glue' | 'kms'>, config: AppConfig, source: TransformSnapshot, region: string): Promise<SecurityConfigurationFacts | undefined> {
+  const name = source.transformEncryption?.TaskRunSecurityConfigurationName;
+  if (!name) return undefined;
+  const lookup = await lookupSecurityConfiguration(clients.glue, name, region);
+  if (lookup.kind !== 'found') return undefined;
+  const facts = {
+    accountId: '',
+    region,
+    transformId: source.transformId,
+    name: source.name,
+    encryption: { securityConfigurationName: name },
+  };
+  // Kept only when it passes outright: a re-created transform should have no finding left, not a warning.
+  if (taskRunSecurityConfigurationRule.evaluate({ transform: facts, securityConfiguration: lookup }, config.policy).length > 0) return undefined;
+  const keys = [...new Set([...lookup.config.s3.map((e) => e.kmsKeyArn), lookup.config.cloudWatchKmsKeyArn].filter((k): k is string => Boolean(k)))];
+  for (const key of keys) if ((await checkTargetKey(clients.kms, key, region, config)).problems.length > 0) return undefined;
+  return lookup.config;
+}
+
+/** The keys the transform's role (and CloudWatch Logs) must be able to use, by what they encrypt. */
+function keyUses(keyArn: string | undefined, configuration: SecurityConfigurationFacts | undefined, botCreated: boolean): KeyUse[] {
+  const uses = new Map<string, KeyUse>();
+  const add = (arn: string | undefined, purpose: string, forLogs = false) => {
+    if (!arn) return;
+    const use = uses.get(arn) ?? { keyArn: arn, purposes: [], forLogs: false };
+    use.purposes.push(purpose);
+    use.forLogs ||= forLogs;
+    uses.set(arn, use);
+  };
+  add(keyArn, 'user data');
+  if (botCreated) {
+    add(keyArn, 'task output in S3');
+    add(keyArn, 'task-run logs', true);
+  } else if (configuration) {
+    for (const e of configuration.s3) if (e.mode === 'SSE-KMS') add(e.kmsKeyArn, 'task output in S3');
+    if (configuration.cloudWatchMode === 'SSE-KMS') add(configuration.cloudWatchKmsKeyArn, 'task-run logs', true);
+  }
+  return [...uses.values()];
+}
+
+/**
+ * Everything about the target key: is it usable, which security configuration goes with it
+ * (configured, the source's own when it meets the policy, else one the bot creates), would the
+ * re-create change anything, and may the transform's role (and CloudWatch Logs) use it. A key
+ * change runs this again and swaps exactly these findings.
+ */
+export async function planKey(
+  clients: AccountClients,
   config: AppConfig,
-  now: Date,
-): Promise<Remediation> {
+  req: { accountId: string; region: string; source: TransformSnapshot; keyId: string; currentKeyArn?: string },
+): Promise<KeyPlan> {
+  const key = await checkTargetKey(clients.kms, req.keyId, req.region, config);
+  const problems = [...key.problems];
+  const warnings: string[] = [];
+  const configured = config.remediation.securityConfiguration;
+  const reused = configured ? undefined : await reusableConfiguration(clients, config, req.source, req.region);
+  const securityConfigurationName = configured ?? reused?.name ?? securityConfigurationNameFor(key.arn);
+  const createSecurityConfiguration = !configured && !reused;
+  problems.push(...noChangeProblem(req.source, req.currentKeyArn, key, securityConfigurationName));
+
+  let configuration = reused;
+  if (configured) {
+    const lookup = await lookupSecurityConfiguration(clients.glue, configured, req.region);
+    if (lookup.kind === 'found') configuration = lookup.config;
+    else if (lookup.kind === 'not-found') problems.push(`The configured security configuration ${configured} (GLUE_ENCRYPT_SECURITY_CONFIGURATION) does not exist in ${req.accountId} · ${req.region}.`);
+    else warnings.push(`Could not read the configured security configuration ${configured}: ${lookup.message}`);
+  }
+  if (key.arn) {
+    const roleChecks = await checkRolePrerequisites(clients, {
+      accountId: req.accountId,
+      region: req.region,
+      role: req.source.role,
+      rolePattern: config.remediation.transformRolePattern,
+      keys: keyUses(key.arn, configuration, createSecurityConfiguration),
+    });
+    problems.push(...roleChecks.problems);
+    warnings.push(...roleChecks.warnings);
+  }
+  return { keyArn: key.arn, keyLabel: key.label, securityConfigurationName, createSecurityConfiguration, findings: { problems, warnings } };
+}
+
+/** Builds a new remediation awaiting approval. Problems are listed in the plan, never thrown. */
+export async function planRemediation(req: PlanRequest, clients: AccountClients, config: AppConfig, now: Date): Promise<Remediation> {
   const id = randomUUID();
-  const problems: string[] = [];
-  const bucket = config.remediation.labelBucket;
-  if (!bucket) problems.push('No label bucket is configured (GLUE_ENCRYPT_LABEL_BUCKET): labels cannot be saved first, so nothing may change.');
   const base = {
     id,
     kind: req.kind,
@@ -195,16 +320,23 @@ export async function planRemediation(
     if (!parent || parent.kind !== 'remediate' || parent.status !== 'completed' || !parent.progress.twinId) {
       throw new Error('Revert and retire act on a completed remediation only.');
     }
+    const twinId = parent.progress.twinId;
+    // Retire exports nothing: the original's labels stay where the remediation saved them.
+    const bucket = req.kind === 'revert' ? await bucketFindings(clients, config, req.accountId, req.region) : undefined;
+    const twin = await getTransformById(clients.glue, twinId).catch(() => undefined);
     return {
       ...base,
       parentId: parent.id,
       source: parent.source,
-      progress: { twinId: parent.progress.twinId },
+      progress: { twinId },
       plan: {
         ...parent.plan,
-        exportPath: bucket ? exportPath(bucket, req.accountId, req.region, parent.progress.twinId, id) : parent.plan.exportPath,
-        affectedJobs: await jobsReferencing(clients.glue, parent.progress.twinId, parent.source.name).catch(() => []),
-        problems,
+        exportPath: bucket?.bucket ? exportPath(bucket.bucket, req.accountId, req.region, twinId, id) : parent.plan.exportPath,
+        labelCount: twin?.LabelCount ?? parent.source.labelCount,
+        affectedJobs: await jobsReferencing(clients.glue, twinId, parent.source.name).catch(() => []),
+        problems: bucket?.problems ?? [],
+        warnings: bucket?.warnings ?? [],
+        keyFindings: { problems: [], warnings: [] },
       },
     };
   }
@@ -223,11 +355,10 @@ export async function planRemediation(
         : describeAwsError(err, 'glue:GetMLTransform', `${req.accountId} · ${req.region}`).message;
     throw new Error(why);
   }
+  const bucket = await bucketFindings(clients, config, req.accountId, req.region);
+  const problems = [...bucket.problems];
   if (source.status !== 'READY') problems.push(`The transform is ${source.status ?? 'in an unknown state'}, not READY.`);
-  const runs = await clients.glue
-    .send(new GetMLTaskRunsCommand({ TransformId: req.transformId, Filter: { Status: 'RUNNING' }, MaxResults: 10 }))
-    .catch(() => undefined);
-  if ((runs?.TaskRuns?.length ?? 0) > 0) problems.push('The transform has a task run in progress.');
+  if ((await activeTaskRuns(clients.glue, req.transformId).catch(() => 0)) > 0) problems.push('The transform has a task run in progress.');
   // An already-encrypted transform on a weak key is re-created the same way, with the planned key,
   // but its labels can only be exported while its current key still works.
   const current = source.transformEncryption?.MlUserDataEncryption;
@@ -246,20 +377,27 @@ export async function planRemediation(
     }
   }
   problems.push(...(await remediationLineage(clients.glue, source)));
-  const key = await checkTargetKey(clients.kms, req.keyId ?? config.remediation.defaultKey, req.region, config);
-  problems.push(...key.problems);
-  const securityConfigurationName = config.remediation.securityConfiguration ?? securityConfigurationNameFor(key.arn);
-  problems.push(...noChangeProblem(source, currentArn, key, securityConfigurationName));
+  problems.push(...tagLimitProblems(source));
+  const key = await planKey(clients, config, {
+    accountId: req.accountId,
+    region: req.region,
+    source,
+    keyId: req.keyId ?? config.remediation.defaultKey,
+    currentKeyArn: currentArn,
+  });
 
   const plan: RemediationPlan = {
-    keyArn: key.arn,
-    keyLabel: key.label,
-    securityConfigurationName,
-    createSecurityConfiguration: config.remediation.securityConfiguration === undefined,
-    exportPath: bucket ? exportPath(bucket, req.accountId, req.region, req.transformId, id) : '(no label bucket configured)',
+    keyArn: key.keyArn,
+    keyLabel: key.keyLabel,
+    securityConfigurationName: key.securityConfigurationName,
+    createSecurityConfiguration: key.createSecurityConfiguration,
+    exportPath: bucket.bucket ? exportPath(bucket.bucket, req.accountId, req.region, req.transformId, id) : '(no label bucket configured)',
+    labelCount: source.labelCount,
     renamedName: renamedName(source.name, now),
     affectedJobs: await jobsReferencing(clients.glue, req.transformId, source.name).catch(() => []),
-    problems,
+    problems: [...problems, ...key.findings.problems],
+    warnings: [...bucket.warnings, ...key.findings.warnings],
+    keyFindings: key.findings,
   };
   return { ...base, source, plan, progress: {} };
 }

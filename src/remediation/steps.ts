@@ -15,11 +15,13 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateMLTransformCommand,
+  type CreateMLTransformCommandInput,
   type GlueClient,
   type MLTransform,
   type TaskType,
 } from '@aws-sdk/client-glue';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { errorCode } from '../inventory/awsErrors.js';
 import { getTransformById } from '../inventory/transforms.js';
 import {
@@ -32,6 +34,7 @@ import {
   snapshotTransform,
   transformArn,
 } from './snapshot.js';
+import { activeTaskRuns } from './taskRuns.js';
 import type { Progress, Remediation, StepName } from './types.js';
 
 export type StepOutcome =
@@ -42,7 +45,11 @@ export type StepOutcome =
 
 export interface StepContext {
   glue: GlueClient;
+  /** Glue without SDK retries: task-run starts, whose lost answer must be looked for before trying again. */
+  glueOnce: Pick<GlueClient, 'send'>;
   kms: KMSClient;
+  /** Lists what a label export wrote. */
+  s3: Pick<S3Client, 'send'>;
   now: () => Date;
   /** Seconds a Glue task run may take before the workflow gives up on it. */
   taskRunTimeoutSeconds: number;
@@ -71,67 +78,80 @@ function canonical(value: unknown): string {
 const next = (step: StepName, detail?: string): StepOutcome => ({ kind: 'next', next: step, detail });
 const fail = (reason: string): StepOutcome => ({ kind: 'fail', reason });
 
-async function activeTaskRuns(glue: GlueClient, transformId: string): Promise<number> {
-  const [starting, running] = await Promise.all(
-    (['STARTING', 'RUNNING'] as const).map((Status) =>
-      glue.send(new GetMLTaskRunsCommand({ TransformId: transformId, Filter: { Status }, MaxResults: 10 })),
-    ),
-  );
-  return (starting?.TaskRuns?.length ?? 0) + (running?.TaskRuns?.length ?? 0);
+/** Attempts at starting one label task run (each after looking for the run an earlier one may have started). */
+const START_ATTEMPTS = 3;
+
+/** An error after which Glue may still have acted: its answer was lost, or it failed on its side. */
+function mayHaveActed(err: unknown): boolean {
+  const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  return status === undefined || status >= 500 || errorCode(err) === 'ThrottlingException';
 }
 
 /**
- * Starts a label task run once. If a previous attempt crashed after Glue accepted the call but
- * before its id was saved, the run it started is found (same type, started after the intent)
- * and adopted instead of starting a second one.
+ * Starts a label task run once. Glue may start a run and lose the answer (a 500, a dropped
+ * connection): a blind retry would start a second run into the same path. So the start goes out
+ * without SDK retries, and before every further attempt, and on a resumed step, the run the
+ * earlier attempt may have started (same type, same S3 path, started after the intent) is looked
+ * for and adopted.
  */
 async function startTaskRunOnce(
   ctx: StepContext,
   transformId: string,
   type: TaskType,
   s3Path: string,
-  intentAt: string | undefined,
+  intentAt: string,
+  resumed: boolean,
   start: () => Promise<string | undefined>,
 ): Promise<string> {
-  if (intentAt) {
+  const ours = async () => {
     const runs = await ctx.glue.send(
       new GetMLTaskRunsCommand({ TransformId: transformId, Filter: { TaskRunType: type, StartedAfter: new Date(Date.parse(intentAt) - 1000) } }),
     );
-    // Only a run of ours: same type, started after the intent, on the very same S3 path.
-    const adopted = runs.TaskRuns?.find((run) => {
+    return runs.TaskRuns?.find((run) => {
       const p = run.Properties;
       return (p?.ExportLabelsTaskRunProperties?.OutputS3Path ?? p?.ImportLabelsTaskRunProperties?.InputS3Path) === s3Path;
     })?.TaskRunId;
+  };
+  if (resumed) {
+    const adopted = await ours();
     if (adopted) return adopted;
   }
-  const id = await start();
-  if (!id) throw new Error(`Glue returned no task run id for ${type}`);
-  return id;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const id = await start();
+      if (!id) throw new Error(`Glue returned no task run id for ${type}`);
+      return id;
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !mayHaveActed(err)) throw err;
+      const adopted = await ours();
+      if (adopted) return adopted;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
 }
 
 /**
- * Starts the label export from, or import into, `transformId` (at the plan's export path) unless
- * this step already has its run: the intent is checkpointed before the call, the run ID after.
+ * Starts the label export from, or import into, `transformId` at `path` unless this step already
+ * has its run: the intent is checkpointed before the call, the run ID after.
  */
 async function startLabelTaskRun(
   r: Remediation,
   ctx: StepContext,
   type: 'EXPORT_LABELS' | 'IMPORT_LABELS',
   transformId: string,
-  intentExtra: Partial<Progress> = {},
+  path: string,
+  options: { replaceAllLabels?: boolean; intentExtra?: Partial<Progress> } = {},
 ): Promise<void> {
   const isExport = type === 'EXPORT_LABELS';
   if (isExport ? r.progress.exportTaskRunId : r.progress.importTaskRunId) return;
-  const intent = isExport ? r.progress.exportStartedAt : r.progress.importStartedAt;
-  if (!intent) {
-    const at = ctx.now().toISOString();
-    await ctx.checkpoint({ ...(isExport ? { exportStartedAt: at } : { importStartedAt: at }), ...intentExtra });
-  }
-  const path = r.plan.exportPath;
-  const id = await startTaskRunOnce(ctx, transformId, type, path, intent, async () =>
+  const earlier = isExport ? r.progress.exportStartedAt : r.progress.importStartedAt;
+  const intent = earlier ?? ctx.now().toISOString();
+  if (!earlier) await ctx.checkpoint({ ...(isExport ? { exportStartedAt: intent } : { importStartedAt: intent }), ...options.intentExtra });
+  const id = await startTaskRunOnce(ctx, transformId, type, path, intent, earlier !== undefined, async () =>
     isExport
-      ? (await ctx.glue.send(new StartExportLabelsTaskRunCommand({ TransformId: transformId, OutputS3Path: path }))).TaskRunId
-      : (await ctx.glue.send(new StartImportLabelsTaskRunCommand({ TransformId: transformId, InputS3Path: path, ReplaceAllLabels: true }))).TaskRunId,
+      ? (await ctx.glueOnce.send(new StartExportLabelsTaskRunCommand({ TransformId: transformId, OutputS3Path: path }))).TaskRunId
+      : (await ctx.glueOnce.send(new StartImportLabelsTaskRunCommand({ TransformId: transformId, InputS3Path: path, ReplaceAllLabels: options.replaceAllLabels ?? true })))
+          .TaskRunId,
   );
   await ctx.checkpoint(isExport ? { exportTaskRunId: id } : { importTaskRunId: id });
 }
@@ -141,6 +161,22 @@ async function deleteTransform(glue: GlueClient, transformId: string): Promise<v
   await glue.send(new DeleteMLTransformCommand({ TransformId: transformId })).catch((err: unknown) => {
     if (errorCode(err) !== 'EntityNotFoundException') throw err;
   });
+}
+
+/**
+ * Waits for something Glue is still doing (a task run, a name held by a transform being
+ * deleted), failing once it has taken longer than the step may. The clock starts at the step's
+ * first wait; the workflow clears it whenever a step moves on or fails.
+ */
+async function keepWaiting(r: Remediation, ctx: StepContext, what: string, state: string): Promise<StepOutcome> {
+  const startedAt = r.progress.pollStartedAt ?? ctx.now().toISOString();
+  if (!r.progress.pollStartedAt) await ctx.checkpoint({ pollStartedAt: startedAt });
+  const waited = (ctx.now().getTime() - Date.parse(startedAt)) / 1000;
+  if (waited > ctx.taskRunTimeoutSeconds) {
+    const minutes = Math.round(ctx.taskRunTimeoutSeconds / 60);
+    return fail(`${what} did not finish within ${minutes} minute${minutes === 1 ? '' : 's'} (${state}).`);
+  }
+  return { kind: 'wait', detail: `${what}: ${state}` };
 }
 
 /** Polls a task run: next step when it succeeded, wait while it runs, fail otherwise. */
@@ -156,20 +192,11 @@ async function waitForTaskRun(
   const run = await ctx.glue.send(new GetMLTaskRunCommand({ TransformId: transformId, TaskRunId: taskRunId }));
   switch (run.Status) {
     case 'SUCCEEDED':
-      await ctx.checkpoint({ pollStartedAt: undefined });
       return next(onSuccess, `${what} finished (task run ${taskRunId}).`);
     case 'STARTING':
     case 'RUNNING':
-    case 'STOPPING': {
-      const startedAt = r.progress.pollStartedAt ?? ctx.now().toISOString();
-      if (!r.progress.pollStartedAt) await ctx.checkpoint({ pollStartedAt: startedAt });
-      const waited = (ctx.now().getTime() - Date.parse(startedAt)) / 1000;
-      if (waited > ctx.taskRunTimeoutSeconds) {
-        const minutes = Math.round(ctx.taskRunTimeoutSeconds / 60);
-        return fail(`${what} did not finish within ${minutes} minute${minutes === 1 ? '' : 's'} (task run ${taskRunId} is ${run.Status}).`);
-      }
-      return { kind: 'wait', detail: `${what}: ${run.Status}` };
-    }
+    case 'STOPPING':
+      return keepWaiting(r, ctx, what, `task run ${taskRunId} is ${run.Status}`);
     default:
       return fail(`${what} ended ${run.Status ?? 'in an unknown state'}${run.ErrorString ? `: ${run.ErrorString}` : ''} (task run ${taskRunId}).`);
   }
@@ -216,12 +243,15 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
   },
 
   async export_labels(r, ctx) {
-    await startLabelTaskRun(r, ctx, 'EXPORT_LABELS', r.source.transformId);
+    // Glue refuses to export a transform that has no labels ("No labelset exists"): nothing to move.
+    if (r.source.labelCount === 0) return next('ensure_security_configuration', 'The transform has no labels: nothing to export.');
+    await startLabelTaskRun(r, ctx, 'EXPORT_LABELS', r.source.transformId, r.plan.exportPath);
     return next('wait_export', `Exporting ${r.source.labelCount} labels to ${r.plan.exportPath}.`);
   },
 
-  wait_export: (r, ctx) =>
-    waitForTaskRun(r, ctx, r.source.transformId, r.progress.exportTaskRunId, 'Label export', 'ensure_security_configuration'),
+  wait_export: (r, ctx) => waitForTaskRun(r, ctx, r.source.transformId, r.progress.exportTaskRunId, 'Label export', 'check_export'),
+
+  check_export: (r, ctx) => checkExport(r, ctx, 'ensure_security_configuration'),
 
   async ensure_security_configuration(r, ctx) {
     const name = r.plan.securityConfigurationName;
@@ -269,20 +299,17 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
   async create_twin(r, ctx) {
     if (!r.progress.twinId) {
       if (!r.progress.twinCreateStartedAt) await ctx.checkpoint({ twinCreateStartedAt: ctx.now().toISOString() });
-      const adopted = await findOurTwin(ctx.glue, r, r.source.name);
-      if (adopted === 'taken') return fail(`Another transform already holds the name ${r.source.name}.`);
+      const holder = await nameHolder(ctx.glue, r, r.source.name);
+      if (holder.kind === 'other') return fail(`Another transform (${holder.id}) already holds the name ${r.source.name}.`);
+      if (holder.kind === 'deleting') return waitForName(r, ctx, r.source.name, holder);
       const twinId =
-        adopted ??
-        (
-          await ctx.glue.send(
-            new CreateMLTransformCommand(
-              createRequestFrom(r.source, r.source.name, plannedEncryption(r), {
-                [TAG_REMEDIATION]: r.id,
-                [TAG_SOURCE]: r.source.transformId,
-              }),
-            ),
-          )
-        ).TransformId;
+        holder.kind === 'ours'
+          ? holder.id
+          : await createTagged(
+              ctx,
+              r,
+              createRequestFrom(r.source, r.source.name, plannedEncryption(r), { [TAG_REMEDIATION]: r.id, [TAG_SOURCE]: r.source.transformId }),
+            );
       if (!twinId) return fail('Glue created the encrypted transform but returned no ID.');
       await ctx.checkpoint({ twinId });
       return next('tag_original', `Created the encrypted transform ${twinId} named ${r.source.name}.`);
@@ -302,12 +329,11 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
   },
 
   async import_labels(r, ctx) {
-    const twinId = r.progress.twinId!;
-    await startLabelTaskRun(r, ctx, 'IMPORT_LABELS', twinId);
-    return next('wait_import', `Importing labels into ${twinId}.`);
+    if (r.source.labelCount === 0) return next('verify', 'No labels to import.');
+    return startImport(r, ctx, r.progress.twinId!, 'wait_import');
   },
 
-  wait_import: (r, ctx) => waitForTaskRun(r, ctx, r.progress.twinId!, r.progress.importTaskRunId, 'Label import', 'verify'),
+  wait_import: (r, ctx) => waitForImport(r, ctx, r.progress.twinId!, 'import_labels', 'verify'),
 
   async verify(r, ctx) {
     const twin = await getTransformById(ctx.glue, r.progress.twinId!);
@@ -330,15 +356,123 @@ const remediateSteps: Partial<Record<StepName, Step>> = {
   },
 };
 
-/** The twin this remediation created under `name`, 'taken' when someone else's transform has it. */
-async function findOurTwin(glue: GlueClient, r: Remediation, name: string): Promise<string | undefined | 'taken'> {
+/**
+ * Who holds `name` now: nobody; a transform this remediation made (its remediation-id tag);
+ * a transform Glue is deleting (it keeps its name a while, so a rename or create must wait);
+ * or someone else's transform.
+ */
+type NameHolder = { kind: 'free' } | { kind: 'ours' | 'deleting' | 'other'; id: string };
+
+async function nameHolder(glue: Pick<GlueClient, 'send'>, r: Remediation, name: string): Promise<NameHolder> {
   const found = await glue.send(new GetMLTransformsCommand({ Filter: { Name: name }, MaxResults: 10 }));
-  for (const t of found.Transforms ?? []) {
-    if (!t.TransformId || t.Name !== name) continue;
-    const tags = await glue.send(new GetTagsCommand({ ResourceArn: transformArn(r.accountId, r.region, t.TransformId) }));
-    return tags.Tags?.[TAG_REMEDIATION] === r.id ? t.TransformId : 'taken';
+  const t = found.Transforms?.find((x) => x.TransformId && x.Name === name);
+  if (!t?.TransformId) return { kind: 'free' };
+  if (t.Status === 'DELETING') return { kind: 'deleting', id: t.TransformId };
+  const tags = await glue.send(new GetTagsCommand({ ResourceArn: transformArn(r.accountId, r.region, t.TransformId) }));
+  return { kind: tags.Tags?.[TAG_REMEDIATION] === r.id ? 'ours' : 'other', id: t.TransformId };
+}
+
+/** The wait for a name that a transform being deleted still holds. */
+function waitForName(r: Remediation, ctx: StepContext, name: string, holder: { id: string }): Promise<StepOutcome> {
+  return keepWaiting(r, ctx, `Waiting for Glue to finish deleting ${holder.id}, which still holds the name ${name}`, `${holder.id} is DELETING`);
+}
+
+/**
+ * Creates a transform the bot tags as its own. Glue may create it and lose the answer (an HTTP
+ * 500, then AlreadyExistsException when the SDK retries): the name's holder, tagged with this
+ * remediation's id, is the transform that call made, and is adopted instead of failing.
+ */
+async function createTagged(ctx: StepContext, r: Remediation, input: CreateMLTransformCommandInput): Promise<string | undefined> {
+  try {
+    return (await ctx.glue.send(new CreateMLTransformCommand(input))).TransformId;
+  } catch (err) {
+    const holder = await nameHolder(ctx.glue, r, input.Name ?? '').catch(() => undefined);
+    if (holder?.kind === 'ours') return holder.id;
+    throw err;
   }
-  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------
+// labels: what the export wrote, and an import from it
+
+/**
+ * How many label files one remediation keeps track of. The list is saved with its state, and a
+ * file-by-file import adds a few history lines per file: 100 keeps the item far below
+ * DynamoDB's 400 KB.
+ */
+const MAX_EXPORT_FILES = 100;
+
+/** Glue's words when an import path must name a label file, not a folder. */
+const LABEL_FILE_PATH_REFUSED = /invalid label file path/i;
+
+function bucketAndPrefix(s3Path: string): { bucket: string; prefix: string } {
+  const [, bucket = '', prefix = ''] = /^s3:\/\/([^/]+)\/?(.*)$/.exec(s3Path) ?? [];
+  return { bucket, prefix };
+}
+
+/**
+ * Lists what the label export wrote under the plan's prefix (s3:ListBucket, limited to that
+ * prefix) before anything changes: an export that wrote nothing is caught here, and the file
+ * list is what the import falls back to when Glue wants files rather than the folder.
+ */
+async function checkExport(r: Remediation, ctx: StepContext, onSuccess: StepName): Promise<StepOutcome> {
+  const { bucket, prefix } = bucketAndPrefix(r.plan.exportPath);
+  const files: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await ctx.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+    // Zero-byte objects are folder markers or empty files; Glue refuses an empty label file.
+    for (const o of page.Contents ?? []) if (o.Key && (o.Size ?? 0) > 0) files.push(`s3://${bucket}/${o.Key}`);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token && files.length <= MAX_EXPORT_FILES);
+  if (files.length === 0) return fail(`The label export finished but wrote nothing under ${r.plan.exportPath}; nothing was changed.`);
+  if (files.length > MAX_EXPORT_FILES) return fail(`The label export wrote more than ${MAX_EXPORT_FILES} files under ${r.plan.exportPath}, more than the workflow keeps track of; nothing was changed.`);
+  await ctx.checkpoint({ exportFiles: files });
+  return next(onSuccess, `The export wrote ${files.length === 1 ? '1 label file' : `${files.length} label files`} under ${r.plan.exportPath}.`);
+}
+
+/**
+ * Starts the import of what the export wrote: the folder, or where Glue refused the folder as a
+ * label file path, the files one by one (the first replacing all labels, the rest adding to them).
+ */
+async function startImport(r: Remediation, ctx: StepContext, transformId: string, waitStep: StepName): Promise<StepOutcome> {
+  const files = r.progress.exportFiles ?? [];
+  const index = r.progress.importFileIndex ?? 0;
+  const byFile = r.progress.importMode === 'files';
+  const path = byFile ? files[index] : r.plan.exportPath;
+  if (!path) return fail(`No label file ${index + 1} was recorded from the export at ${r.plan.exportPath}.`);
+  try {
+    await startLabelTaskRun(r, ctx, 'IMPORT_LABELS', transformId, path, { replaceAllLabels: !byFile || index === 0 });
+  } catch (err) {
+    if (byFile || !LABEL_FILE_PATH_REFUSED.test(err instanceof Error ? err.message : String(err))) throw err;
+    const byFiles = { importMode: 'files' as const, importFileIndex: 0, importTaskRunId: undefined, importStartedAt: undefined };
+    await ctx.checkpoint(byFiles);
+    return startImport({ ...r, progress: { ...r.progress, ...byFiles } }, ctx, transformId, waitStep);
+  }
+  return next(waitStep, byFile ? `Importing label file ${index + 1} of ${files.length} into ${transformId}.` : `Importing the labels into ${transformId}.`);
+}
+
+/** Polls the import; in file-by-file mode a finished file moves on to the next one. */
+async function waitForImport(r: Remediation, ctx: StepContext, transformId: string, importStep: StepName, onDone: StepName): Promise<StepOutcome> {
+  const taskRunId = r.progress.importTaskRunId;
+  if (!taskRunId) return fail('No label import task run was recorded.');
+  const run = await ctx.glue.send(new GetMLTaskRunCommand({ TransformId: transformId, TaskRunId: taskRunId }));
+  const files = r.progress.exportFiles ?? [];
+  const index = r.progress.importFileIndex ?? 0;
+  const byFile = r.progress.importMode === 'files';
+  const fresh = { importTaskRunId: undefined, importStartedAt: undefined };
+  if (run.Status === 'SUCCEEDED' && byFile && index + 1 < files.length) {
+    await ctx.checkpoint({ ...fresh, importFileIndex: index + 1 });
+    return next(importStep, `Imported label file ${index + 1} of ${files.length} (task run ${taskRunId}).`);
+  }
+  if (run.Status === 'FAILED' && !byFile && LABEL_FILE_PATH_REFUSED.test(run.ErrorString ?? '')) {
+    await ctx.checkpoint({ ...fresh, importMode: 'files', importFileIndex: 0 });
+    return next(importStep, `Glue refused the folder as a label file path (${run.ErrorString}): importing the ${files.length} files the export wrote one by one.`);
+  }
+  if (run.Status === 'SUCCEEDED') {
+    return next(onDone, `Label import finished (task run ${taskRunId}${byFile ? `, the last of ${files.length} files` : ''}).`);
+  }
+  return waitForTaskRun(r, ctx, transformId, taskRunId, 'Label import', onDone);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -349,8 +483,8 @@ const rollbackSteps: Partial<Record<StepName, Step>> = {
     let twinId = r.progress.twinId;
     if (!twinId && r.progress.twinCreateStartedAt) {
       // The create may have gone through without its id being saved.
-      const found = await findOurTwin(ctx.glue, r, r.source.name);
-      if (found && found !== 'taken') twinId = found;
+      const holder = await nameHolder(ctx.glue, r, r.source.name);
+      if (holder.kind === 'ours') twinId = holder.id;
     }
     if (twinId) {
       await deleteTransform(ctx.glue, twinId);
@@ -364,6 +498,10 @@ const rollbackSteps: Partial<Record<StepName, Step>> = {
       const t = await getTransformById(ctx.glue, r.source.transformId);
       if (!t) return fail(`The original transform ${r.source.transformId} cannot be found to restore its name.`);
       if (t.Name !== r.source.name) {
+        // The twin just deleted keeps the name while Glue deletes it.
+        const holder = await nameHolder(ctx.glue, r, r.source.name);
+        if (holder.kind === 'deleting') return waitForName(r, ctx, r.source.name, holder);
+        if (holder.kind !== 'free') return fail(`The name ${r.source.name} is held by ${holder.id}; the original stays named ${t.Name}.`);
         await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.source.transformId, Name: r.source.name }));
         return next('rollback_untag_original', `Restored the original's name ${r.source.name}.`);
       }
@@ -411,11 +549,14 @@ const revertSteps: Partial<Record<StepName, Step>> = {
 
   async export_twin_labels(r, ctx) {
     const twinId = r.progress.twinId!;
-    await startLabelTaskRun(r, ctx, 'EXPORT_LABELS', twinId, { twinExportPath: r.plan.exportPath });
+    if ((r.progress.verifiedLabelCount ?? 0) === 0) return next('rename_twin_aside', 'The encrypted transform has no labels: nothing to save.');
+    await startLabelTaskRun(r, ctx, 'EXPORT_LABELS', twinId, r.plan.exportPath, { intentExtra: { twinExportPath: r.plan.exportPath } });
     return next('wait_twin_export', `Saving the encrypted transform's labels to ${r.plan.exportPath}.`);
   },
 
-  wait_twin_export: (r, ctx) => waitForTaskRun(r, ctx, r.progress.twinId!, r.progress.exportTaskRunId, 'Label export', 'rename_twin_aside'),
+  wait_twin_export: (r, ctx) => waitForTaskRun(r, ctx, r.progress.twinId!, r.progress.exportTaskRunId, 'Label export', 'check_twin_export'),
+
+  check_twin_export: (r, ctx) => checkExport(r, ctx, 'rename_twin_aside'),
 
   async rename_twin_aside(r, ctx) {
     const aside = twinAsideName(r.source.name, new Date(r.requestedAt));
@@ -443,17 +584,13 @@ const revertSteps: Partial<Record<StepName, Step>> = {
   async recreate_original(r, ctx) {
     if (!r.progress.recreatedId) {
       if (!r.progress.recreateStartedAt) await ctx.checkpoint({ recreateStartedAt: ctx.now().toISOString() });
-      const found = await findOurTwin(ctx.glue, r, r.source.name);
-      if (found === 'taken') return fail(`Another transform already holds the name ${r.source.name}.`);
+      const holder = await nameHolder(ctx.glue, r, r.source.name);
+      if (holder.kind === 'other') return fail(`Another transform (${holder.id}) already holds the name ${r.source.name}.`);
+      if (holder.kind === 'deleting') return waitForName(r, ctx, r.source.name, holder);
       const id =
-        found ??
-        (
-          await ctx.glue.send(
-            new CreateMLTransformCommand(
-              createRequestFrom(r.source, r.source.name, r.source.transformEncryption, { [TAG_REMEDIATION]: r.id }),
-            ),
-          )
-        ).TransformId;
+        holder.kind === 'ours'
+          ? holder.id
+          : await createTagged(ctx, r, createRequestFrom(r.source, r.source.name, r.source.transformEncryption, { [TAG_REMEDIATION]: r.id }));
       await ctx.checkpoint({ recreatedId: id });
       return next('import_original_labels', `The original was retired: re-created ${r.source.name} (${id}) with its recorded settings and encryption.`);
     }
@@ -461,13 +598,11 @@ const revertSteps: Partial<Record<StepName, Step>> = {
   },
 
   async import_original_labels(r, ctx) {
-    const target = r.progress.recreatedId ?? r.source.transformId;
-    await startLabelTaskRun(r, ctx, 'IMPORT_LABELS', target);
-    return next('wait_original_import', `Importing the labels into ${target}.`);
+    if ((r.progress.verifiedLabelCount ?? 0) === 0) return next('untag_original', 'No labels to bring back.');
+    return startImport(r, ctx, r.progress.recreatedId ?? r.source.transformId, 'wait_original_import');
   },
 
-  wait_original_import: (r, ctx) =>
-    waitForTaskRun(r, ctx, r.progress.recreatedId ?? r.source.transformId, r.progress.importTaskRunId, 'Label import', 'untag_original'),
+  wait_original_import: (r, ctx) => waitForImport(r, ctx, r.progress.recreatedId ?? r.source.transformId, 'import_original_labels', 'untag_original'),
 
   async untag_original(r, ctx) {
     if (!r.progress.recreatedId) {
@@ -509,10 +644,9 @@ const revertRollbackSteps: Partial<Record<StepName, Step>> = {
   async rollback_revert_original(r, ctx) {
     const p = r.progress;
     if (p.recreatedId || p.recreateStartedAt) {
-      const recreated = p.recreatedId ?? (await findOurTwin(ctx.glue, r, r.source.name));
-      if (recreated && recreated !== 'taken') {
-        await deleteTransform(ctx.glue, recreated);
-      }
+      const holder = p.recreatedId ? undefined : await nameHolder(ctx.glue, r, r.source.name);
+      const recreated = p.recreatedId ?? (holder?.kind === 'ours' ? holder.id : undefined);
+      if (recreated) await deleteTransform(ctx.glue, recreated);
     }
     const original = await getTransformById(ctx.glue, r.source.transformId);
     if (original && p.originalRestored && original.Name !== r.plan.renamedName) {
@@ -532,7 +666,13 @@ const revertRollbackSteps: Partial<Record<StepName, Step>> = {
   async rollback_revert_twin(r, ctx) {
     const twin = await getTransformById(ctx.glue, r.progress.twinId!);
     if (!twin) return fail(`The encrypted transform ${r.progress.twinId} cannot be found to give it its name back.`);
-    if (twin.Name !== r.source.name) await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.progress.twinId!, Name: r.source.name }));
+    if (twin.Name !== r.source.name) {
+      // A re-created original just deleted keeps the name while Glue deletes it.
+      const holder = await nameHolder(ctx.glue, r, r.source.name);
+      if (holder.kind === 'deleting') return waitForName(r, ctx, r.source.name, holder);
+      if (holder.kind !== 'free') return fail(`The name ${r.source.name} is held by ${holder.id}; the encrypted transform stays named ${twin.Name}.`);
+      await ctx.glue.send(new UpdateMLTransformCommand({ TransformId: r.progress.twinId!, Name: r.source.name }));
+    }
     return {
       kind: 'complete',
       detail: `Revert undone: ${r.source.name} is the encrypted transform ${r.progress.twinId} again; its labels are also saved at ${r.plan.exportPath}.`,

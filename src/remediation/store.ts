@@ -11,6 +11,11 @@ export class ConcurrentUpdateError extends Error {
 
 const IN_FLIGHT: RemediationStatus[] = ['pending_approval', 'running', 'rolling_back'];
 
+/** Rounds of claim, look, take over before a claim gives up (each lost round means another writer moved). */
+const CLAIM_ATTEMPTS = 5;
+/** How long a claim whose request cannot be read yet counts as still being written. */
+const CLAIM_GRACE_MS = 60_000;
+
 /** A conditional write that found the item not as required (taken, changed, or gone). */
 const isConditionFailed = (err: unknown): boolean => (err as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
@@ -132,8 +137,9 @@ export class RemediationStore {
 
   /**
    * One open request per transform and kind: a double click or two people pressing the same
-   * button get the existing request back instead of a second one. Returns the open request
-   * holding the claim, or undefined when `r` now holds it.
+   * button get the existing request back instead of a second one. Call it after `create(r)`, so
+   * the holder of a claim always has its item. Returns the open request holding the claim, or
+   * undefined when `r` now holds it.
    */
   async claimRequest(r: Remediation): Promise<Remediation | undefined> {
     const key = requestKey(r);
@@ -141,26 +147,50 @@ export class RemediationStore {
       this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...key, remediationId: r.id, expiresAt: Math.floor(Date.parse(r.expiresAt) / 1000) },
+          Item: { ...key, remediationId: r.id, expiresAt: Math.floor(Date.parse(r.expiresAt) / 1000), claimedAt: Date.now() },
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
         }),
       );
-    try {
-      await put('attribute_not_exists(pk) OR expiresAt < :now', { ':now': Math.floor(Date.now() / 1000) });
-      return undefined;
-    } catch (err) {
-      if (!isConditionFailed(err)) throw err;
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      try {
+        await put('attribute_not_exists(pk) OR expiresAt < :now', { ':now': Math.floor(Date.now() / 1000) });
+        return undefined;
+      } catch (err) {
+        if (!isConditionFailed(err)) throw err;
+      }
+      const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      if (!held.Item) continue; // Released meanwhile: claim again.
+      const holder = held.Item.remediationId as string;
+      const holding = await this.get(holder);
+      if (holding?.status === 'pending_approval') return holding;
+      // A claim whose request is not readable yet is young: its writer is still at work, not gone.
+      if (!holding && Date.now() - Number(held.Item.claimedAt ?? 0) < CLAIM_GRACE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
+        continue;
+      }
+      // The holder was decided without releasing its claim, or vanished long ago: take it over,
+      // only if it is still that holder's. Losing that race means someone else took it: look again.
+      try {
+        await put('remediationId = :old', { ':old': holder });
+        return undefined;
+      } catch (err) {
+        if (!isConditionFailed(err)) throw err;
+      }
     }
-    const held = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
-    const holder = held.Item?.remediationId as string | undefined;
-    const holding = holder ? await this.get(holder) : undefined;
-    if (holding?.status === 'pending_approval') return holding;
-    // The holder was decided without releasing its claim (a crash): take it over.
-    await put('remediationId = :old', { ':old': holder ?? '' }).catch((err: unknown) => {
-      if (!isConditionFailed(err)) throw err;
-    });
-    return undefined;
+    throw new ConcurrentUpdateError(`Another ${r.kind} request for ${r.source.name} is being made at this moment; try again in a minute.`);
+  }
+
+  /** Removes a request that never became the open one (it lost the claim): it was never shown or audited. */
+  async discard(r: Remediation): Promise<void> {
+    await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: RemediationStore.key(r.id),
+        ConditionExpression: 'version = :v',
+        ExpressionAttributeValues: { ':v': r.version },
+      }),
+    );
   }
 
   async releaseRequest(r: Remediation): Promise<void> {

@@ -51,8 +51,14 @@ export interface RemediationPlan {
   renamedName: string;
   /** Glue jobs that reference the transform and must be pointed at the new ID. */
   affectedJobs: string[];
+  /** Labels the workflow moves (the source's for a remediation, the twin's for a revert); 0 skips export and import. */
+  labelCount?: number;
   /** Problems found at plan time; a plan with problems cannot be approved. */
   problems: string[];
+  /** Checks the bot was not allowed to make: shown in the plan, they do not block approval. */
+  warnings?: string[];
+  /** The problems and warnings that came from the target key: a key change replaces exactly these. */
+  keyFindings?: { problems: string[]; warnings: string[] };
 }
 
 export type StepName =
@@ -60,6 +66,7 @@ export type StepName =
   | 'preflight'
   | 'export_labels'
   | 'wait_export'
+  | 'check_export'
   | 'ensure_security_configuration'
   | 'rename_original'
   | 'create_twin'
@@ -70,6 +77,7 @@ export type StepName =
   // revert
   | 'export_twin_labels'
   | 'wait_twin_export'
+  | 'check_twin_export'
   | 'rename_twin_aside'
   | 'delete_twin'
   | 'restore_original_name'
@@ -97,8 +105,14 @@ export interface Progress {
   twinId?: string;
   twinCreateStartedAt?: string;
   originalTagged?: boolean;
+  /** What the label export wrote (s3:// paths of its files), listed before anything changed. */
+  exportFiles?: string[];
   importTaskRunId?: string;
   importStartedAt?: string;
+  /** 'files' once Glue refused the export folder as an import path: the files go one at a time. */
+  importMode?: 'folder' | 'files';
+  /** In 'files' mode, the file being imported (index into exportFiles). */
+  importFileIndex?: number;
   /** Revert: where the twin's labels were saved before it was removed. */
   twinExportPath?: string;
   twinDeleted?: boolean;

@@ -26,6 +26,15 @@ export interface WorkflowDeps {
 
 
 
+/**
+ * Steps that are retried in place when they fail, instead of starting a rollback: those of a
+ * rollback itself, and the revert's removal of the encrypted twin (the revert is done by then;
+ * only clean-up is left).
+ */
+function isRetriedStep(r: Remediation, step: StepName): boolean {
+  return r.status === 'rolling_back' || (r.kind === 'revert' && step === 'delete_twin');
+}
+
 /** Why a step's AWS call failed, pointing at the bot's write permissions when it was refused. */
 function stepFailure(err: unknown, step: string, r: Remediation): string {
   const where = `${r.accountId} · ${r.region}`;
@@ -46,10 +55,12 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
   });
   if (TERMINAL_STATUSES.has(r.status) || r.status === 'pending_approval') return { ...result(r), done: true };
 
-  const { glue, kms } = await deps.clients(r.accountId, r.region);
+  const clients = await deps.clients(r.accountId, r.region);
   const ctx: StepContext = {
-    glue,
-    kms,
+    glue: clients.glue,
+    glueOnce: clients.glueOnce,
+    kms: clients.kms,
+    s3: clients.s3,
     now,
     taskRunTimeoutSeconds: deps.taskRunTimeoutSeconds,
     checkpoint: async (progress: Partial<Progress>) => {
@@ -85,6 +96,9 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
 
   let next: Remediation = r;
   let waitSeconds = 0;
+  // A step's wait clock ends with the step: whatever comes next (the next step, a retry, the
+  // rollback) waits on a clock of its own.
+  if (outcome.kind !== 'wait' && r.progress.pollStartedAt) r = { ...r, progress: { ...r.progress, pollStartedAt: undefined } };
   switch (outcome.kind) {
     case 'wait':
       waitSeconds = deps.pollSeconds;
@@ -113,21 +127,24 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
     case 'fail': {
       const history = [...r.history, { step, at, outcome: 'failed' as const, detail: outcome.reason }];
       await audit('step.failed', 'failed', outcome.reason);
-      if (r.status === 'rolling_back') {
-        // A rollback step failed: retry a few times (AWS may be briefly unavailable), then stop and ask a person.
+      // A rollback step, or the revert's last clean-up, has nothing left to undo: retry a few
+      // times (AWS may be briefly unavailable) before asking a person.
+      if (isRetriedStep(r, step)) {
         const attempts = r.history.filter((h) => h.step === step && h.outcome === 'failed').length + 1;
         if (attempts < (deps.rollbackAttempts ?? 5)) {
           next = { ...r, history };
           waitSeconds = deps.pollSeconds;
-        } else {
-          next = {
-            ...r,
-            status: 'failed',
-            history,
-            failure: `${r.failure ?? ''} Rollback could not finish at ${step}: ${outcome.reason} The labels are exported at ${r.plan.exportPath}.`.trim(),
-          };
-          await audit(`${r.kind}.failed`, 'failed', next.failure);
+          break;
         }
+      }
+      if (r.status === 'rolling_back') {
+        next = {
+          ...r,
+          status: 'failed',
+          history,
+          failure: `${r.failure ?? ''} Rollback could not finish at ${step}: ${outcome.reason} The labels are exported at ${r.plan.exportPath}.`.trim(),
+        };
+        await audit(`${r.kind}.failed`, 'failed', next.failure);
         break;
       }
       const rollback = rollbackStart(r);
@@ -181,9 +198,9 @@ export async function abort(id: string, error: string, deps: WorkflowDeps): Prom
   const reason = `The workflow stopped at ${r.step}: ${error}.`;
   const at = new Date().toISOString();
   const history = [...r.history, { step: r.step, at, outcome: 'failed' as const, detail: reason }];
-  if (r.status === 'rolling_back') {
-    // A rollback keeps going while it has attempts left (each abort counts as one), so one more
-    // passing error does not leave the transform half rolled back.
+  if (isRetriedStep(r, r.step)) {
+    // A rollback (or the revert's clean-up) keeps going while it has attempts left (each abort
+    // counts as one), so one more passing error does not leave the transform half rolled back.
     const attempts = history.filter((h) => h.step === r.step && h.outcome === 'failed').length;
     if (attempts < (deps.rollbackAttempts ?? 5)) {
       const saved = await deps.store.save({ ...r, history }, r.version);

@@ -192,7 +192,15 @@ export function seedDemo(state: SandboxState): void {
     rotationEnabled: true,
     aliases: ['alias/glue-retiring'],
   });
-  state.addKey(EU, { ...keyDefaults, keyId: DEMO_KEY_IDS.glueNoRotate, description: 'Glue ML contacts key', rotationEnabled: false, aliases: ['alias/glue-norotate'] });
+  // A healthy key people may pick instead (rotation aside): its policy admits CloudWatch Logs like alias/glue-ml's.
+  state.addKey(EU, {
+    ...keyDefaults,
+    keyId: DEMO_KEY_IDS.glueNoRotate,
+    description: 'Glue ML contacts key',
+    rotationEnabled: false,
+    aliases: ['alias/glue-norotate'],
+    policy: demoKeyPolicy(EU.accountId, EU.region),
+  });
   state.addKey(US, {
     ...keyDefaults,
     keyId: DEMO_KEY_IDS.usGlueMl,

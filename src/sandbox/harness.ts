@@ -74,7 +74,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GLUE_ENCRYPT_REGIONS: 'eu-west-1,us-east-1',
     GLUE_ENCRYPT_APPROVERS: 'U0BOB',
     GLUE_ENCRYPT_APPROVER_GROUP: 'S0SECLEADS',
-    GLUE_ENCRYPT_LABEL_BUCKET: 'glue-encrypt-labels-111111111111',
+    // One bucket per account and region (the demo estate has them): Glue wants labels in the transform's region.
+    GLUE_ENCRYPT_LABEL_BUCKET: 'glue-encrypt-labels-{accountId}-{region}',
     GLUE_ENCRYPT_DEFAULT_KEY: 'alias/glue-ml',
     GLUE_ENCRYPT_STATE_MACHINE_ARN: SANDBOX_STATE_MACHINE,
     GLUE_ENCRYPT_POLL_SECONDS: '30',

@@ -8,7 +8,7 @@ import { GetTagsCommand } from '@aws-sdk/client-glue';
 import type { AuditEventInput } from '../audit/auditLog.js';
 import { getTransformById, looksLikeTransformId } from '../inventory/transforms.js';
 import { TAG_REMEDIATION, transformArn } from '../remediation/snapshot.js';
-import { NO_CHANGE_PREFIX, checkTargetKey, currentKeyArn, listKeyChoices, noChangeProblem, planRemediation, securityConfigurationNameFor } from '../remediation/plan.js';
+import { NO_CHANGE_PREFIX, currentKeyArn, listKeyChoices, planKey, planRemediation } from '../remediation/plan.js';
 import type { RemediationRuntime } from '../remediation/accountAccess.js';
 import { auditSubject, encryptionChange } from '../remediation/lifecycle.js';
 import { ConcurrentUpdateError } from '../remediation/store.js';
@@ -102,8 +102,18 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
     return undefined;
   }
 
-  const existing = await runtime.store.claimRequest(r);
+  // The request is written first, so whoever holds the claim always has a request to point to.
+  await runtime.store.create(r);
+  let existing: Remediation | undefined;
+  try {
+    existing = await runtime.store.claimRequest(r);
+  } catch (err) {
+    await runtime.store.discard(r).catch(() => undefined);
+    await tell(deps, job, renderFailure('I could not open the request.', (err as Error).message, 'Nothing was created; press the button again in a minute.'));
+    return undefined;
+  }
   if (existing) {
+    await runtime.store.discard(r);
     await tell(
       deps,
       job,
@@ -115,7 +125,6 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
     );
     return undefined;
   }
-  await runtime.store.create(r);
   await runtime.store.index(r);
   const message = renderRemediation(r, await keyOptions(deps, r), approversText(deps.config.remediation.approvers, deps.config.remediation.approverGroup));
   try {
@@ -190,19 +199,31 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
       }
       return;
     }
-    const key = await checkTargetKey(kms, choice.label, r.region, config);
-    // As planRemediation names it: the configured one, else the one the bot creates for this key.
-    const securityConfigurationName = config.remediation.securityConfiguration ?? securityConfigurationNameFor(key.arn);
-    // Problems that depended on the old key go; those of the new key come.
-    const otherProblems = r.plan.problems.filter((p) => !p.startsWith('Key ') && !p.startsWith(NO_CHANGE_PREFIX));
+    const clients = await runtime.clients(r.accountId, r.region);
+    const key = await planKey(clients, config, {
+      accountId: r.accountId,
+      region: r.region,
+      source: r.source,
+      keyId: choice.label,
+      currentKeyArn: await currentKeyArn(kms, r.source),
+    });
+    // The old key's findings go, the new key's come; every other finding stays. (A request
+    // planned before findings were recorded per key named its key problems "Key ...".)
+    const previous = r.plan.keyFindings ?? {
+      problems: r.plan.problems.filter((p) => p.startsWith('Key ') || p.startsWith(NO_CHANGE_PREFIX)),
+      warnings: [],
+    };
     const next: Remediation = {
       ...r,
       plan: {
         ...r.plan,
-        keyArn: key.arn,
-        keyLabel: key.label,
-        securityConfigurationName,
-        problems: [...otherProblems, ...key.problems, ...noChangeProblem(r.source, await currentKeyArn(kms, r.source), key, securityConfigurationName)],
+        keyArn: key.keyArn,
+        keyLabel: key.keyLabel,
+        securityConfigurationName: key.securityConfigurationName,
+        createSecurityConfiguration: key.createSecurityConfiguration,
+        problems: [...r.plan.problems.filter((p) => !previous.problems.includes(p)), ...key.findings.problems],
+        warnings: [...(r.plan.warnings ?? []).filter((w) => !previous.warnings.includes(w)), ...key.findings.warnings],
+        keyFindings: key.findings,
       },
     };
     try {
@@ -218,7 +239,7 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
         auditSubject(r),
         renderFailure(
           'The key was not changed.',
-          `The request was decided or changed while ${key.label} was being checked${now ? ` (it is now ${now.status.replace('_', ' ')})` : ''}; nothing was changed.`,
+          `The request was decided or changed while ${key.keyLabel} was being checked${now ? ` (it is now ${now.status.replace('_', ' ')})` : ''}; nothing was changed.`,
           "The request's message shows where it stands; pick the key again if it is still waiting for approval.",
         ),
       );
@@ -230,8 +251,8 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
       teamId: job.teamId,
       ...auditSubject(r),
       outcome: 'info',
-      after: `SSE-KMS ${key.arn ?? key.label}`,
-      detail: key.problems.join(' ') || undefined,
+      after: `SSE-KMS ${key.keyArn ?? key.keyLabel}`,
+      detail: key.findings.problems.join(' ') || undefined,
     });
     if (saved.slack.ts) {
       const message = renderRemediation(saved, toKeyOptions(choices), approvers);

@@ -22,8 +22,8 @@ export const REGION = DEMO_REGION;
 export const ORDERS = 'orders-match';
 export const ORDERS_ID = DEMO_TRANSFORM_IDS[ORDERS];
 export const ORDERS_TAGS = { team: 'sales', 'data-classification': 'internal' };
-/** The bucket the harness configures (GLUE_ENCRYPT_LABEL_BUCKET). */
-export const LABEL_BUCKET = 'glue-encrypt-labels-111111111111';
+/** The bucket the harness's pattern (GLUE_ENCRYPT_LABEL_BUCKET) names for the demo account in eu-west-1. */
+export const LABEL_BUCKET = 'glue-encrypt-labels-111111111111-eu-west-1';
 
 export const ALICE = 'U0ALICE';
 /** Listed in GLUE_ENCRYPT_APPROVERS. */
@@ -68,6 +68,16 @@ export function original(w: World): StoredTransform | undefined {
 
 export function named(w: World, name: string): StoredTransform | undefined {
   return glue(w).transformByName(name);
+}
+
+/**
+ * What a label export left in the sandbox's S3 under `exportPath`: Glue writes files into the
+ * folder, so the labels are those of every file in key order, written by the run of the first.
+ */
+export function exported(w: World, exportPath: string): { labels: string[]; writtenBy?: { transformId: string; taskRunId: string } } | undefined {
+  const files = w.h.aws.state.s3List(exportPath);
+  if (files.length === 0) return undefined;
+  return { labels: files.flatMap((f) => f.labels), writtenBy: files[0]!.writtenBy };
 }
 
 /** Transforms carrying the bot's remediation tag for this remediation id. */

@@ -4,7 +4,7 @@
 // key menu, whose options name keys of any length and notice when the keys changed. Through
 // the real Slack Lambda handler with signed requests, and the worker behind it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEMO_KEY_IDS } from '../../src/sandbox/fixtures.js';
+import { DEMO_KEY_IDS, demoKeyPolicy } from '../../src/sandbox/fixtures.js';
 import { signedSlashCommand } from '../../src/sandbox/slackRequest.js';
 import { ACTIONS } from '../../src/slack/views/remediation.js';
 import {
@@ -348,7 +348,14 @@ describe('the key menu', () => {
 
   it('an alias of 114 characters can be chosen: the plan, its security configuration and the re-created transform use its key', async () => {
     expect(LONG_ALIAS).toHaveLength(114);
-    const key = w.h.aws.state.addKey(scope, { keyId: LONG_KEY_ID, description: 'Data platform Glue ML', rotationEnabled: true, aliases: [LONG_ALIAS] });
+    // A key set up for Glue as alias/glue-ml is: its policy admits CloudWatch Logs.
+    const key = w.h.aws.state.addKey(scope, {
+      keyId: LONG_KEY_ID,
+      description: 'Data platform Glue ML',
+      rotationEnabled: true,
+      aliases: [LONG_ALIAS],
+      policy: demoKeyPolicy(scope.accountId, scope.region),
+    });
     const req = await requestRemediation(w, ALICE);
     const menu = await keyMenu(w, req);
     const option = menu.find((o) => LONG_ALIAS.startsWith(o.text.replace(/…$/, '')))!;

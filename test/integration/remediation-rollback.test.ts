@@ -29,6 +29,7 @@ import {
   trail,
   transformCount,
   type World,
+  exported,
 } from './helpers.js';
 
 interface FailureCase {
@@ -47,12 +48,7 @@ interface FailureCase {
 
 /** A label task run on the original that will still be running when the workflow starts. */
 function startLongTaskRun(w: World): void {
-  const store = glue(w);
-  const t = original(w)!;
-  const previous = w.h.aws.state.taskRunMs;
-  w.h.aws.state.taskRunMs = 3_600_000;
-  w.h.aws.state.startTaskRun(store, t, { transformId: ORDERS_ID, taskType: 'EXPORT_LABELS', s3Path: 's3://someone-else/exports/orders' });
-  w.h.aws.state.taskRunMs = previous;
+  w.h.aws.state.addTaskRun(ORDERS_ID, { taskType: 'EXPORT_LABELS', status: 'RUNNING' });
 }
 
 /** The twin loses a label after its import succeeded: verification must catch it. */
@@ -182,9 +178,9 @@ async function expectRolledBack(w: World, id: string, c: Pick<FailureCase, 'step
   expect(taggedWith(w, id)).toEqual([]);
   expect(transformCount(w)).toBe(count);
   // The export, once made, is kept.
-  const exported = w.h.aws.state.s3Object(r.plan.exportPath);
-  if (c.exported) expect(exported?.labels).toEqual(labels);
-  else expect(exported).toBeUndefined();
+  const saved = exported(w, r.plan.exportPath);
+  if (c.exported) expect(saved?.labels).toEqual(labels);
+  else expect(saved).toBeUndefined();
 
   // Slack: the request message says it failed, that it was rolled back, and why; no follow-up buttons.
   const message = await messageOf(w, id);
@@ -247,7 +243,7 @@ describe('a failing step rolls the remediation back', () => {
     expect(text).toContain(`The labels are exported at ${r.plan.exportPath}`);
     // The twin is still there (that is what the person must clean up) and the export is safe.
     expect(taggedWith(w, req.id).map((t) => t.definition.TransformId)).toContain(r.progress.twinId);
-    expect(w.h.aws.state.s3Object(r.plan.exportPath)?.labels).toHaveLength(312);
+    expect(exported(w, r.plan.exportPath)?.labels).toHaveLength(312);
     const types = ofRemediation(await trail(w), req.id).map((e) => e.type);
     expect(types.filter((t) => t === 'step.failed')).toHaveLength(6);
     expect(types).toContain('remediate.failed');
@@ -342,13 +338,13 @@ describe('the buttons of a rolled-back request', () => {
 });
 
 describe('a failing revert puts everything back; nothing is ever without its name', () => {
-  /** Fails the next `op` once the revert's workflow stands at `step` (not yet run). */
-  function failAt(step: StepName, op: string, code = 'ConcurrentModificationException') {
+  /** Fails the next `times` calls of `op` once the revert's workflow stands at `step` (not yet run). */
+  function failAt(step: StepName, op: string, code = 'ConcurrentModificationException', times = 1) {
     let armed = false;
     driveWith(w, (res: AdvanceResult) => {
       if (!armed && res.status === 'running' && res.step === step) {
         armed = true;
-        w.h.aws.failNext(op, { code, message: `${op} refused for the test` });
+        w.h.aws.failNext(op, { code, message: `${op} refused for the test` }, times);
       }
     });
   }
@@ -377,10 +373,11 @@ describe('a failing revert puts everything back; nothing is ever without its nam
     expect(actionIds((await messageOf(w, req.id)).blocks)).toContain(ACTIONS.revert);
   });
 
-  it('removing the encrypted transform (the last step) refused: the revert stands and says what is left', async () => {
+  it('removing the encrypted transform (the last step) refused on every attempt: the revert stands and says what is left', async () => {
     const { req, r: done } = await remediateOrders(w);
     const revert = await requestFollowUp(w, 'revert', req, ALICE);
-    failAt('delete_twin', 'glue:DeleteMLTransform');
+    // Retried like a rollback step (5 attempts) before a person is asked.
+    failAt('delete_twin', 'glue:DeleteMLTransform', 'ConcurrentModificationException', 5);
     const r = await approveAndSettle(w, revert, CAROL);
     expect(r.status).toBe('failed');
     expect(r.failure).toContain(`Reverted, but the encrypted transform ${done.progress.twinId} (moved aside) could not be removed`);

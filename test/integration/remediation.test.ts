@@ -35,6 +35,7 @@ import {
   transformCount,
   yyyymmdd,
   type World,
+  exported,
 } from './helpers.js';
 
 const SECURITY_CONFIGURATION = `glue-encrypt-${DEMO_KEY_IDS.glueMl.slice(0, 8)}`;
@@ -118,9 +119,9 @@ describe('remediate orders-match: the happy path', () => {
     expect(transformCount(w)).toBe(count + 1);
 
     // The export is in the label bucket.
-    const exported = w.h.aws.state.s3Object(r.plan.exportPath);
-    expect(exported?.labels).toEqual(originalLabels);
-    expect(exported?.writtenBy?.transformId).toBe(ORDERS_ID);
+    const saved = exported(w, r.plan.exportPath);
+    expect(saved?.labels).toEqual(originalLabels);
+    expect(saved?.writtenBy?.transformId).toBe(ORDERS_ID);
 
     // The approval message was updated in place to the result, with the follow-up buttons.
     const message = await messageOf(w, req.id);
@@ -142,7 +143,7 @@ describe('remediate orders-match: the happy path', () => {
     expect(byType('remediate.approved')).toEqual([expect.objectContaining({ actor: BOB, accountId: ACCOUNT, region: REGION, outcome: 'succeeded' })]);
     const steps = byType('step.succeeded');
     expect(steps.map((e) => e.step).sort()).toEqual(
-      ['preflight', 'export_labels', 'wait_export', 'ensure_security_configuration', 'rename_original', 'create_twin', 'tag_original', 'import_labels', 'wait_import', 'verify'].sort(),
+      ['preflight', 'export_labels', 'wait_export', 'check_export', 'ensure_security_configuration', 'rename_original', 'create_twin', 'tag_original', 'import_labels', 'wait_import', 'verify'].sort(),
     );
     for (const e of steps) {
       expect(e).toMatchObject({ actor: 'system', accountId: ACCOUNT, region: REGION, transformId: ORDERS_ID, before: 'not encrypted', after: `SSE-KMS ${DEMO_KEY_ARNS.glueMl}` });
@@ -153,7 +154,7 @@ describe('remediate orders-match: the happy path', () => {
     expect(events.filter((e) => e.outcome === 'failed')).toEqual([]);
     // The remediation's own record lists the steps in the order they ran.
     expect(r.history.map((h) => h.step)).toEqual([
-      'preflight', 'export_labels', 'wait_export', 'ensure_security_configuration', 'rename_original', 'create_twin', 'tag_original', 'import_labels', 'wait_import', 'verify',
+      'preflight', 'export_labels', 'wait_export', 'check_export', 'ensure_security_configuration', 'rename_original', 'create_twin', 'tag_original', 'import_labels', 'wait_import', 'verify',
     ]);
   });
 });
@@ -182,7 +183,7 @@ describe('revert and retire after a completed remediation', () => {
     expect(transformCount(w)).toBe(count);
     // The twin's labels were saved before it was removed.
     expect(reverted.plan.exportPath).toContain(`/${twinId}/${revert.id}/`);
-    const saved = w.h.aws.state.s3Object(reverted.plan.exportPath);
+    const saved = exported(w, reverted.plan.exportPath);
     expect(saved?.writtenBy?.transformId).toBe(twinId);
     expect(saved?.labels).toHaveLength(312);
 
@@ -196,7 +197,7 @@ describe('revert and retire after a completed remediation', () => {
     expect(types).toEqual(expect.arrayContaining(['revert.requested', 'revert.approved', 'revert.completed']));
     expect(events.find((e) => e.type === 'revert.approved')?.actor).toBe(CAROL);
     expect(events.filter((e) => e.type === 'step.succeeded').map((e) => e.step).sort()).toEqual(
-      ['preflight', 'export_twin_labels', 'wait_twin_export', 'rename_twin_aside', 'restore_original_name', 'untag_original', 'verify_revert', 'delete_twin'].sort(),
+      ['preflight', 'export_twin_labels', 'wait_twin_export', 'check_twin_export', 'rename_twin_aside', 'restore_original_name', 'untag_original', 'verify_revert', 'delete_twin'].sort(),
     );
   });
 

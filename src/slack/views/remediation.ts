@@ -20,6 +20,7 @@ const STEP_LABELS: Record<StepName, string> = {
   preflight: 'Preflight checks',
   export_labels: 'Export labels',
   wait_export: 'Label export',
+  check_export: 'Check the export',
   ensure_security_configuration: 'Security configuration',
   rename_original: 'Rename original',
   create_twin: 'Create encrypted transform',
@@ -29,6 +30,7 @@ const STEP_LABELS: Record<StepName, string> = {
   verify: 'Verify',
   export_twin_labels: 'Save encrypted transform labels',
   wait_twin_export: 'Label export',
+  check_twin_export: 'Check the export',
   rename_twin_aside: 'Move encrypted transform aside',
   delete_twin: 'Remove encrypted transform',
   restore_original_name: 'Restore original name',
@@ -65,19 +67,26 @@ function planText(r: Remediation): string {
   const p = r.plan;
   const name = escapeMrkdwn(r.source.name);
   if (r.kind === 'remediate') {
+    const labels = r.source.labelCount;
+    const attached = p.securityConfigurationName
+      ? ` + security configuration \`${escapeMrkdwn(p.securityConfigurationName)}\`${p.createSecurityConfiguration ? ' (created by the bot if missing: S3 SSE-KMS, CloudWatch SSE-KMS, bookmarks CSE-KMS)' : p.securityConfigurationName === r.source.transformEncryption?.TaskRunSecurityConfigurationName ? ' (its own, which already meets the policy)' : ''}`
+      : '';
     const steps = [
-      `export ${plural(r.source.labelCount, 'label')} to \`${escapeMrkdwn(p.exportPath)}\``,
+      ...(labels > 0 ? [`export ${plural(labels, 'label')} to \`${escapeMrkdwn(p.exportPath)}\``] : []),
       `rename original to \`${escapeMrkdwn(p.renamedName)}\``,
-      `create \`${name}\` with SSE-KMS (${escapeMrkdwn(p.keyLabel ?? p.keyArn ?? 'no key')})${p.securityConfigurationName ? ` + security configuration \`${escapeMrkdwn(p.securityConfigurationName)}\`${p.createSecurityConfiguration ? ' (created by the bot if missing: S3 SSE-KMS, CloudWatch SSE-KMS, bookmarks CSE-KMS)' : ''}` : ''}`,
-      'import labels',
-      `verify ${plural(r.source.labelCount, 'label')}`,
+      `create \`${name}\` with SSE-KMS (${escapeMrkdwn(p.keyLabel ?? p.keyArn ?? 'no key')})${attached}`,
+      ...(labels > 0 ? ['import labels', `verify ${plural(labels, 'label')}`] : ['verify it holds 0 labels']),
     ];
+    const noLabels = labels === 0 ? '\nThe transform has no labels: there is nothing to export or import (Glue refuses to export an empty label set), so those steps are skipped.' : '';
     const configuration = r.source.transformEncryption?.TaskRunSecurityConfigurationName;
     const now = `*Now:* ${escapeMrkdwn(describeEncryption(r.source.transformEncryption))}, ${configuration ? `security configuration \`${escapeMrkdwn(configuration)}\`` : 'no security configuration'}.`;
-    return `${now}\n*Plan:* ${steps.join(' → ')}.\nThe original is kept (tagged as superseded) until a separate, approved *Retire original*.`;
+    return `${now}\n*Plan:* ${steps.join(' → ')}.${noLabels}\nThe original is kept (tagged as superseded) until a separate, approved *Retire original*.`;
   }
   if (r.kind === 'revert') {
-    return `*Plan:* save the encrypted transform's labels to \`${escapeMrkdwn(p.exportPath)}\` → move the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` aside → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → import the labels if they differ → verify → only then remove the encrypted transform. A failure before that puts everything back.`;
+    if (p.labelCount === 0) {
+      return `*Plan:* the encrypted transform has no labels, so nothing is saved or imported → move the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` aside → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → verify → only then remove the encrypted transform. A failure before that puts everything back.`;
+    }
+    return `*Plan:* save the encrypted transform's ${p.labelCount === undefined ? 'labels' : plural(p.labelCount, 'label')} to \`${escapeMrkdwn(p.exportPath)}\` → move the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` aside → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → import the labels if they differ → verify → only then remove the encrypted transform. A failure before that puts everything back.`;
   }
   return `*Plan:* check the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` is READY with at least ${plural(r.source.labelCount, 'label')} → delete the original \`${escapeMrkdwn(r.source.transformId)}\`. Its labels stay exported at \`${escapeMrkdwn(p.exportPath)}\`.`;
 }
@@ -123,6 +132,26 @@ function progressText(r: Remediation): string | undefined {
   return truncate(text, LIMITS.sectionText);
 }
 
+/**
+ * A titled bullet list in as many sections as it needs: a problem may carry a policy statement
+ * to paste, and one section holds 3,000 characters, so a long list is split, never cut.
+ */
+function bulletSections(title: string, items: readonly string[]): KnownBlock[] {
+  const sections: KnownBlock[] = [];
+  let text = title;
+  for (const item of items) {
+    const bullet = `• ${escapeMrkdwn(item)}`;
+    if (text.length + 1 + bullet.length > LIMITS.sectionText && text !== title) {
+      sections.push(mrkdwnSection(text));
+      text = bullet;
+    } else {
+      text = `${text}\n${bullet}`;
+    }
+  }
+  if (items.length > 0) sections.push(mrkdwnSection(text));
+  return sections;
+}
+
 /** A key the requester may pick instead; the menu sends its position, resolved again by the worker. */
 export interface KeyOption {
   label: string;
@@ -140,9 +169,8 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
   const blocks: KnownBlock[] = [mrkdwnSection(headline), mrkdwnSection(planText(r))];
   const heads = headsUp(r);
   if (heads) blocks.push(mrkdwnSection(heads));
-  if (r.plan.problems.length > 0) {
-    blocks.push(mrkdwnSection(`:no_entry: *Cannot be approved:*\n${r.plan.problems.map((p) => `• ${escapeMrkdwn(p)}`).join('\n')}`));
-  }
+  blocks.push(...bulletSections(':no_entry: *Cannot be approved:*', r.plan.problems));
+  if (r.status === 'pending_approval') blocks.push(...bulletSections(':warning: *Not verified* (the bot may not check these; they do not block approval):', r.plan.warnings ?? []));
   const progress = progressText(r);
   if (progress) blocks.push(mrkdwnSection(progress));
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(statusLine(r, approvers), LIMITS.sectionText) }] });
