@@ -125,7 +125,8 @@ export class AwsClientFactory {
       const base = { ...this.common(region), ...(credentials ? { credentials } : {}) };
       const core = { glue: countCalls(new GlueClient(base), 'glue'), kms: countCalls(new KMSClient(base), 'kms') };
       // IAM is global: the SDK maps any region of a partition to its IAM endpoint.
-      clients = lazy(lazy(lazy(core, 's3', () => new S3Client(base)), 'iam', () => new IAMClient(base)), 'glueOnce', () =>
+      // S3 follows a 301 to the bucket's own region: a listing still works if a bucket moved.
+      clients = lazy(lazy(lazy(core, 's3', () => new S3Client({ ...base, followRegionRedirects: true })), 'iam', () => new IAMClient(base)), 'glueOnce', () =>
         new GlueClient({ ...base, maxAttempts: 1 }),
       );
       clientCache.set(key, clients);

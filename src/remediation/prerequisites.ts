@@ -24,18 +24,32 @@ export function regionOfLocation(constraint: string | undefined): string {
   return constraint === 'EU' ? 'eu-west-1' : constraint;
 }
 
+function checkLabelBucketRegion(bucket: string, where: string, region: string): PlanFindings {
+  if (where === region) return { problems: [], warnings: [] };
+  return {
+    problems: [
+      `The label bucket ${bucket} is in ${where}, not ${region}: Glue refuses to export or import labels in a bucket of another region. Give ${region} a bucket of its own (GLUE_ENCRYPT_LABEL_BUCKETS, or {region} in GLUE_ENCRYPT_LABEL_BUCKET).`,
+    ],
+    warnings: [],
+  };
+}
+
+/** The bucket's region as an S3 refusal names it, when it does. */
+function bucketRegionHint(err: unknown): string | undefined {
+  const e = err as { Region?: unknown; $response?: { headers?: Record<string, string | undefined> } } | undefined;
+  const hint = e?.$response?.headers?.['x-amz-bucket-region'] ?? e?.Region;
+  return typeof hint === 'string' && hint !== '' ? hint : undefined;
+}
+
 /** One s3:GetBucketLocation: the bucket must exist and be in the transform's region. */
 export async function checkLabelBucket(s3: Pick<S3Client, 'send'>, bucket: string, region: string): Promise<PlanFindings> {
   try {
-    const where = regionOfLocation((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint);
-    if (where === region) return { problems: [], warnings: [] };
-    return {
-      problems: [
-        `The label bucket ${bucket} is in ${where}, not ${region}: Glue refuses to export or import labels in a bucket of another region. Give ${region} a bucket of its own (GLUE_ENCRYPT_LABEL_BUCKETS, or {region} in GLUE_ENCRYPT_LABEL_BUCKET).`,
-      ],
-      warnings: [],
-    };
+    return checkLabelBucketRegion(bucket, regionOfLocation((await s3.send(new GetBucketLocationCommand({ Bucket: bucket }))).LocationConstraint), region);
   } catch (err) {
+    // Asked from the transform's region, S3 refuses a bucket of another region and names its
+    // region (AuthorizationHeaderMalformed's Region, or x-amz-bucket-region on a redirect).
+    const elsewhere = bucketRegionHint(err);
+    if (elsewhere && elsewhere !== region) return checkLabelBucketRegion(bucket, elsewhere, region);
     if (errorCode(err) === 'NoSuchBucket') {
       return { problems: [`The label bucket ${bucket} does not exist: create it in ${region}, with default encryption SSE-KMS, before remediating.`], warnings: [] };
     }

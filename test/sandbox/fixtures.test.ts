@@ -68,9 +68,9 @@ describe('seedDemo: what a remediation needs around the transforms', () => {
 
   it('has a label bucket in each region of the estate, in that region', async () => {
     expect(labelBucketName('111111111111', 'eu-west-1')).toBe('glue-encrypt-labels-111111111111-eu-west-1');
-    const s3 = s3Client(sandbox);
     for (const region of regions) {
-      const { LocationConstraint } = await s3.send(new GetBucketLocationCommand({ Bucket: labelBucketName(DEMO_ACCOUNT_ID, region) }));
+      // Asked from the region itself, as S3 requires.
+      const { LocationConstraint } = await s3Client(sandbox, { region }).send(new GetBucketLocationCommand({ Bucket: labelBucketName(DEMO_ACCOUNT_ID, region) }));
       expect(LocationConstraint || 'us-east-1').toBe(region);
     }
   });

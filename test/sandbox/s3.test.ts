@@ -1,8 +1,8 @@
 // The S3 stand-in through the real S3 client: bucket regions, listing label files, denials and faults.
 import { StartExportLabelsTaskRunCommand } from '@aws-sdk/client-glue';
-import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, NoSuchBucket, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketLocationCommand, GetObjectCommand, ListObjectsV2Command, NoSuchBucket, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AwsSandbox } from '../../src/sandbox/aws/index.js';
+import { AwsSandbox, SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY } from '../../src/sandbox/aws/index.js';
 import { DEMO_TRANSFORM_IDS, seedDemo } from '../../src/sandbox/fixtures.js';
 import { glueClient, rejection, s3Client } from './clients.js';
 
@@ -15,6 +15,7 @@ beforeAll(async () => {
   seedDemo(sandbox.state);
   sandbox.state.addBucket(BUCKET, 'eu-west-1');
   sandbox.state.addBucket('acme-labels-us', 'us-east-1');
+  sandbox.state.addBucket('acme-labels-eu-2', 'eu-west-1');
   sandbox.state.addBucket('acme-labels-tokyo', 'ap-northeast-1', '222222222222');
   s3 = s3Client(sandbox);
 });
@@ -35,8 +36,11 @@ const list = (bucket: string, extra: { Prefix?: string; MaxKeys?: number; Contin
 describe('GetBucketLocation', () => {
   it('names the bucket region, and answers an empty constraint for us-east-1 as S3 does', async () => {
     expect((await location(BUCKET)).LocationConstraint).toBe('eu-west-1');
-    expect((await location('acme-labels-tokyo')).LocationConstraint).toBe('ap-northeast-1');
-    expect((await location('acme-labels-us')).LocationConstraint ?? '').toBe('');
+    // Each asked as S3 wants: from the bucket's own region, by its owner.
+    const tokyo = s3Client(sandbox, { region: 'ap-northeast-1', credentials: { accessKeyId: 'ASIA222222222222TEST', secretAccessKey: 'x' } });
+    expect((await tokyo.send(new GetBucketLocationCommand({ Bucket: 'acme-labels-tokyo' }))).LocationConstraint).toBe('ap-northeast-1');
+    const virginia = s3Client(sandbox, { region: 'us-east-1' });
+    expect((await virginia.send(new GetBucketLocationCommand({ Bucket: 'acme-labels-us' }))).LocationConstraint ?? '').toBe('');
     expect(sandbox.state.bucketRegion('acme-labels-us')).toBe('us-east-1');
     expect(sandbox.state.bucketRegion('nope')).toBeUndefined();
     expect(sandbox.callCounts()['s3:GetBucketLocation']).toBe(3);
@@ -122,6 +126,31 @@ describe('state objects', () => {
 });
 
 describe('denials and faults', () => {
+  it('a request signed for another region is refused as S3 does: GetBucketLocation names the region, a listing is redirected', async () => {
+    const malformed = (await rejection(location('acme-labels-us'))) as Awaited<ReturnType<typeof rejection>> & { Region?: string; $response?: { headers?: Record<string, string> } };
+    expect(malformed.name).toBe('AuthorizationHeaderMalformed');
+    expect(malformed.$metadata?.httpStatusCode).toBe(400);
+    expect(malformed.Region).toBe('us-east-1');
+    expect(malformed.$response?.headers?.['x-amz-bucket-region']).toBe('us-east-1');
+    const redirected = await rejection(list('acme-labels-us'));
+    expect(redirected.name).toBe('PermanentRedirect');
+    expect(redirected.$metadata?.httpStatusCode).toBe(301);
+    // The SDK's followRegionRedirects reads x-amz-bucket-region on the 301 and asks again, signed for us-east-1.
+    const following = new S3Client({
+      endpoint: sandbox.endpoint,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: SANDBOX_ACCESS_KEY_ID, secretAccessKey: SANDBOX_SECRET_ACCESS_KEY },
+      followRegionRedirects: true,
+    });
+    expect((await following.send(new ListObjectsV2Command({ Bucket: 'acme-labels-us' }))).Name).toBe('acme-labels-us');
+  });
+
+  it("another account's bucket answers AccessDenied (no bucket policy is modelled)", async () => {
+    const foreign = await rejection(s3Client(sandbox, { region: 'ap-northeast-1' }).send(new GetBucketLocationCommand({ Bucket: 'acme-labels-tokyo' })));
+    expect(foreign.name).toBe('AccessDenied');
+    expect(foreign.$metadata?.httpStatusCode).toBe(403);
+  });
+
   it('denyS3 answers AccessDenied (HTTP 403) for that bucket and operation only, until clearDenyRules', async () => {
     sandbox.state.denyS3(BUCKET, 'ListObjectsV2');
     const denied = await rejection(list(BUCKET));
@@ -129,13 +158,13 @@ describe('denials and faults', () => {
     expect(denied.$metadata?.httpStatusCode).toBe(403);
     expect(denied.message).toContain('s3:ListBucket');
     expect((await location(BUCKET)).LocationConstraint).toBe('eu-west-1');
-    expect((await list('acme-labels-us')).KeyCount).toBe(0);
+    expect((await list('acme-labels-eu-2')).KeyCount).toBe(0);
 
-    sandbox.state.denyS3('acme-labels-us', 'GetBucketLocation');
-    expect((await rejection(location('acme-labels-us'))).name).toBe('AccessDenied');
+    sandbox.state.denyS3('acme-labels-eu-2', 'GetBucketLocation');
+    expect((await rejection(location('acme-labels-eu-2'))).name).toBe('AccessDenied');
     sandbox.state.clearDenyRules();
     expect((await list(BUCKET)).Name).toBe(BUCKET);
-    expect((await location('acme-labels-us')).LocationConstraint ?? '').toBe('');
+    expect((await location('acme-labels-eu-2')).LocationConstraint).toBe('eu-west-1');
   });
 
   it('failNext applies to S3 operations, and the SDK retries a 5xx away', async () => {

@@ -10,6 +10,8 @@ export class AwsError extends Error {
     readonly fault: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',
     /** Extra members of the error document, e.g. S3's BucketName. */
     readonly details: Readonly<Record<string, string>> = {},
+    /** Extra response headers, e.g. S3's x-amz-bucket-region on a wrong-region request. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = code;

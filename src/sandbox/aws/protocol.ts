@@ -61,12 +61,13 @@ export function errorResponse(protocol: Protocol, error: AwsError, requestId: st
     const details = Object.entries(error.details)
       .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
       .join('');
-    return restXmlResponse(
+    const response = restXmlResponse(
       `<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message>${details}` +
         `<RequestId>${requestId}</RequestId><HostId>${requestId}</HostId></Error>`,
       requestId,
       error.status,
     );
+    return { ...response, headers: { ...response.headers, ...error.headers } };
   }
   if (protocol === 'rest-json') {
     // REST-JSON clients read the code from the x-amzn-errortype header first, then the body.

@@ -48,9 +48,43 @@ function invalidArgument(message: string, name: string, value: string): AwsError
   return new AwsError('InvalidArgument', message, 400, 'Sender', { ArgumentName: name, ArgumentValue: value });
 }
 
+/**
+ * A request signed for another region than the bucket's, as S3 answers it: GetBucketLocation
+ * refuses the signature and names the region; other operations are redirected (301) to the
+ * bucket's endpoint. Both carry x-amz-bucket-region, which the SDK's followRegionRedirects reads
+ * on a 301.
+ */
+function wrongRegion(bucket: StoredBucket, caller: Caller, operation: string): AwsError {
+  const headers = { 'x-amz-bucket-region': bucket.region };
+  if (operation === 'GetBucketLocation') {
+    return new AwsError(
+      'AuthorizationHeaderMalformed',
+      `The authorization header is malformed; the region '${caller.region}' is wrong; expecting '${bucket.region}'`,
+      400,
+      'Sender',
+      { Region: bucket.region },
+      headers,
+    );
+  }
+  return new AwsError(
+    'PermanentRedirect',
+    'The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.',
+    301,
+    'Sender',
+    { Bucket: bucket.name, Endpoint: `${bucket.name}.s3.${bucket.region}.amazonaws.com` },
+    headers,
+  );
+}
+
 function requireBucket(state: SandboxState, caller: Caller, name: string, operation: string): StoredBucket {
   const bucket = state.s3.bucket(name);
   if (!bucket) throw noSuchBucket(name);
+  // Another account's bucket: no bucket policy is modelled, so nothing grants the caller access.
+  if (bucket.accountId !== caller.accountId) {
+    const action = IAM_ACTION[operation] ?? `s3:${operation}`;
+    throw new AwsError('AccessDenied', `User: ${caller.arn} is not authorized to perform: ${action} on resource: "arn:aws:s3:::${name}" because no resource-based policy allows the ${action} action`, 403);
+  }
+  if (caller.region !== bucket.region) throw wrongRegion(bucket, caller, operation);
   if (state.s3.isDenied(name, operation)) {
     const action = IAM_ACTION[operation] ?? `s3:${operation}`;
     throw new AwsError(
