@@ -13,7 +13,8 @@
 const PLACEHOLDER = /\{(accountId|region)\}/g;
 /** S3's rule for general purpose bucket names: 3 to 63 of a-z, 0-9, '.', '-', alphanumeric at both ends. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+// The same region names as the code's config (src/config.ts REGION_PATTERN), eusc-de-east-1 included.
+const REGION = /^[a-z]{2,4}(-[a-z]{2,4})?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-[1-9][0-9]?$/;
 /** The prefix every label export of the workflow writes under. */
 const EXPORT_PREFIX = 'glue-encrypt/*';
 

@@ -31,6 +31,11 @@ export function isAccessDenied(err: unknown): boolean {
   return ACCESS_DENIED.has(errorCode(err));
 }
 
+/** A refusal for the rate of calls: the service did not act on it. */
+export function isThrottled(err: unknown): boolean {
+  return THROTTLED.has(errorCode(err));
+}
+
 /**
  * Plain words for a failed call. `action` is the IAM action, e.g. "glue:GetMLTransforms";
  * `where` says which account/region it was.

@@ -1,8 +1,10 @@
 // Reads a KMS key policy the way KMS decides who may use a key, for the plan's prerequisite
 // checks: a statement naming the role (or "*") lets it in by itself; one naming the account
-// root hands the decision to the role's IAM policies; nothing else lets it in. Conditions are
-// not evaluated (they need the request's context): a statement with conditions counts as
-// allowing, so the check catches a missing statement, never a condition that does not hold.
+// root hands the decision to the role's IAM policies; nothing else lets it in. A Deny naming the
+// role, or a NotPrincipal Deny that does not exempt it, shuts it out. Conditions are not
+// evaluated (they need the request's context): an Allow with conditions counts as allowing and
+// a Deny with conditions is not counted, so the check catches a missing statement or an
+// unconditional Deny, never a condition that does or does not hold.
 
 /** `*` any run of characters, `?` one; IAM's own wildcards. */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
@@ -19,7 +21,11 @@ interface Statement {
   NotPrincipal?: unknown;
   Action?: unknown;
   NotAction?: unknown;
+  Condition?: unknown;
 }
+
+/** A Deny that applies whatever the request: conditional ones may not, and are not counted. */
+const isUnconditionalDeny = (s: Statement): boolean => s.Effect === 'Deny' && (s.Condition === undefined || (typeof s.Condition === 'object' && s.Condition !== null && Object.keys(s.Condition).length === 0));
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
 
@@ -34,9 +40,8 @@ function coversAction(s: Statement, action: string): boolean {
   return asList(s.Action).some((a) => wildcardMatch(a, action, true));
 }
 
-/** The principals a statement names, by kind: AWS (ARNs, account IDs, "*") and Service. */
-function principals(s: Statement): { aws: string[]; service: string[]; everyone: boolean } {
-  const p = s.Principal;
+/** The principals a Principal or NotPrincipal element names, by kind: AWS (ARNs, account IDs, "*") and Service. */
+function principals(p: unknown): { aws: string[]; service: string[]; everyone: boolean } {
   if (p === '*') return { aws: [], service: [], everyone: true };
   if (typeof p !== 'object' || p === null) return { aws: [], service: [], everyone: false };
   const o = p as Record<string, unknown>;
@@ -52,12 +57,25 @@ export function keyPolicyGrantForRole(policy: string, roleArn: string, action: s
   const account = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1];
   const root = account ? roleArn.replace(/:role\/.*$/, ':root') : undefined;
   let grant: KeyPolicyGrant = 'none';
+  const names = (p: ReturnType<typeof principals>) => ({
+    role: p.everyone || p.aws.some((a) => a === roleArn),
+    account: p.aws.some((a) => a === root || a === account),
+  });
   for (const s of statements(policy)) {
-    if (s.NotPrincipal !== undefined || !coversAction(s, action)) continue;
-    const p = principals(s);
-    const namesRole = p.everyone || p.aws.some((a) => a === roleArn);
-    const namesAccount = p.aws.some((a) => a === root || a === account);
-    if (s.Effect === 'Deny' && (namesRole || namesAccount)) return 'denied';
+    if (!coversAction(s, action)) continue;
+    if (s.NotPrincipal !== undefined) {
+      // "Deny everyone but these": the role is shut out unless it (or its account) is among them.
+      const exempt = names(principals(s.NotPrincipal));
+      if (isUnconditionalDeny(s) && !exempt.role && !exempt.account) return 'denied';
+      continue;
+    }
+    const named = names(principals(s.Principal));
+    const namesRole = named.role;
+    const namesAccount = named.account;
+    if (s.Effect === 'Deny') {
+      if (isUnconditionalDeny(s) && (namesRole || namesAccount)) return 'denied';
+      continue;
+    }
     if (s.Effect !== 'Allow') continue;
     if (namesRole) grant = 'direct';
     else if (namesAccount && grant === 'none') grant = 'via-iam';
@@ -70,9 +88,9 @@ export function keyPolicyAllowsService(policy: string, service: string, action: 
   let allowed = false;
   for (const s of statements(policy)) {
     if (s.NotPrincipal !== undefined || !coversAction(s, action)) continue;
-    const p = principals(s);
+    const p = principals(s.Principal);
     if (!p.everyone && !p.service.includes(service)) continue;
-    if (s.Effect === 'Deny') return false;
+    if (isUnconditionalDeny(s)) return false;
     if (s.Effect === 'Allow') allowed = true;
   }
   return allowed;

@@ -57,6 +57,21 @@ export function planDigest(r: Remediation): string {
   return createHash('sha256').update(what).digest('hex').slice(0, 16);
 }
 
+/**
+ * Where this workflow's labels are saved in S3, when it saved any: a transform with no labels
+ * exports nothing (Glue refuses to), and a retirement relies on its remediation's export.
+ */
+export function labelsSavedAt(r: Remediation): string | undefined {
+  const saved = r.kind === 'retire' ? r.source.labelCount > 0 : r.progress.exportTaskRunId !== undefined;
+  return saved ? r.plan.exportPath : undefined;
+}
+
+/** " <Sentence> <path>." when the labels were saved, else nothing: the end of a message people read. */
+export function savedLabelsNote(r: Remediation, sentence = 'The labels are exported at'): string {
+  const at = labelsSavedAt(r);
+  return at ? ` ${sentence} ${at}.` : '';
+}
+
 /** Puts an approved remediation on its first step. */
 export function startState(r: Remediation): Remediation {
   return { ...r, status: 'running', step: FIRST_STEP[r.kind] };

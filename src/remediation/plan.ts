@@ -32,7 +32,7 @@ export interface KeyCheck {
 }
 
 /** Validates a target key for re-creation: enabled, same region, symmetric, customer-managed, rotation per policy. */
-export async function checkTargetKey(kms: KMSClient, keyId: string, region: string, config: AppConfig): Promise<KeyCheck> {
+async function checkTargetKey(kms: KMSClient, keyId: string, region: string, config: AppConfig): Promise<KeyCheck> {
   const problems: string[] = [];
   let meta;
   try {
@@ -130,7 +130,7 @@ async function remediationLineage(glue: GlueClient, source: TransformSnapshot): 
 export const NO_CHANGE_PREFIX = 'The transform is already encrypted with ';
 
 /** The plan problem for a re-creation that would change nothing but the transform's ID. */
-export function noChangeProblem(
+function noChangeProblem(
   source: TransformSnapshot,
   currentKeyArn: string | undefined,
   key: { arn?: string; label: string },
@@ -167,7 +167,7 @@ function exportPath(bucket: string, accountId: string, region: string, transform
 }
 
 /** The security configuration the bot creates for a key when none is configured: glue-encrypt-<first 8 of the key id>. */
-export function securityConfigurationNameFor(keyArn: string | undefined): string | undefined {
+function securityConfigurationNameFor(keyArn: string | undefined): string | undefined {
   return keyArn ? `glue-encrypt-${keyArn.split('/').pop()!.slice(0, 8)}` : undefined;
 }
 

@@ -9,7 +9,7 @@
 import { SimulatePrincipalPolicyCommand, type EvaluationResult, type IAMClient } from '@aws-sdk/client-iam';
 import { GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetBucketLocationCommand, type S3Client } from '@aws-sdk/client-s3';
-import { partitionOf } from '../inventory/arn.js';
+import { partitionOf, roleArn } from '../inventory/arn.js';
 import { describeAwsError, errorCode, isAccessDenied } from '../inventory/awsErrors.js';
 import { keyPolicyAllowsService, keyPolicyGrantForRole, wildcardMatch, type KeyPolicyGrant } from './keyPolicy.js';
 
@@ -19,7 +19,7 @@ export interface PlanFindings {
 }
 
 /** S3's LocationConstraint as a region: empty (null) is us-east-1, "EU" the old name of eu-west-1. */
-export function regionOfLocation(constraint: string | undefined): string {
+function regionOfLocation(constraint: string | undefined): string {
   if (!constraint) return 'us-east-1';
   return constraint === 'EU' ? 'eu-west-1' : constraint;
 }
@@ -79,8 +79,8 @@ export interface RoleCheckInput {
 }
 
 /** The role's ARN; Glue accepts a bare role name as well. */
-export function roleArnOf(role: string, accountId: string, region: string): string {
-  return role.startsWith('arn:') ? role : `arn:${partitionOf(region)}:iam::${accountId}:role/${role}`;
+function roleArnOf(role: string, accountId: string, region: string): string {
+  return role.startsWith('arn:') ? role : roleArn(accountId, role, region);
 }
 
 const KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'] as const;
@@ -112,7 +112,8 @@ export async function checkRolePrerequisites(
   }
 
   // Key policies: who the role's use of each key depends on.
-  const iamNeeded: { action: string; resource: string; keyArn?: string }[] = [];
+  // policyUnread: the key policy could not be read, so IAM may not be what decides (a warning, not a problem).
+  const iamNeeded: { action: string; resource: string; keyArn?: string; policyUnread?: boolean }[] = [];
   for (const use of input.keys) {
     let policy: string | undefined;
     try {
@@ -139,7 +140,7 @@ export async function checkRolePrerequisites(
         })}`,
       );
     }
-    for (const g of grants) if (g.grant === 'via-iam') iamNeeded.push({ action: g.action, resource: use.keyArn, keyArn: use.keyArn });
+    for (const g of grants) if (g.grant === 'via-iam') iamNeeded.push({ action: g.action, resource: use.keyArn, keyArn: use.keyArn, policyUnread: !policy });
 
     if (use.forLogs && policy) {
       const logs = `logs.${input.region}.amazonaws.com`;
@@ -191,7 +192,13 @@ export async function checkRolePrerequisites(
     problems.push(`An explicit Deny in the policies of ${role} (or its permissions boundary, or an SCP) refuses ${explicit.map((n) => `${n.action} on ${n.resource}`).join(', ')}: remove it before remediating.`);
   }
   const implicit = notAllowed.filter((n) => decision(n) !== 'explicitDeny');
-  const kmsMissing = [...new Set(implicit.filter((n) => n.keyArn).map((n) => n.resource))];
+  const unverified = [...new Set(implicit.filter((n) => n.keyArn && n.policyUnread).map((n) => n.resource))];
+  if (unverified.length > 0) {
+    warnings.push(
+      `The IAM policies of ${rolePath} do not allow kms:Decrypt and kms:GenerateDataKey on ${unverified.join(' and ')}: that is fine only if the key policy, which could not be read, names the role.`,
+    );
+  }
+  const kmsMissing = [...new Set(implicit.filter((n) => n.keyArn && !n.policyUnread).map((n) => n.resource))];
   if (kmsMissing.length > 0) {
     problems.push(
       `The transform's role ${rolePath} may not use ${kmsMissing.join(' and ')} (the key policy leaves that to IAM). Add to the role's policy: ${json({

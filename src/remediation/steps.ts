@@ -16,13 +16,14 @@ import {
   UntagResourceCommand,
   UpdateMLTransformCommand,
   type CreateMLTransformCommandInput,
+  type GetMLTaskRunCommandOutput,
   type GlueClient,
   type MLTransform,
   type TaskType,
 } from '@aws-sdk/client-glue';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { errorCode } from '../inventory/awsErrors.js';
+import { errorCode, isThrottled } from '../inventory/awsErrors.js';
 import { getTransformById } from '../inventory/transforms.js';
 import {
   SNAPSHOT_SETTINGS,
@@ -34,6 +35,7 @@ import {
   snapshotTransform,
   transformArn,
 } from './snapshot.js';
+import { savedLabelsNote } from './lifecycle.js';
 import { activeTaskRuns } from './taskRuns.js';
 import type { Progress, Remediation, StepName } from './types.js';
 
@@ -84,7 +86,7 @@ const START_ATTEMPTS = 3;
 /** An error after which Glue may still have acted: its answer was lost, or it failed on its side. */
 function mayHaveActed(err: unknown): boolean {
   const status = (err as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
-  return status === undefined || status >= 500 || errorCode(err) === 'ThrottlingException';
+  return status === undefined || status >= 500 || isThrottled(err);
 }
 
 /**
@@ -187,9 +189,11 @@ async function waitForTaskRun(
   taskRunId: string | undefined,
   what: string,
   onSuccess: StepName,
+  /** The run as the caller just read it, so one poll reads it once. */
+  read?: GetMLTaskRunCommandOutput,
 ): Promise<StepOutcome> {
   if (!taskRunId) return fail(`No ${what} task run was recorded.`);
-  const run = await ctx.glue.send(new GetMLTaskRunCommand({ TransformId: transformId, TaskRunId: taskRunId }));
+  const run = read ?? (await ctx.glue.send(new GetMLTaskRunCommand({ TransformId: transformId, TaskRunId: taskRunId })));
   switch (run.Status) {
     case 'SUCCEEDED':
       return next(onSuccess, `${what} finished (task run ${taskRunId}).`);
@@ -455,7 +459,8 @@ async function startImport(r: Remediation, ctx: StepContext, transformId: string
 /** Polls the import; in file-by-file mode a finished file moves on to the next one. */
 async function waitForImport(r: Remediation, ctx: StepContext, transformId: string, importStep: StepName, onDone: StepName): Promise<StepOutcome> {
   const taskRunId = r.progress.importTaskRunId;
-  if (!taskRunId) return fail('No label import task run was recorded.');
+  // The next file's run is not started yet (a crash between moving on and starting it): start it.
+  if (!taskRunId) return next(importStep, 'No label import is running yet: starting it.');
   const run = await ctx.glue.send(new GetMLTaskRunCommand({ TransformId: transformId, TaskRunId: taskRunId }));
   const files = r.progress.exportFiles ?? [];
   const index = r.progress.importFileIndex ?? 0;
@@ -472,7 +477,7 @@ async function waitForImport(r: Remediation, ctx: StepContext, transformId: stri
   if (run.Status === 'SUCCEEDED') {
     return next(onDone, `Label import finished (task run ${taskRunId}${byFile ? `, the last of ${files.length} files` : ''}).`);
   }
-  return waitForTaskRun(r, ctx, transformId, taskRunId, 'Label import', onDone);
+  return waitForTaskRun(r, ctx, transformId, taskRunId, 'Label import', onDone, run);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -518,7 +523,7 @@ const rollbackSteps: Partial<Record<StepName, Step>> = {
         }),
       );
     }
-    return { kind: 'complete', detail: `Rolled back: ${r.source.name} (${r.source.transformId}) is as it was; the label export stays at ${r.plan.exportPath}.` };
+    return { kind: 'complete', detail: `Rolled back: ${r.source.name} (${r.source.transformId}) is as it was.${savedLabelsNote(r, 'The label export stays at')}` };
   },
 };
 
@@ -622,7 +627,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
     const t = await getTransformById(ctx.glue, id);
     if (!t || t.Name !== r.source.name) return fail(`After the revert, ${r.source.name} is not the original transform.`);
     if ((t.LabelCount ?? 0) !== (r.progress.verifiedLabelCount ?? 0)) {
-      return fail(`After the revert, ${r.source.name} has ${t.LabelCount ?? 0} labels, expected ${r.progress.verifiedLabelCount ?? 0}; the labels are saved at ${r.plan.exportPath}.`);
+      return fail(`After the revert, ${r.source.name} has ${t.LabelCount ?? 0} labels, expected ${r.progress.verifiedLabelCount ?? 0}.${savedLabelsNote(r, 'The labels are saved at')}`);
     }
     return next('delete_twin', `${r.source.name} is ${id} again, with ${t.LabelCount ?? 0} labels.`);
   },
@@ -633,7 +638,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
     const id = r.progress.recreatedId ?? r.source.transformId;
     return {
       kind: 'complete',
-      detail: `Reverted: ${r.source.name} is ${id} again, with ${r.progress.verifiedLabelCount ?? 0} labels; the encrypted transform ${r.progress.twinId} is removed and its labels are saved at ${r.plan.exportPath}.`,
+      detail: `Reverted: ${r.source.name} is ${id} again, with ${r.progress.verifiedLabelCount ?? 0} labels; the encrypted transform ${r.progress.twinId} is removed.${savedLabelsNote(r, 'Its labels are saved at')}`,
     };
   },
 };
@@ -675,7 +680,7 @@ const revertRollbackSteps: Partial<Record<StepName, Step>> = {
     }
     return {
       kind: 'complete',
-      detail: `Revert undone: ${r.source.name} is the encrypted transform ${r.progress.twinId} again; its labels are also saved at ${r.plan.exportPath}.`,
+      detail: `Revert undone: ${r.source.name} is the encrypted transform ${r.progress.twinId} again.${savedLabelsNote(r, 'Its labels are also saved at')}`,
     };
   },
 };
@@ -702,7 +707,7 @@ const retireSteps: Partial<Record<StepName, Step>> = {
     const stillSuperseded = await supersededOriginal(ctx, r, await getTransformById(ctx.glue, r.source.transformId));
     if (stillSuperseded !== true) return fail(stillSuperseded);
     await deleteTransform(ctx.glue, r.source.transformId);
-    return { kind: 'complete', detail: `Retired the original ${r.source.transformId}; its labels remain exported at ${r.plan.exportPath}.` };
+    return { kind: 'complete', detail: `Retired the original ${r.source.transformId}.${savedLabelsNote(r, 'Its labels remain exported at')}` };
   },
 };
 

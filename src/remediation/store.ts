@@ -154,7 +154,8 @@ export class RemediationStore {
       );
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       try {
-        await put('attribute_not_exists(pk) OR expiresAt < :now', { ':now': Math.floor(Date.now() / 1000) });
+        // Our own id too: a put whose answer was lost, retried by the SDK, finds its own claim.
+        await put('attribute_not_exists(pk) OR expiresAt < :now OR remediationId = :id', { ':now': Math.floor(Date.now() / 1000), ':id': r.id });
         return undefined;
       } catch (err) {
         if (!isConditionFailed(err)) throw err;
@@ -181,16 +182,12 @@ export class RemediationStore {
     throw new ConcurrentUpdateError(`Another ${r.kind} request for ${r.source.name} is being made at this moment; try again in a minute.`);
   }
 
-  /** Removes a request that never became the open one (it lost the claim): it was never shown or audited. */
+  /**
+   * Closes a request that never became the open one (it lost the claim): it was never shown or
+   * audited. A conditional put, not a delete: the worker role may not delete state items.
+   */
   async discard(r: Remediation): Promise<void> {
-    await this.doc.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: RemediationStore.key(r.id),
-        ConditionExpression: 'version = :v',
-        ExpressionAttributeValues: { ':v': r.version },
-      }),
-    );
+    await this.save({ ...r, status: 'expired', failure: 'Never opened: another request for this transform was already open.' }, r.version);
   }
 
   async releaseRequest(r: Remediation): Promise<void> {

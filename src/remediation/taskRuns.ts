@@ -3,7 +3,7 @@
 // RUNNING: a remediation or revert waits for all three to end.
 import { GetMLTaskRunsCommand, type GlueClient, type TaskStatusType } from '@aws-sdk/client-glue';
 
-export const IN_PROGRESS_STATUSES: readonly TaskStatusType[] = ['STARTING', 'RUNNING', 'STOPPING'];
+const IN_PROGRESS_STATUSES: readonly TaskStatusType[] = ['STARTING', 'RUNNING', 'STOPPING'];
 
 export async function activeTaskRuns(glue: Pick<GlueClient, 'send'>, transformId: string): Promise<number> {
   const counts = await Promise.all(

@@ -51,7 +51,7 @@ export interface RemediationPlan {
   renamedName: string;
   /** Glue jobs that reference the transform and must be pointed at the new ID. */
   affectedJobs: string[];
-  /** Labels the workflow moves (the source's for a remediation, the twin's for a revert); 0 skips export and import. */
+  /** Labels the plan expects to move (the source's for a remediation, the twin's for a revert), as people are shown them; the steps act on the counts they read. */
   labelCount?: number;
   /** Problems found at plan time; a plan with problems cannot be approved. */
   problems: string[];
@@ -109,8 +109,8 @@ export interface Progress {
   exportFiles?: string[];
   importTaskRunId?: string;
   importStartedAt?: string;
-  /** 'files' once Glue refused the export folder as an import path: the files go one at a time. */
-  importMode?: 'folder' | 'files';
+  /** Set once Glue refused the export folder as an import path: the files go one at a time (absent: the folder). */
+  importMode?: 'files';
   /** In 'files' mode, the file being imported (index into exportFiles). */
   importFileIndex?: number;
   /** Revert: where the twin's labels were saved before it was removed. */

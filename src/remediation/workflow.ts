@@ -5,7 +5,7 @@ import type { AuditLog } from '../audit/auditLog.js';
 import { describeAwsError, errorCode, isAccessDenied } from '../inventory/awsErrors.js';
 import type { AccountClients } from '../inventory/awsClients.js';
 import { ConcurrentUpdateError, type RemediationStore } from './store.js';
-import { TERMINAL_STATUSES, auditSubject, encryptionChange } from './lifecycle.js';
+import { TERMINAL_STATUSES, auditSubject, encryptionChange, savedLabelsNote } from './lifecycle.js';
 import { rollbackStart, stepFor, type StepContext, type StepOutcome } from './steps.js';
 import type { AdvanceResult, Progress, Remediation, StepName } from './types.js';
 
@@ -142,7 +142,7 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
           ...r,
           status: 'failed',
           history,
-          failure: `${r.failure ?? ''} Rollback could not finish at ${step}: ${outcome.reason} The labels are exported at ${r.plan.exportPath}.`.trim(),
+          failure: `${r.failure ?? ''} Rollback could not finish at ${step}: ${outcome.reason}${savedLabelsNote(r)}`.trim(),
         };
         await audit(`${r.kind}.failed`, 'failed', next.failure);
         break;
@@ -160,7 +160,7 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
           step: 'done' as StepName,
           failure: nothingChanged
             ? outcome.reason
-            : `Reverted, but the encrypted transform ${r.progress.twinId} (moved aside) could not be removed: ${outcome.reason} Remove it by hand; its labels are saved at ${r.progress.twinExportPath ?? r.plan.exportPath}.`,
+            : `Reverted, but the encrypted transform ${r.progress.twinId} (moved aside) could not be removed: ${outcome.reason} Remove it by hand.${savedLabelsNote(r, 'Its labels are saved at')}`,
           history,
         };
         await audit(nothingChanged ? `${r.kind}.stopped` : `${r.kind}.failed`, 'failed', next.failure);
@@ -218,7 +218,7 @@ export async function abort(id: string, error: string, deps: WorkflowDeps): Prom
         ...r,
         status: nothingChanged ? 'rolled_back' : 'failed',
         step: 'done',
-        failure: nothingChanged ? reason : `${r.failure ?? ''} ${reason} The labels are exported at ${r.plan.exportPath}.`.trim(),
+        failure: nothingChanged ? reason : `${r.failure ?? ''} ${reason}${savedLabelsNote(r)}`.trim(),
         history,
       };
   const saved = await deps.store.save(next, r.version);

@@ -113,7 +113,7 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
     return undefined;
   }
   if (existing) {
-    await runtime.store.discard(r);
+    await runtime.store.discard(r).catch((err: unknown) => deps.logger.warn('Could not close a request that lost the claim', { error: (err as Error).message }));
     await tell(
       deps,
       job,
@@ -176,7 +176,8 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
         renderFailure('Only the requester can change the key.', `<@${r.requestedBy}> made this request.`, 'Ask them, or reject it and request your own.'));
       return;
     }
-    const { kms } = await runtime.clients(r.accountId, r.region);
+    const clients = await runtime.clients(r.accountId, r.region);
+    const { kms } = clients;
     // The menu named the key by its place in the list: list again, and make sure it is still the one shown.
     const choices = await listKeyChoices(kms);
     const choice = choices[job.keyIndex];
@@ -199,7 +200,6 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
       }
       return;
     }
-    const clients = await runtime.clients(r.accountId, r.region);
     const key = await planKey(clients, config, {
       accountId: r.accountId,
       region: r.region,

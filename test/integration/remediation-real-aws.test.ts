@@ -261,6 +261,17 @@ describe('prerequisites checked at plan time', () => {
     expect(r.status, r.failure).toBe('completed');
   });
 
+  it("an unreadable key policy leaves the role's missing IAM permission a warning: the key policy may name the role", async () => {
+    const x = await world();
+    x.h.aws.failNext('kms:GetKeyPolicy', { code: 'AccessDeniedException', message: 'not allowed' });
+    x.h.aws.state.addRole(ACCOUNT, 'GlueMLRole', { allow: [{ actions: ['logs:AssociateKmsKey'], resources: ['*'] }] });
+    const req = await requestRemediation(x);
+    const text = await messageTextOf(x, req.id);
+    expect(text).toContain('that is fine only if the key policy, which could not be read, names the role');
+    expect(text).not.toContain('Cannot be approved');
+    expect(actionIds((await messageOf(x, req.id)).blocks)).toContain(ACTIONS.approve);
+  });
+
   it("the source's own security configuration is reused when it meets the policy, instead of creating one", async () => {
     const x = await world();
     const vendor = DEMO_TRANSFORM_IDS['vendor-match']; // glue-encrypt-kms: SSE-KMS everywhere, user data DISABLED

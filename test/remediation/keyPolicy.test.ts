@@ -34,6 +34,15 @@ describe('keyPolicyGrantForRole', () => {
     expect(keyPolicyGrantForRole(policy(rootStatement, deny), ROLE, 'kms:GenerateDataKey')).toBe('via-iam');
   });
 
+  it('a Deny with conditions is not counted (it may not apply); an unconditional NotPrincipal Deny shuts out everyone it does not exempt', () => {
+    const tlsOnly = { Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+    expect(keyPolicyGrantForRole(policy(rootStatement, tlsOnly), ROLE, 'kms:Decrypt')).toBe('via-iam');
+    const onlyAdmins = { Effect: 'Deny', NotPrincipal: { AWS: ['arn:aws:iam::111111111111:role/KeyAdmin'] }, Action: 'kms:*', Resource: '*' };
+    expect(keyPolicyGrantForRole(policy(rootStatement, onlyAdmins), ROLE, 'kms:Decrypt')).toBe('denied');
+    const exemptsRole = { ...onlyAdmins, NotPrincipal: { AWS: ['arn:aws:iam::111111111111:role/KeyAdmin', ROLE] } };
+    expect(keyPolicyGrantForRole(policy(rootStatement, exemptsRole), ROLE, 'kms:Decrypt')).toBe('via-iam');
+  });
+
   it('a policy with a single statement object (not a list) is read too', () => {
     expect(keyPolicyGrantForRole(JSON.stringify({ Statement: rootStatement }), ROLE, 'kms:Decrypt')).toBe('via-iam');
   });
@@ -47,6 +56,12 @@ describe('keyPolicyAllowsService', () => {
     Resource: '*',
     Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': 'arn:aws:logs:eu-west-1:111111111111:*' } },
   };
+  it('a conditional Deny does not shut the Logs service out; an unconditional one does', () => {
+    const tlsOnly = { Effect: 'Deny', Principal: '*', Action: 'kms:*', Resource: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+    expect(keyPolicyAllowsService(policy(logs, tlsOnly), 'logs.eu-west-1.amazonaws.com', 'kms:Encrypt')).toBe(true);
+    expect(keyPolicyAllowsService(policy(logs, { ...tlsOnly, Condition: undefined }), 'logs.eu-west-1.amazonaws.com', 'kms:Encrypt')).toBe(false);
+  });
+
   it('admits the Logs service of the region named, not of another region, and not through the account root', () => {
     expect(keyPolicyAllowsService(policy(rootStatement, logs), 'logs.eu-west-1.amazonaws.com', 'kms:GenerateDataKey')).toBe(true);
     expect(keyPolicyAllowsService(policy(rootStatement, logs), 'logs.us-east-1.amazonaws.com', 'kms:GenerateDataKey')).toBe(false);

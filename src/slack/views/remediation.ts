@@ -88,7 +88,7 @@ function planText(r: Remediation): string {
     }
     return `*Plan:* save the encrypted transform's ${p.labelCount === undefined ? 'labels' : plural(p.labelCount, 'label')} to \`${escapeMrkdwn(p.exportPath)}\` → move the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` aside → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → import the labels if they differ → verify → only then remove the encrypted transform. A failure before that puts everything back.`;
   }
-  return `*Plan:* check the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` is READY with at least ${plural(r.source.labelCount, 'label')} → delete the original \`${escapeMrkdwn(r.source.transformId)}\`. Its labels stay exported at \`${escapeMrkdwn(p.exportPath)}\`.`;
+  return `*Plan:* check the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` is READY with at least ${plural(r.source.labelCount, 'label')} → delete the original \`${escapeMrkdwn(r.source.transformId)}\`.${r.source.labelCount > 0 ? ` Its labels stay exported at \`${escapeMrkdwn(p.exportPath)}\`.` : ''}`;
 }
 
 function headsUp(r: Remediation): string | undefined {
