@@ -29,6 +29,21 @@ export function normaliseEvent(event: AwsEvent): AwsEvent {
   return { ...event, body: body ?? '', headers, isBase64Encoded: false } as AwsEvent;
 }
 
+/**
+ * A button click or form carries the person who did it; one without (a forged or damaged
+ * payload) is refused before any listener could act on nobody's behalf.
+ */
+function interactionWithoutUser(body: string | null | undefined): boolean {
+  const payload = new URLSearchParams(body ?? '').get('payload');
+  if (payload === null) return false;
+  try {
+    const parsed = JSON.parse(payload) as { user?: { id?: unknown } };
+    return typeof parsed.user?.id !== 'string' || parsed.user.id === '';
+  } catch {
+    return true;
+  }
+}
+
 export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispatcher): Promise<Handler> {
   const [signingSecret, botToken] = await Promise.all([loadSigningSecret(config.slack), loadBotToken(config.slack)]);
   if (!dispatcher && !config.workerFunction) {
@@ -55,6 +70,10 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
     }
     const normalised = normaliseEvent(event);
     if (!header(normalised.headers, 'content-type')) return { statusCode: 400, body: 'Content-Type required' };
+    if (interactionWithoutUser(normalised.body)) {
+      logger.warn('Refused an interaction without a user');
+      return { statusCode: 400, body: 'interaction without a user' };
+    }
     try {
       const response = await boltHandler(normalised, context);
       if (response.statusCode === 401) logger.warn('Refused a request with an invalid or stale Slack signature');

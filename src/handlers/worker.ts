@@ -1,12 +1,12 @@
 // Lambda entry point for work the Slack handler hands off (invoked asynchronously): checks,
-// remediation plans, history and status. Thin: validate the job, call the use case.
+// remediation plans, history, status and message updates after a decision. Thin: validate the job, call the use case.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type AppConfig } from '../config.js';
 import { accountAccess } from '../remediation/accountAccess.js';
 import { remediationServices } from '../remediation/runtime.js';
 import { runCheckJob } from '../slack/checkJob.js';
 import { workerJobSchema } from '../slack/jobs.js';
-import { runHistoryJob, runPlanJob, runReplanJob, runStatusJob } from '../slack/remediationJobs.js';
+import { runHistoryJob, runNotifyJob, runPlanJob, runReplanJob, runStatusJob } from '../slack/remediationJobs.js';
 import { loadBotToken } from '../slack/secrets.js';
 import { webClient } from '../slack/webClient.js';
 
@@ -38,6 +38,9 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
       break;
     case 'status':
       await runStatusJob(job, deps);
+      break;
+    case 'notify':
+      await runNotifyJob(job, deps);
       break;
   }
   return { ok: true };

@@ -36,9 +36,12 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
     logLevel: LogLevel.WARN,
     clientOptions: {
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
-      // The WebClient's default retries for half an hour; this function has 10 s. A lookup that
-      // keeps failing (the approver group) must fail in time to tell the clicker and audit it.
-      retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 1000 },
+      // Slack waits 3 s for the answer, and on Lambda the answer leaves only when the listener
+      // returns: a call on this path never waits out a rate limit (Retry-After can be 30 s) and
+      // is bounded in time, so the clicker is told in time. Slow work is handed to the worker.
+      rejectRateLimitedCalls: true,
+      timeout: 1000,
+      retryConfig: { retries: 1, factor: 1, minTimeout: 100, maxTimeout: 100 },
     },
   });
 

@@ -54,13 +54,16 @@ export const replanJobSchema = z.strictObject({
 export const historyJobSchema = z.strictObject({ kind: z.literal('history'), transform: text(255), ...requester });
 export const statusJobSchema = z.strictObject({ kind: z.literal('status'), ...requester });
 
-export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema]);
+/** Update a request's message after a decision: off the click's path, where Slack's rate limits may be waited out. */
+export const notifyJobSchema = z.strictObject({ kind: z.literal('notify'), remediationId: z.uuid() });
+export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema, notifyJobSchema]);
 
 export type CheckJob = z.infer<typeof checkJobSchema>;
 export type PlanJob = z.infer<typeof planJobSchema>;
 export type ReplanJob = z.infer<typeof replanJobSchema>;
 export type HistoryJob = z.infer<typeof historyJobSchema>;
 export type StatusJob = z.infer<typeof statusJobSchema>;
+export type NotifyJob = z.infer<typeof notifyJobSchema>;
 export type WorkerJob = z.infer<typeof workerJobSchema>;
 
 export interface JobDispatcher {

@@ -13,7 +13,7 @@ import type { RemediationRuntime } from '../remediation/accountAccess.js';
 import { auditSubject, encryptionChange } from '../remediation/lifecycle.js';
 import { ConcurrentUpdateError } from '../remediation/store.js';
 import type { Remediation } from '../remediation/types.js';
-import type { HistoryJob, PlanJob, ReplanJob, StatusJob } from './jobs.js';
+import type { HistoryJob, NotifyJob, PlanJob, ReplanJob, StatusJob } from './jobs.js';
 import { slackErrorCode, tellRequester, type Requester as PublishRequester } from './publish.js';
 import { renderHistory, renderStatus } from './views/history.js';
 import { renderFailure } from './views/notice.js';
@@ -316,4 +316,11 @@ export async function runStatusJob(job: StatusJob, deps: RemediationJobDeps): Pr
   } catch (err) {
     await tell(deps, job, renderFailure('I could not read the remediations in flight.', (err as Error).message, 'Try again; if it keeps failing, check the state table and the worker logs.'));
   }
+}
+
+/** Shows a decided request as it now stands (its message loses the Approve / Reject buttons). */
+export async function runNotifyJob(job: NotifyJob, deps: RemediationJobDeps): Promise<void> {
+  const r = await deps.runtime.store.get(job.remediationId);
+  if (!r) return;
+  await deps.runtime.notify(r).catch((err: unknown) => deps.logger.warn('Could not update the request message', { remediationId: r.id, error: slackErrorCode(err) ?? (err as Error).message }));
 }

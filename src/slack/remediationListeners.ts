@@ -9,7 +9,7 @@ import { decide, type Decision } from '../remediation/approval.js';
 import { auditSubject } from '../remediation/lifecycle.js';
 import { remediationServices, type RemediationServices } from '../remediation/runtime.js';
 import { parseButtonValue } from './buttonValues.js';
-import type { JobDispatcher } from './jobs.js';
+import type { JobDispatcher, WorkerJob } from './jobs.js';
 import type { Refusal, RefusalAuditor } from './refusals.js';
 import { renderFailure, renderNotice } from './views/notice.js';
 import { parseRemediateValue } from './views/findings.js';
@@ -42,6 +42,29 @@ class ApproverGroupUnreadable extends Error {
   override readonly name = 'ApproverGroupUnreadable';
   constructor(readonly slackError: string) {
     super(`The approver group could not be read (Slack said ${slackError}); nothing was changed.`);
+  }
+}
+
+/**
+ * Approver-group members, read at most once a minute per container: a click must not wait on
+ * Slack, and a rate-limited lookup soon after a good one still knows the group (for 5 minutes).
+ * The price: a member removed from the group may still approve for up to a minute.
+ */
+class ApproverGroupCache {
+  private read?: { at: number; users: string[] };
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async members(lookup: () => Promise<string[]>): Promise<string[]> {
+    const age = this.read ? this.now() - this.read.at : Infinity;
+    if (this.read && age < 60_000) return this.read.users;
+    try {
+      const users = await lookup();
+      this.read = { at: this.now(), users };
+      return users;
+    } catch (err) {
+      if (this.read && age < 300_000) return this.read.users;
+      throw err;
+    }
   }
 }
 
@@ -87,21 +110,47 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
     responseUrl: body.response_url,
   });
 
+  /**
+   * Hands a job to the worker; when that fails the clicker is told at once (and nothing is
+   * promised), instead of the click failing with HTTP 500.
+   */
+  const handOffOrSay = async (respond: Respond, job: WorkerJob, what: string): Promise<boolean> => {
+    try {
+      await dispatcher.dispatch(job);
+      return true;
+    } catch (err) {
+      app.logger.error(`Could not hand ${job.kind} to the worker`, err);
+      await ephemeral(respond, renderFailure(`I could not start ${what}.`, `The hand-off to the worker failed (${(err as Error).name || 'error'}); nothing was done.`, 'Press the button again in a minute; if it keeps failing, check the worker function and its logs.'));
+      return false;
+    }
+  };
+
+  /** A plan is posted in the channel the button was in: a click without one (a DM app view, a forged payload) gets none promised. */
+  const needsChannel = (respond: Respond, body: BlockAction, action: string): Promise<void> | undefined =>
+    requester(body).channelId
+      ? undefined
+      : refuse(respond, body, action, 'The click came without a channel; nothing was done.', renderFailure('This button works only in a channel.', 'The plan is posted in the channel for approval, and this click came from nowhere the bot can post.', 'Run /glue-encrypt check in a channel and use its buttons.'));
+
   const handOff = (action: 'remediate' | 'revert' | 'retire') =>
     app.action<BlockAction<ButtonAction>>(ACTIONS[action], async ({ ack, body, action: button, respond }) => {
       await ack();
       if (!remediationEnabled(config)) return notEnabled(respond, body, action, button.value);
+      const noChannel = needsChannel(respond, body, action);
+      if (noChannel) return noChannel;
       const who = requester(body);
+      const what = `the ${action === 'remediate' ? 'remediation' : action} plan`;
+      let job: WorkerJob;
       if (action === 'remediate') {
         const v = parseRemediateValue(button.value ?? '');
         if (!v) return invalid(respond, body, action, button.value);
-        await dispatcher.dispatch({ kind: 'plan', action, accountId: v.a, region: v.r, transformId: v.t, ...who });
+        job = { kind: 'plan', action, accountId: v.a, region: v.r, transformId: v.t, ...who };
       } else {
         const v = parseButtonValue(idValue, button.value);
         if (!v) return invalid(respond, body, action, button.value);
-        await dispatcher.dispatch({ kind: 'plan', action, parentId: v.id, ...who });
+        job = { kind: 'plan', action, parentId: v.id, ...who };
       }
-      await ephemeral(respond, renderNotice(`Preparing the ${action === 'remediate' ? 'remediation' : action} plan… it will appear in this channel for approval.`));
+      if (!(await handOffOrSay(respond, job, what))) return;
+      await ephemeral(respond, renderNotice(`Preparing ${what}… it will appear in this channel for approval.`));
     });
   handOff('remediate');
   handOff('revert');
@@ -114,14 +163,19 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
     if (!v) return invalid(respond, body, ACTIONS.chooseKey, action.selected_option?.value);
     // The option's text rides along so the worker can tell when the menu no longer matches the keys.
     const shown = action.selected_option?.text?.text;
-    await dispatcher.dispatch({
+    await handOffOrSay(respond, {
       kind: 'replan',
       remediationId: v.id,
       keyIndex: v.i,
       ...(shown ? { keyText: shown.slice(0, 200) } : {}),
       ...requester(body),
-    });
+    }, 'the key change');
   });
+
+  const approverGroupCache = new ApproverGroupCache();
+  /** After a decision the request's message changes: the worker updates it, waiting out Slack's rate limits off this path. */
+  const showDecision = (id: string) =>
+    dispatcher.dispatch({ kind: 'notify', remediationId: id }).catch((err: unknown) => app.logger.warn('Could not hand the message update to the worker', err));
 
   const decideOn = (decision: Decision) =>
     app.action<BlockAction<ButtonAction>>(ACTIONS[decision], async ({ ack, body, action, respond, client }) => {
@@ -140,8 +194,8 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
           isInApproverGroup: async (userId) => {
             if (!approverGroup) return false;
             try {
-              const members = await client.usergroups.users.list({ usergroup: approverGroup });
-              return (members.users ?? []).includes(userId);
+              const members = await approverGroupCache.members(async () => (await client.usergroups.users.list({ usergroup: approverGroup })).users ?? []);
+              return members.includes(userId);
             } catch (err) {
               // Not a member as far as anyone can tell; but say why, rather than "not an approver".
               throw new ApproverGroupUnreadable(slackErrorCode(err) ?? (err as Error).message);
@@ -164,11 +218,11 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
       if (!result.ok) {
         await ephemeral(respond, renderFailure(`You cannot ${decision} this request.`, result.reason, 'Nothing was changed; the refusal is in the audit trail.'));
         // Only an expiry changes what the message should say; any other refusal leaves it as the winner wrote it.
-        if (result.remediation?.status === 'expired') await rt.notify(result.remediation).catch(() => undefined);
+        if (result.remediation?.status === 'expired') await showDecision(result.remediation.id);
         return;
       }
       // Replace the buttons with who decided and when.
-      await rt.notify(result.remediation).catch(() => undefined);
+      await showDecision(result.remediation.id);
     });
   decideOn('approve');
   decideOn('reject');

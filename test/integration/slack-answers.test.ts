@@ -1,0 +1,134 @@
+// Every click is answered in Slack's time, whatever Slack's Web API does: rate limits (429 with
+// Retry-After 1, 5, 30) on each method a click uses, a failed hand-off to the worker, and
+// malformed payloads. The real Lambda handler, Slack-signed requests, the sandbox.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { handleWorkerEvent } from '../../src/handlers/worker.js';
+import { SANDBOX_WORKER } from '../../src/sandbox/harness.js';
+import { signedInteraction } from '../../src/sandbox/slackRequest.js';
+import { DEMO_TRANSFORM_IDS } from '../../src/sandbox/fixtures.js';
+import { ACTIONS } from '../../src/slack/views/remediation.js';
+import {
+  ALICE,
+  BOB,
+  CAROL,
+  actionIds,
+  decideVia,
+  decisionValue,
+  lastEphemeral,
+  messageOf,
+  mustGet,
+  remediateValue,
+  requestRemediation,
+  startWorld,
+  type World,
+} from './helpers.js';
+
+let w: World;
+beforeEach(async () => {
+  w = await startWorld();
+});
+afterEach(async () => {
+  await w.close();
+});
+
+describe('Approve while Slack rate-limits the calls a click makes', () => {
+  it.each([1, 5, 30])(
+    'usergroups.users.list answering 429 (Retry-After %i s): the group member is answered at once, told why, and nothing changes',
+    async (retryAfter) => {
+      const req = await requestRemediation(w);
+      w.h.slack.rateLimitNext('usergroups.users.list', retryAfter);
+      const res = await decideVia(w, 'approve', req, CAROL);
+      expect(res.statusCode).toBe(200);
+      expect(lastEphemeral(w, CAROL)).toContain('The approver group could not be read (Slack said');
+      expect((await mustGet(w, req.id)).status).toBe('pending_approval');
+      // Once Slack answers again, the same member may approve.
+      await decideVia(w, 'approve', req, CAROL);
+      await w.h.settle();
+      expect((await mustGet(w, req.id)).status).toBe('completed');
+    },
+  );
+
+  it('a rate-limited group lookup soon after a good one uses the members it read', async () => {
+    const first = await requestRemediation(w);
+    await decideVia(w, 'approve', first, CAROL); // reads the group: CAROL is a member
+    await w.h.settle();
+    expect((await mustGet(w, first.id)).status).toBe('completed');
+    const second = await requestRemediation(w, ALICE, DEMO_TRANSFORM_IDS['vendor-match']);
+    w.h.slack.rateLimitNext('usergroups.users.list', 30);
+    await decideVia(w, 'approve', second, CAROL);
+    await w.h.settle();
+    expect((await mustGet(w, second.id)).status).toBe('completed');
+  });
+
+  it('the click itself calls no chat.update: the worker updates the message, waiting out a 429 off the click\'s path', async () => {
+    const req = await requestRemediation(w);
+    // The worker is parked: whatever Web API call happens now, the click made it.
+    const handedOff: unknown[] = [];
+    w.h.aws.registerFunction(SANDBOX_WORKER, async (event) => {
+      handedOff.push(event);
+    });
+    const before = w.h.slack.calls('chat.update').length;
+    const res = await decideVia(w, 'reject', req, BOB);
+    expect(res.statusCode).toBe(200);
+    await w.h.settle();
+    expect(w.h.slack.calls('chat.update')).toHaveLength(before);
+    expect((await mustGet(w, req.id)).status).toBe('rejected');
+    expect(handedOff).toEqual([{ kind: 'notify', remediationId: req.id }]);
+
+    // The worker, given that job, updates the message even when Slack first answers 429.
+    w.h.slack.rateLimitNext('chat.update', 1);
+    await handleWorkerEvent(handedOff[0], w.h.config);
+    const updates = w.h.slack.calls('chat.update').slice(before);
+    expect(updates.map((c) => c.status)).toEqual([429, 200]);
+    expect(actionIds((await messageOf(w, req.id)).blocks)).not.toContain(ACTIONS.approve);
+  });
+});
+
+describe('a failed hand-off to the worker', () => {
+  it('a Remediate click whose worker invoke fails is answered 200 and the clicker is told; nothing is promised', async () => {
+    w.h.aws.failNext('lambda:Invoke', { code: 'ServiceException', message: 'Lambda is unavailable', status: 500 }, 10);
+    const res = await w.h.click(ACTIONS.remediate, remediateValue(), { user: ALICE });
+    expect(res.statusCode).toBe(200);
+    const told = lastEphemeral(w, ALICE);
+    expect(told).toContain('I could not start the remediation plan.');
+    expect(told).not.toContain('Preparing');
+  });
+
+  it('an Approve whose message update cannot be handed to the worker still decides, and the workflow updates the message', async () => {
+    const req = await requestRemediation(w);
+    w.h.aws.failNext('lambda:Invoke', { code: 'ServiceException', message: 'Lambda is unavailable', status: 500 }, 10);
+    const res = await w.h.click(ACTIONS.approve, await decisionValue(w, 'approve', req), { user: BOB, messageTs: req.ts });
+    expect(res.statusCode).toBe(200);
+    await w.h.settle();
+    expect((await mustGet(w, req.id)).status).toBe('completed');
+    expect(actionIds((await messageOf(w, req.id)).blocks)).not.toContain(ACTIONS.approve);
+  });
+});
+
+describe('malformed clicks', () => {
+  const click = (payload: Record<string, unknown>) =>
+    w.h.slackHandler(signedInteraction(payload as never, { signingSecret: w.h.signingSecret }));
+  const base = () => ({
+    type: 'block_actions',
+    team: { id: w.h.slack.teamId, domain: 'sandbox' },
+    api_app_id: 'A0GLUEENC',
+    trigger_id: `${Date.now()}.1.sandbox`,
+    response_url: w.h.slack.mintResponseUrl({ channel: 'C0SECURITY', user: ALICE }),
+    actions: [{ type: 'button', action_id: ACTIONS.remediate, block_id: 'b', value: remediateValue(), action_ts: `${Date.now() / 1000}` }],
+  });
+
+  it('a click without a user is refused with HTTP 400 and reaches no listener', async () => {
+    const res = await click({ ...base(), channel: { id: 'C0SECURITY', name: 'security' } });
+    expect(res.statusCode).toBe(400);
+    await w.h.settle();
+    expect(w.h.aws.invocations()).toHaveLength(0);
+  });
+
+  it('a click without a channel is answered 200 with a clear message, and no plan is promised or made', async () => {
+    const res = await click({ ...base(), user: { id: ALICE, team_id: w.h.slack.teamId } });
+    expect(res.statusCode).toBe(200);
+    await w.h.settle();
+    expect(lastEphemeral(w, ALICE)).toContain('This button works only in a channel.');
+    expect(w.h.aws.invocations()).toHaveLength(0);
+  });
+});
