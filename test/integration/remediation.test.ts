@@ -132,7 +132,7 @@ describe('remediate orders-match: the happy path', () => {
     expect(text).toContain('*completed*');
     expect(text).toContain(`Verified: ${ORDERS} (${twin.definition.TransformId}) is encrypted with alias/glue-ml and holds 312 labels.`);
     expect(actionIds(message.blocks)).toEqual([ACTIONS.revert, ACTIONS.retire]);
-    expect(text).toMatch(/Revert\nRetire original/);
+    expect(text).toMatch(/^Revert$[\s\S]*^Retire original$/m);
 
     // The audit trail: who asked, who approved, every step, the result.
     const events = ofRemediation(await trail(w), req.id);

@@ -132,3 +132,47 @@ describe('malformed clicks', () => {
     expect(w.h.aws.invocations()).toHaveLength(0);
   });
 });
+
+describe('confirmation dialogs name what the click will do', () => {
+  type Confirmed = { action_id?: string; confirm?: { title: { text: string }; text: { type: string; text: string }; confirm: { text: string } } };
+  const buttonsOf = async (id: string): Promise<Confirmed[]> =>
+    (await messageOf(w, id)).blocks.flatMap((b) => (b.type === 'actions' ? (b.elements as Confirmed[]) : []));
+
+  it('Approve says what is re-created with which key and that the ID changes; Reject that nothing changes in AWS', async () => {
+    const req = await requestRemediation(w);
+    const buttons = await buttonsOf(req.id);
+    const approve = buttons.find((b) => b.action_id === ACTIONS.approve)!.confirm!;
+    expect(approve.title.text).toBe('Approve: encrypt orders-match?');
+    expect(approve.text.type).toBe('plain_text');
+    expect(approve.text.text).toContain('re-creates orders-match encrypted with alias/glue-ml');
+    expect(approve.text.text).toContain('Its transform ID changes.');
+    expect(approve.confirm.text).toBe('Approve');
+    const reject = buttons.find((b) => b.action_id === ACTIONS.reject)!.confirm!;
+    expect(reject.text.text).toContain('Nothing changes in AWS');
+  });
+
+  it('Revert and Retire original ask first, and say that nothing changes until an approver approves', async () => {
+    const req = await requestRemediation(w);
+    await decideVia(w, 'approve', req, BOB);
+    await w.h.settle();
+    const buttons = await buttonsOf(req.id);
+    expect(buttons.find((b) => b.action_id === ACTIONS.revert)!.confirm!.text.text).toContain('Nothing changes until then.');
+    const retire = buttons.find((b) => b.action_id === ACTIONS.retire)!.confirm!;
+    expect(retire.text.text).toContain('is deleted for good');
+    expect(retire.confirm.text).toBe('Ask to retire');
+  });
+
+  it('a hostile transform name stays plain text in the dialog, within Slack limits', async () => {
+    const id = w.h.aws.state.addTransform(
+      { accountId: '111111111111', region: 'eu-west-1' },
+      { ...structuredClone({ ...w.h.aws.state.region('111111111111', 'eu-west-1').transforms.get(DEMO_TRANSFORM_IDS['orders-match'])!.definition }), TransformId: undefined, Name: `<!channel> *b* _i_ :fire: ${'x'.repeat(200)}`, labelCount: 3 },
+    ).definition.TransformId;
+    const req = await requestRemediation(w, ALICE, id);
+    for (const b of await buttonsOf(req.id)) {
+      if (!b.confirm) continue;
+      expect(b.confirm.text.type).toBe('plain_text');
+      expect(b.confirm.title.text.length).toBeLessThanOrEqual(100);
+      expect(b.confirm.text.text.length).toBeLessThanOrEqual(300);
+    }
+  });
+});

@@ -59,8 +59,38 @@ function time(iso: string | undefined): string {
   return iso ? utcMinute(iso) : '';
 }
 
-function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger'): Button {
-  return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value, ...(style ? { style } : {}) };
+type Confirm = NonNullable<Button['confirm']>;
+
+function button(text: string, actionId: string, value: string, style?: 'primary' | 'danger', confirm?: Confirm): Button {
+  return { type: 'button', text: { type: 'plain_text', text }, action_id: actionId, value, ...(style ? { style } : {}), ...(confirm ? { confirm } : {}) };
+}
+
+/**
+ * Slack's confirmation dialog, naming what the click will do. Plain text: a transform name
+ * (which anyone who may create a transform chooses) cannot format or mention anything here.
+ * Slack's limits: title 100, text 300, buttons 30 characters.
+ */
+function confirmation(title: string, text: string, confirmLabel: string, style?: 'primary' | 'danger'): Confirm {
+  return {
+    title: { type: 'plain_text', text: truncate(title, 100) },
+    text: { type: 'plain_text', text: truncate(text, 300) },
+    confirm: { type: 'plain_text', text: truncate(confirmLabel, 30) },
+    deny: { type: 'plain_text', text: 'Cancel' },
+    ...(style ? { style } : {}),
+  };
+}
+
+/** What approving does, in one sentence a person can check before pressing Approve. */
+function approveConfirmation(r: Remediation): Confirm {
+  const name = truncate(r.source.name, 60);
+  const labels = r.plan.labelCount ?? r.source.labelCount;
+  const what =
+    r.kind === 'remediate'
+      ? `re-creates ${name} encrypted with ${truncate(r.plan.keyLabel ?? r.plan.keyArn ?? 'the planned key', 60)}, keeps the original renamed aside, and moves its ${plural(labels, 'label')}. Its transform ID changes.`
+      : r.kind === 'revert'
+        ? `gives ${name} back to its unencrypted original, moving ${plural(labels, 'label')}, then removes the encrypted transform.`
+        : `deletes the unencrypted original ${r.source.transformId} of ${name} for good.`;
+  return confirmation(`Approve: ${VERB[r.kind]} ${name}?`, `The workflow starts at once and ${what} A failure rolls back.`, 'Approve', r.kind === 'retire' ? 'danger' : 'primary');
 }
 
 function planText(r: Remediation): string {
@@ -192,8 +222,11 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
       };
       elements.push(select);
     }
-    if (r.plan.problems.length === 0) elements.push(button('Approve', ACTIONS.approve, JSON.stringify({ id: r.id, p: planDigest(r) }), 'primary'));
-    elements.push(button(r.plan.problems.length === 0 ? 'Reject' : 'Cancel', ACTIONS.reject, value, 'danger'));
+    if (r.plan.problems.length === 0) elements.push(button('Approve', ACTIONS.approve, JSON.stringify({ id: r.id, p: planDigest(r) }), 'primary', approveConfirmation(r)));
+    const closing = r.plan.problems.length === 0 ? 'Reject' : 'Cancel';
+    elements.push(
+      button(closing, ACTIONS.reject, value, 'danger', confirmation(`${closing} this request?`, `Nothing changes in AWS: the request for ${truncate(r.source.name, 120)} is closed, and a new one must be made to go ahead.`, closing, 'danger')),
+    );
     blocks.push({ type: 'actions', block_id: `decide:${r.id}`, elements });
   } else if (r.status === 'completed' && r.kind === 'remediate') {
     const reverted = r.followUps?.find((f) => f.kind === 'revert');
@@ -203,9 +236,22 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Since then: ${notes.join(' · ')}.` }] });
     }
     // A reverted remediation offers nothing more; a retired original can still be reverted (re-created).
+    const name = truncate(r.source.name, 80);
     const elements = [
-      ...(reverted ? [] : [button('Revert', ACTIONS.revert, value)]),
-      ...(reverted || retired ? [] : [button('Retire original', ACTIONS.retire, value, 'danger')]),
+      ...(reverted
+        ? []
+        : [button('Revert', ACTIONS.revert, value, undefined, confirmation(`Ask to revert ${name}?`, `A revert plan is posted for approval: once approved, ${name} is given back to its unencrypted original and the encrypted transform is removed. Nothing changes until then.`, 'Ask to revert'))]),
+      ...(reverted || retired
+        ? []
+        : [
+            button(
+              'Retire original',
+              ACTIONS.retire,
+              value,
+              'danger',
+              confirmation(`Ask to delete the original of ${name}?`, `A plan is posted for approval: once approved, the unencrypted original ${r.source.transformId} is deleted for good${r.source.labelCount > 0 ? ' (its labels stay exported)' : ''}. Nothing changes until then.`, 'Ask to retire', 'danger'),
+            ),
+          ]),
     ];
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: `after:${r.id}`, elements });
   }
