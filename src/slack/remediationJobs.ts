@@ -18,7 +18,7 @@ import { slackErrorCode, tellRequester, type Requester as PublishRequester } fro
 import { renderHistory, renderStatus } from './views/history.js';
 import { renderFailure } from './views/notice.js';
 import { approversText, renderRemediation, type KeyOption } from './views/remediation.js';
-import { truncate, utcMinute, type SlackMessage } from './views/blocks.js';
+import { slackTime, truncate, type SlackMessage } from './views/blocks.js';
 
 export interface RemediationJobDeps {
   config: AppConfig;
@@ -119,7 +119,7 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
       job,
       renderFailure(
         `There is already a ${r.kind} request for ${r.source.name} waiting for approval.`,
-        `<@${existing.requestedBy}> asked at ${utcMinute(existing.requestedAt)}; it expires ${utcMinute(existing.expiresAt)}.`,
+        `<@${existing.requestedBy}> asked ${slackTime(existing.requestedAt)}; it expires ${slackTime(existing.expiresAt)}.`,
         'Approve or reject that one (its message is in the channel where it was asked); nothing new was created.',
       ),
     );

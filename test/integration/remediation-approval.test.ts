@@ -128,7 +128,7 @@ describe('who may approve', () => {
     const req = await requestRemediation(w, ALICE);
     const r = await mustGet(w, req.id);
     expect(Date.parse(r.expiresAt) - Date.parse(r.requestedAt)).toBe(3_600_000);
-    expect(await messageTextOf(w, req.id)).toContain(`expires ${r.expiresAt.slice(0, 16).replace('T', ' ')} UTC`);
+    expect(await messageTextOf(w, req.id)).toContain(`expires <!date^${Math.floor(Date.parse(r.expiresAt) / 1000)}^{date_short_pretty} {time}|${r.expiresAt.slice(0, 16).replace('T', ' ')} UTC>`);
     // The hour has passed.
     const expiresAt = new Date(Date.parse(r.requestedAt) - 60_000).toISOString();
     await w.store.save({ ...r, expiresAt }, r.version);
@@ -139,7 +139,7 @@ describe('who may approve', () => {
     expect(lastEphemeral(w, BOB)).toContain(`This request expired at ${expiresAt.slice(0, 16).replace('T', ' ')} UTC; request it again.`);
     expect((await mustGet(w, req.id)).status).toBe('expired');
     const message = await messageOf(w, req.id);
-    expect(blocksText(message.blocks)).toContain(`Expired at ${expiresAt.slice(0, 16).replace('T', ' ')} UTC without a decision`);
+    expect(blocksText(message.blocks)).toContain(`Expired at <!date^${Math.floor(Date.parse(expiresAt) / 1000)}^{date_short_pretty} {time}|${expiresAt.slice(0, 16).replace('T', ' ')} UTC> without a decision`);
     expect(actionIds(message.blocks)).toEqual([]);
     expect(w.h.aws.executions()).toEqual([]);
     expect(twins()).toEqual([]);

@@ -176,3 +176,13 @@ describe('confirmation dialogs name what the click will do', () => {
     }
   });
 });
+
+describe("times in each reader's own time zone", () => {
+  it('the request message gives its expiry as a Slack date token with the UTC minute as fallback', async () => {
+    const req = await requestRemediation(w);
+    const r = await mustGet(w, req.id);
+    const text = JSON.stringify((await messageOf(w, req.id)).blocks);
+    const epoch = Math.floor(Date.parse(r.expiresAt) / 1000);
+    expect(text).toContain(`<!date^${epoch}^{date_short_pretty} {time}|${r.expiresAt.slice(0, 16).replace('T', ' ')} UTC>`);
+  });
+});

@@ -33,6 +33,16 @@ export function utcMinute(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 }
 
+/**
+ * A time as each reader's Slack shows it, in their own time zone ("Dec 2nd, 2026 9:32 AM"),
+ * with the UTC minute as the fallback for clients (and the terminal) that cannot format it.
+ */
+export function slackTime(iso: string): string {
+  const seconds = Math.floor(Date.parse(iso) / 1000);
+  if (!Number.isFinite(seconds)) return utcMinute(iso);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${utcMinute(iso)}>`;
+}
+
 /** Undoes escapeMrkdwn, as Slack escapes &, < and > in slash-command text and message text. */
 export function unescapeMrkdwn(text: string): string {
   return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');

@@ -3,7 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AuditEvent } from '../../audit/auditLog.js';
 import type { Remediation } from '../../remediation/types.js';
-import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, truncate, utcMinute, type SlackMessage } from './blocks.js';
+import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
 
 function actor(a: string): string {
   return a === 'system' ? 'workflow' : `<@${a}>`;
@@ -17,7 +17,7 @@ export function renderHistory(transform: string, events: AuditEvent[]): SlackMes
   const lines = events.map((e) => {
     const step = e.step ? ` · ${e.step}` : '';
     const detail = e.detail ? ` — ${escapeMrkdwn(e.detail)}` : '';
-    return truncate(`\`${utcMinute(e.at)}\` ${actor(e.actor)} *${escapeMrkdwn(e.type)}*${step} (${e.outcome})${detail}`, 600);
+    return truncate(`${slackTime(e.at)} ${actor(e.actor)} *${escapeMrkdwn(e.type)}*${step} (${e.outcome})${detail}`, 600);
   });
   // Newest last; when the trail is longer than fits, keep the newest and say how many were left out.
   const blocks: KnownBlock[] = [mrkdwnSection(`*Audit trail of ${name}* · ${plural(events.length, 'event')}`)];
@@ -44,7 +44,7 @@ export function renderStatus(remediations: Remediation[]): SlackMessage {
     (r) =>
       `• *${escapeMrkdwn(r.source.name)}* (\`${r.source.transformId}\`) ${r.accountId} · ${r.region} — ${r.kind}, ${r.status.replace('_', ' ')}${
         r.status === 'running' ? ` at ${r.step}` : ''
-      }, requested by <@${r.requestedBy}> ${utcMinute(r.requestedAt)}`,
+      }, requested by <@${r.requestedBy}> ${slackTime(r.requestedAt)}`,
   );
   const blocks: KnownBlock[] = [mrkdwnSection(`*Remediations in flight* · ${remediations.length}`)];
   let chunk = '';

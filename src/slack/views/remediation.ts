@@ -4,7 +4,7 @@
 import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/types';
 import { describeEncryption, planDigest } from '../../remediation/lifecycle.js';
 import type { Remediation, StepName } from '../../remediation/types.js';
-import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, truncate, utcMinute, type SlackMessage } from './blocks.js';
+import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
 import { REMEDIATE_ACTION_ID } from './findings.js';
 
 export const ACTIONS = {
@@ -56,7 +56,7 @@ const VERB: Record<Remediation['kind'], string> = {
 };
 
 function time(iso: string | undefined): string {
-  return iso ? utcMinute(iso) : '';
+  return iso ? slackTime(iso) : '';
 }
 
 type Confirm = NonNullable<Button['confirm']>;
