@@ -186,3 +186,42 @@ describe("times in each reader's own time zone", () => {
     expect(text).toContain(`<!date^${epoch}^{date_short_pretty} {time}|${r.expiresAt.slice(0, 16).replace('T', ' ')} UTC>`);
   });
 });
+
+describe('a transform name cannot steer what people read', () => {
+  const HOSTILE = '<!channel> & <https://evil.example|click> <@U0EVIL> *b* _i_ ~s~ :fire:';
+
+  /**
+   * Every text Slack would parse for mentions and links: the fallback and every mrkdwn text in
+   * the blocks. plain_text objects are shown literally (and must not turn codes into emoji).
+   */
+  function texts(value: unknown): string[] {
+    if (Array.isArray(value)) return value.flatMap(texts);
+    if (!value || typeof value !== 'object') return [];
+    const o = value as Record<string, unknown>;
+    if (o.type === 'plain_text') {
+      if (typeof o.text === 'string' && o.text.includes(':fire:')) expect(o.emoji).toBe(false);
+      return [];
+    }
+    return Object.entries(o).flatMap(([k, v]) => (k === 'text' && typeof v === 'string' ? [v] : texts(v)));
+  }
+
+  it('renders as literal text in the request, its progress, its outcome, the history and every fallback', async () => {
+    const { TransformId: _id, Name: _name, ...definition } = structuredClone(w.h.aws.state.region('111111111111', 'eu-west-1').transforms.get(DEMO_TRANSFORM_IDS['orders-match'])!.definition);
+    const id = w.h.aws.state.addTransform({ accountId: '111111111111', region: 'eu-west-1' }, { ...definition, Name: HOSTILE, labelCount: 4 }).definition.TransformId;
+    const req = await requestRemediation(w, ALICE, id);
+    await decideVia(w, 'approve', req, BOB);
+    await w.h.settle();
+    expect((await mustGet(w, req.id)).status).toBe('completed');
+    await w.h.command(`history ${id}`);
+    await w.h.settle();
+
+    const posted = w.h.slack.calls().filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'response_url'].includes(c.method));
+    const all = posted.flatMap((c) => texts(c.args));
+    expect(all.some((t) => t.includes('&lt;!channel&gt;'))).toBe(true); // the name was shown, escaped
+    for (const t of all) {
+      expect(t).not.toContain('<!channel>');
+      expect(t).not.toContain('<https://evil.example');
+      expect(t).not.toContain('<@U0EVIL>');
+    }
+  });
+});

@@ -12,7 +12,7 @@ function actor(a: string): string {
 export function renderHistory(transform: string, events: AuditEvent[]): SlackMessage {
   const name = escapeMrkdwn(transform);
   if (events.length === 0) {
-    return { text: `No audit events for ${transform}`, blocks: [mrkdwnSection(`No audit events for *${name}* in the configured accounts and regions.`)] };
+    return { text: `No audit events for ${name}`, blocks: [mrkdwnSection(`No audit events for *${name}* in the configured accounts and regions.`)] };
   }
   const lines = events.map((e) => {
     const step = e.step ? ` · ${e.step}` : '';
@@ -35,7 +35,7 @@ export function renderHistory(transform: string, events: AuditEvent[]): SlackMes
   const shown = sections.slice(-room);
   if (shown.length < sections.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Older events left out; the full trail is in the audit table.' }] });
   for (const s of shown) blocks.push(mrkdwnSection(s));
-  return { text: `Audit trail of ${transform}: ${events.length} events`, blocks };
+  return { text: `Audit trail of ${escapeMrkdwn(transform)}: ${events.length} events`, blocks };
 }
 
 export function renderStatus(remediations: Remediation[]): SlackMessage {

@@ -72,8 +72,9 @@ function button(text: string, actionId: string, value: string, style?: 'primary'
  */
 function confirmation(title: string, text: string, confirmLabel: string, style?: 'primary' | 'danger'): Confirm {
   return {
-    title: { type: 'plain_text', text: truncate(title, 100) },
-    text: { type: 'plain_text', text: truncate(text, 300) },
+    // emoji: false, or a :code: in a name would turn into an emoji.
+    title: { type: 'plain_text', text: truncate(title, 100), emoji: false },
+    text: { type: 'plain_text', text: truncate(text, 300), emoji: false },
     confirm: { type: 'plain_text', text: truncate(confirmLabel, 30) },
     deny: { type: 'plain_text', text: 'Cancel' },
     ...(style ? { style } : {}),
@@ -255,5 +256,6 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
     ];
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: `after:${r.id}`, elements });
   }
-  return { text: `glue-encrypt: ${VERB[r.kind]} ${r.source.name} — ${r.status.replace('_', ' ')}`, blocks };
+  // The fallback is what notifications show: a name can never mention or link from there.
+  return { text: truncate(`glue-encrypt: ${VERB[r.kind]} ${escapeMrkdwn(r.source.name)} — ${r.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks };
 }
