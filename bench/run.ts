@@ -3,6 +3,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchAck } from './ack.js';
+import { benchClicks } from './clickSection.js';
 import { benchColdStart } from './coldStartSection.js';
 import { busyWarning, describeEnvironment, environment, loadAverage } from './environment.js';
 import { startEstate } from './estate.js';
@@ -50,6 +51,7 @@ async function main(): Promise<number> {
   const sections: Section[] = [];
   sections.push(await section('1. Acknowledgement', benchAck));
   sections.push(await section('2. Cold start', () => benchColdStart(root)));
+  sections.push(await section('2b. Clicks under Slack rate limits', benchClicks));
 
   const estate = await startEstate();
   try {
