@@ -3,7 +3,7 @@
 // Slack gives up on an answer after 3 seconds: every case must be answered well within that.
 import { DEMO_ACCOUNT_ID, DEMO_REGION, DEMO_TRANSFORM_IDS } from '../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL, SANDBOX_STATE_MACHINE, SANDBOX_WORKER, startHarness, type Harness } from '../src/sandbox/harness.js';
-import { ACTIONS } from '../src/slack/views/remediation.js';
+import { ACTIONS, requestIdOfDecisionBlock } from '../src/slack/views/remediation.js';
 import { row, type Row, type Section } from './report.js';
 
 const SLACK_WINDOW_MS = 3000;
@@ -13,9 +13,10 @@ const RETRY_AFTER = [1, 5, 30] as const;
 function latestRequest(h: Harness): { id: string; ts: string; approve: string } {
   for (const m of [...h.slack.channelView(SANDBOX_CHANNEL)].reverse()) {
     for (const b of m.blocks) {
-      if (b.type !== 'actions' || !b.block_id?.startsWith('decide:')) continue;
+      const id = b.type === 'actions' ? requestIdOfDecisionBlock(b.block_id) : undefined;
+      if (!id || b.type !== 'actions') continue;
       const approve = b.elements.find((e) => 'action_id' in e && e.action_id === ACTIONS.approve);
-      if (approve && 'value' in approve && approve.value) return { id: b.block_id.slice('decide:'.length), ts: m.ts, approve: approve.value };
+      if (approve && 'value' in approve && approve.value) return { id, ts: m.ts, approve: approve.value };
     }
   }
   throw new Error('no request waiting for approval');

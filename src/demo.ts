@@ -4,7 +4,7 @@
 import { startHarness, SANDBOX_CHANNEL, type Harness } from './sandbox/harness.js';
 import { DEMO_TRANSFORM_IDS } from './sandbox/fixtures.js';
 import { blocksToText } from './slack/views/terminal.js';
-import { ACTIONS } from './slack/views/remediation.js';
+import { ACTIONS, requestIdOfDecisionBlock } from './slack/views/remediation.js';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);
 const rule = (title: string) => console.log(`\n${bold(`── ${title} `.padEnd(78, '─'))}`);
@@ -39,11 +39,11 @@ function showChannel(h: Harness, from = 0): number {
 function latestRemediationMessage(h: Harness): { ts: string; id: string; approve: string } {
   const messages = h.slack.channelView(SANDBOX_CHANNEL);
   for (const m of [...messages].reverse()) {
-    const actions = m.blocks.find((b) => b.type === 'actions' && String(b.block_id ?? '').startsWith('decide:'));
+    const actions = m.blocks.find((b) => b.type === 'actions' && requestIdOfDecisionBlock(b.block_id) !== undefined);
     if (actions?.type !== 'actions') continue;
     const approve = actions.elements.find((e) => 'action_id' in e && e.action_id === ACTIONS.approve);
     const value = approve && 'value' in approve ? approve.value : undefined;
-    if (value) return { ts: m.ts, id: String(actions.block_id).slice('decide:'.length), approve: value };
+    if (value) return { ts: m.ts, id: requestIdOfDecisionBlock(actions.block_id)!, approve: value };
   }
   throw new Error('No approval request was posted');
 }

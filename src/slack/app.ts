@@ -112,6 +112,18 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
           });
           return;
         }
+        // A region this installation does not check is a usage error now, not a message in the
+        // channel saying it was skipped: only the one who typed it is told, and nothing runs.
+        const unconfigured = parsed.kind === 'check' ? (parsed.regions ?? []).filter((r) => !config.scope.regions.includes(r)) : [];
+        if (unconfigured.length > 0) {
+          await ack({
+            response_type: 'ephemeral',
+            ...renderUsageError(
+              `${unconfigured.map((r) => `\`${r}\``).join(', ')} ${unconfigured.length === 1 ? 'is not a region' : 'are not regions'} this installation checks (${config.scope.regions.join(', ') || 'none configured'}); nothing was checked. Ask whoever deployed glue-encrypt to add ${unconfigured.length === 1 ? 'it' : 'them'} to GLUE_ENCRYPT_REGIONS.`,
+            ),
+          });
+          return;
+        }
         const requester = { channelId: command.channel_id, userId: command.user_id, teamId: command.team_id, responseUrl: command.response_url };
         try {
           await deps.dispatcher.dispatch(

@@ -15,7 +15,7 @@ import { SANDBOX_CHANNEL, SANDBOX_STATE_MACHINE, startHarness, type Harness, typ
 import { signedInteraction } from '../../src/sandbox/slackRequest.js';
 import type { ChannelMessage } from '../../src/sandbox/slack.js';
 import { planDigest } from '../../src/remediation/lifecycle.js';
-import { ACTIONS } from '../../src/slack/views/remediation.js';
+import { ACTIONS, requestIdOfDecisionBlock } from '../../src/slack/views/remediation.js';
 
 export const ACCOUNT = DEMO_ACCOUNT_ID;
 export const REGION = DEMO_REGION;
@@ -148,7 +148,10 @@ export interface Request {
 /** Approval requests (actions block `decide:<id>`) the channel shows now. */
 export function pendingRequests(w: World): Request[] {
   return channel(w).flatMap((m) =>
-    m.blocks.flatMap((b) => (b.type === 'actions' && b.block_id?.startsWith('decide:') ? [{ id: b.block_id.slice('decide:'.length), ts: m.ts }] : [])),
+    m.blocks.flatMap((b) => {
+      const id = b.type === 'actions' ? requestIdOfDecisionBlock(b.block_id) : undefined;
+      return id ? [{ id, ts: m.ts }] : [];
+    }),
   );
 }
 

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { TAG_REMEDIATION, TAG_SOURCE, TAG_SUPERSEDED_BY } from '../../src/remediation/snapshot.js';
 import { DEMO_KEY_ARNS, DEMO_KEY_IDS, DEMO_TRANSFORM_IDS } from '../../src/sandbox/fixtures.js';
-import { ACTIONS } from '../../src/slack/views/remediation.js';
+import { ACTIONS, requestIdOfDecisionBlock } from '../../src/slack/views/remediation.js';
 import {
   ACCOUNT,
   ALICE,
@@ -60,7 +60,7 @@ describe('remediate orders-match: the happy path', () => {
     const message = requests[0]!;
     const text = blocksText(message.blocks);
     const actions = message.blocks.find((b) => b.type === 'actions');
-    const id = actions?.type === 'actions' ? actions.block_id!.replace(/^decide:/, '') : '';
+    const id = actions?.type === 'actions' ? requestIdOfDecisionBlock(actions.block_id) ?? '' : '';
     const r = await mustGet(w, id);
 
     expect(text).toContain(`<@${ALICE}> asks to encrypt *${ORDERS}* (\`${ORDERS_ID}\`) in ${ACCOUNT} · ${REGION}`);

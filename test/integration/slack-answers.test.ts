@@ -12,6 +12,8 @@ import {
   BOB,
   CAROL,
   actionIds,
+  chooseKey,
+  keyMenu,
   decideVia,
   decisionValue,
   lastEphemeral,
@@ -223,5 +225,20 @@ describe('a transform name cannot steer what people read', () => {
       expect(t).not.toContain('<https://evil.example');
       expect(t).not.toContain('<@U0EVIL>');
     }
+  });
+});
+
+describe('each update of a message has fresh block ids', () => {
+  it("the request's actions block changes its block_id when a key change updates the message", async () => {
+    const req = await requestRemediation(w);
+    const idOf = async () => (await messageOf(w, req.id)).blocks.find((b) => b.type === 'actions')?.block_id;
+    const before = await idOf();
+    const option = (await keyMenu(w, req)).find((o) => o.text === 'alias/glue-norotate')!;
+    await chooseKey(w, req, ALICE, option);
+    await w.h.settle();
+    const after = await idOf();
+    expect(before).toMatch(new RegExp(`^decide:${req.id}:v\\d+$`));
+    expect(after).toMatch(new RegExp(`^decide:${req.id}:v\\d+$`));
+    expect(after).not.toBe(before);
   });
 });

@@ -341,12 +341,14 @@ describe('/glue-encrypt check on the demo estate', () => {
     expect(event.responseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/response\//);
   });
 
-  it('refuses to scan a region the bot is not set up for, saying so, and scans nothing there', async () => {
+  it('refuses a region the bot is not set up for at once, to the one who typed it, and scans nothing', async () => {
+    const before = h.aws.invocations().length;
     const { ack, posted } = await run('check --region eu-central-1');
-    expect(ackText(ack)).toContain('Checking all ML transforms');
-    expect(posted).toHaveLength(1);
-    expect(messageText(posted[0]!)).toContain('Region eu-central-1 is not one the bot is set up to check');
-    expect(messageText(posted[0]!)).not.toContain('kündigungs-abgleich');
+    expect(ack.response_type).toBe('ephemeral');
+    expect(ackText(ack)).toContain('`eu-central-1` is not a region this installation checks (eu-west-1, us-east-1); nothing was checked.');
+    expect(ackText(ack)).toContain('GLUE_ENCRYPT_REGIONS');
+    expect(posted).toHaveLength(0);
+    expect(h.aws.invocations()).toHaveLength(before);
   });
 
   it('checks a single transform by ID: only that one is reported', async () => {
@@ -401,13 +403,12 @@ describe('/glue-encrypt check on the demo estate', () => {
 
   // Regression: the parser and the worker's job schema once used different region patterns, so
   // eusc-de-east-1 was acked ("results will appear…"), refused by the worker, and never answered.
-  it('answers a check of a region the command accepts (eusc-de-east-1) instead of going silent', async () => {
+  it('answers a check of a region the command accepts (eusc-de-east-1) but the installation does not check, instead of going silent', async () => {
     const before = h.aws.invocations().length;
     const { ack, posted } = await run('check --region eusc-de-east-1');
-    expect(ackText(ack)).toContain('results will appear in this channel');
-    expect(h.aws.invocations()[before]?.result).toEqual({ ok: true });
-    expect(posted).toHaveLength(1);
-    expect(headerText(posted[0]!)).toContain('eusc-de-east-1');
+    expect(ackText(ack)).toContain('`eusc-de-east-1` is not a region this installation checks');
+    expect(h.aws.invocations()).toHaveLength(before);
+    expect(posted).toHaveLength(0);
   });
 });
 

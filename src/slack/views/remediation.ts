@@ -183,6 +183,19 @@ function bulletSections(title: string, items: readonly string[]): KnownBlock[] {
   return sections;
 }
 
+/**
+ * A block_id that changes with every saved version of the request: Slack clients may keep the
+ * interactive state of a block whose id an update reuses (a menu's old selection, a spent button).
+ */
+function blockId(kind: 'decide' | 'after', r: Remediation): string {
+  return `${kind}:${r.id}:v${r.version}`;
+}
+
+/** The request a `decide:` actions block belongs to, or undefined for any other block id. */
+export function requestIdOfDecisionBlock(blockIdValue: string | undefined): string | undefined {
+  return /^decide:([0-9a-f-]{36})(?::v\d+)?$/.exec(blockIdValue ?? '')?.[1];
+}
+
 /** A key the requester may pick instead; the menu sends its position, resolved again by the worker. */
 export interface KeyOption {
   label: string;
@@ -228,7 +241,7 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
     elements.push(
       button(closing, ACTIONS.reject, value, 'danger', confirmation(`${closing} this request?`, `Nothing changes in AWS: the request for ${truncate(r.source.name, 120)} is closed, and a new one must be made to go ahead.`, closing, 'danger')),
     );
-    blocks.push({ type: 'actions', block_id: `decide:${r.id}`, elements });
+    blocks.push({ type: 'actions', block_id: blockId('decide', r), elements });
   } else if (r.status === 'completed' && r.kind === 'remediate') {
     const reverted = r.followUps?.find((f) => f.kind === 'revert');
     const retired = r.followUps?.find((f) => f.kind === 'retire');
@@ -254,7 +267,7 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
             ),
           ]),
     ];
-    if (elements.length > 0) blocks.push({ type: 'actions', block_id: `after:${r.id}`, elements });
+    if (elements.length > 0) blocks.push({ type: 'actions', block_id: blockId('after', r), elements });
   }
   // The fallback is what notifications show: a name can never mention or link from there.
   return { text: truncate(`glue-encrypt: ${VERB[r.kind]} ${escapeMrkdwn(r.source.name)} — ${r.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks };
