@@ -8,7 +8,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import type { WebClient } from '@slack/web-api';
 import { AuditLog } from '../audit/auditLog.js';
 import type { AppConfig } from '../config.js';
-import { renderRemediation } from '../slack/views/remediation.js';
+import { renderOutcomeNotice, renderRemediation } from '../slack/views/remediation.js';
 import { RemediationStore } from './store.js';
 import type { Remediation } from './types.js';
 
@@ -19,6 +19,8 @@ export interface RemediationServices {
   workflowRunning(r: Remediation): Promise<boolean>;
   /** Updates the remediation's Slack message to show where it stands. */
   notify(r: Remediation): Promise<void>;
+  /** Tells the requester and the approver, in the request's thread, how the workflow ended. */
+  announce(r: Remediation): Promise<void>;
 }
 
 export function requireTables(config: AppConfig): { audit: string; state: string } {
@@ -72,6 +74,11 @@ export function remediationServices(config: AppConfig, web: WebClient): Remediat
       if (!r.slack.ts) return;
       const message = renderRemediation(r);
       await web.chat.update({ channel: r.slack.channel, ts: r.slack.ts, text: message.text, blocks: message.blocks });
+    },
+    async announce(r) {
+      const notice = renderOutcomeNotice(r);
+      if (!r.slack.ts || !notice) return;
+      await web.chat.postMessage({ channel: r.slack.channel, thread_ts: r.slack.ts, text: notice.text, blocks: notice.blocks });
     },
   };
 }

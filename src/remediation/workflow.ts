@@ -16,6 +16,8 @@ export interface WorkflowDeps {
   clients(accountId: string, region: string): Promise<AccountClients>;
   /** Shows the workflow's state to people (updates its Slack message); failures are logged, not fatal. */
   notify(r: Remediation): Promise<void>;
+  /** Tells the people involved how the workflow ended (a thread reply); failures are not fatal. */
+  announce?(r: Remediation): Promise<void>;
   now?: () => Date;
   /** Seconds between polls of a running Glue task run. */
   pollSeconds: number;
@@ -179,6 +181,8 @@ export async function advance(id: string, deps: WorkflowDeps): Promise<AdvanceRe
     if (outcome.kind !== 'wait' || previousStatus !== r.status || r.history.at(-1)?.outcome === 'waiting') {
       await deps.notify(r).catch(() => undefined);
     }
+    // The save above is conditional on the version read, so only one advance ends a workflow.
+    if (TERMINAL_STATUSES.has(r.status) && previousStatus !== r.status) await deps.announce?.(r).catch(() => undefined);
   }
   return result(r, waitSeconds);
 }
@@ -233,6 +237,7 @@ export async function abort(id: string, error: string, deps: WorkflowDeps): Prom
   });
   if (TERMINAL_STATUSES.has(saved.status)) await deps.store.unlockTransform(r.accountId, r.region, r.source.name, r.id);
   await deps.notify(saved).catch(() => undefined);
+  if (TERMINAL_STATUSES.has(saved.status)) await deps.announce?.(saved).catch(() => undefined);
   return { done: TERMINAL_STATUSES.has(saved.status), waitSeconds: 0, status: saved.status, step: saved.step };
 }
 

@@ -305,8 +305,10 @@ describe('/glue-encrypt history and status', () => {
     // Oldest first: the request comes before the approval, the approval before the result.
     expect(text.indexOf('remediate.requested')).toBeLessThan(text.indexOf('remediate.approved'));
     expect(text.indexOf('remediate.approved')).toBeLessThan(text.indexOf('remediate.completed'));
-    // Nothing went to the channel.
-    expect(w.h.slack.channelView('C0SECURITY')).toHaveLength(1);
+    // Nothing went to the channel: it holds the request, and in its thread the outcome notice.
+    const inChannel = w.h.slack.channelView('C0SECURITY');
+    expect(inChannel.filter((m) => !m.threadTs)).toHaveLength(1);
+    expect(inChannel.filter((m) => m.threadTs)).toHaveLength(1);
   });
 
   // BUG (src/audit/auditLog.ts forTransform reads oldest first with Limit 100): on a busy

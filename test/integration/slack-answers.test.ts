@@ -242,3 +242,30 @@ describe('each update of a message has fresh block ids', () => {
     expect(after).not.toBe(before);
   });
 });
+
+describe('outcome notices in the request thread', () => {
+  const threadReplies = (ts: string) =>
+    w.h.slack.calls('chat.postMessage').filter((c) => c.args.thread_ts === ts && c.ok).map((c) => JSON.stringify(c.args.blocks));
+
+  it('a completed remediation replies in its thread, mentioning the requester and the approver', async () => {
+    const req = await requestRemediation(w);
+    await decideVia(w, 'approve', req, BOB);
+    await w.h.settle();
+    const replies = threadReplies(req.ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain('<@U0ALICE> <@U0BOB>');
+    expect(replies[0]).toContain('is *completed*');
+  });
+
+  it('a rolled-back remediation says so in its thread, with the reason', async () => {
+    w.h.aws.state.failNextTaskRun({ taskType: 'IMPORT_LABELS', errorString: 'Unable to decrypt the labels file' });
+    const req = await requestRemediation(w);
+    await decideVia(w, 'approve', req, BOB);
+    await w.h.settle();
+    expect((await mustGet(w, req.id)).status).toBe('rolled_back');
+    const replies = threadReplies(req.ts);
+    expect(replies).toHaveLength(1);
+    expect(replies[0]).toContain('*failed and was rolled back*');
+    expect(replies[0]).toContain('Unable to decrypt the labels file');
+  });
+});

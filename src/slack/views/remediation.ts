@@ -272,3 +272,24 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
   // The fallback is what notifications show: a name can never mention or link from there.
   return { text: truncate(`glue-encrypt: ${VERB[r.kind]} ${escapeMrkdwn(r.source.name)} — ${r.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks };
 }
+
+/**
+ * A new message in the request's thread when its workflow ends: an edit of the request notifies
+ * nobody, a thread reply that mentions the requester and the approver does.
+ */
+export function renderOutcomeNotice(r: Remediation): SlackMessage | undefined {
+  const people = [...new Set([r.requestedBy, r.decidedBy].filter((u): u is string => Boolean(u)))].map((u) => `<@${u}>`).join(' ');
+  const what = `${VERB[r.kind]} *${escapeMrkdwn(r.source.name)}* (\`${r.source.transformId}\`)`;
+  const why = escapeMrkdwn(truncate(r.failure ?? '', 1500));
+  const line =
+    r.status === 'completed'
+      ? `:white_check_mark: ${people} The request to ${what} is *completed*.`
+      : r.status === 'rolled_back'
+        ? `:leftwards_arrow_with_hook: ${people} The request to ${what} *failed and was rolled back*: ${why} Nothing was lost: the transform is as it was.`
+        : r.status === 'failed'
+          ? `:rotating_light: ${people} The request to ${what} *needs a person*: ${why}`
+          : undefined;
+  if (!line) return undefined;
+  const text = truncate(line, LIMITS.sectionText);
+  return { text: truncate(`glue-encrypt: ${VERB[r.kind]} ${escapeMrkdwn(r.source.name)} — ${r.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks: [mrkdwnSection(text)] };
+}
