@@ -1311,3 +1311,32 @@ describe('outputs and artifacts', () => {
     expect(code).toContain(`/${name}.zip`);
   });
 });
+
+describe('alarms: what someone must look at reaches a topic of the operator\'s', () => {
+  const alarms = () =>
+    Object.entries(tpl().Resources)
+      .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map(([name, r]) => ({ name, p: r.Properties as Json }));
+
+  it('alarm on the worker failure queue holding a message, and on failed or timed-out remediation executions', () => {
+    const byMetric = Object.fromEntries(alarms().map((a) => [`${String(a.p.Namespace)}:${String(a.p.MetricName)}`, a.p]));
+    expect(Object.keys(byMetric).sort()).toEqual(['AWS/SQS:ApproximateNumberOfMessagesVisible', 'AWS/States:ExecutionsFailed', 'AWS/States:ExecutionsTimedOut']);
+    expect(byMetric['AWS/SQS:ApproximateNumberOfMessagesVisible']!.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['WorkerFailureQueue', 'QueueName'] } }]);
+    for (const metric of ['AWS/States:ExecutionsFailed', 'AWS/States:ExecutionsTimedOut']) {
+      expect(byMetric[metric]!.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: 'RemediationStateMachine' } }]);
+    }
+    for (const p of Object.values(byMetric)) {
+      // Any one is worth a look: more than 0 in five minutes, and silence is not an alarm.
+      expect(p).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: 300, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+      expect(String(p.AlarmDescription).length).toBeGreaterThan(40);
+    }
+  });
+
+  it('notify the alarmTopicArn topic only when one is given (no empty action list)', () => {
+    const conditions = (tpl() as unknown as { Conditions?: Record<string, unknown> }).Conditions ?? {};
+    expect(conditions.HasAlarmTopic).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    for (const { p } of alarms()) {
+      expect(p.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [''], { Ref: 'AWS::NoValue' }] });
+    }
+  });
+});
