@@ -9,6 +9,11 @@ export function partitionOf(region: string): string {
   return 'aws';
 }
 
+/** The account an IAM ARN (role, user, root) belongs to. */
+export function accountOfIamArn(arn: string): string | undefined {
+  return /^arn:[^:]+:iam::(\d{12}):/.exec(arn)?.[1];
+}
+
 export function roleArn(accountId: string, roleName: string, region: string): string {
   return `arn:${partitionOf(region)}:iam::${accountId}:role/${roleName}`;
 }

@@ -5,6 +5,7 @@
 // evaluated (they need the request's context): an Allow with conditions counts as allowing and
 // a Deny with conditions is not counted, so the check catches a missing statement or an
 // unconditional Deny, never a condition that does or does not hold.
+import { accountOfIamArn } from '../inventory/arn.js';
 
 /** `*` any run of characters, `?` one; IAM's own wildcards. */
 export function wildcardMatch(pattern: string, value: string, caseInsensitive = false): boolean {
@@ -54,7 +55,7 @@ function principals(p: unknown): { aws: string[]; service: string[]; everyone: b
  * wins over every Allow.
  */
 export function keyPolicyGrantForRole(policy: string, roleArn: string, action: string): KeyPolicyGrant {
-  const account = /^arn:[^:]+:iam::(\d{12}):/.exec(roleArn)?.[1];
+  const account = accountOfIamArn(roleArn);
   const root = account ? roleArn.replace(/:role\/.*$/, ':root') : undefined;
   let grant: KeyPolicyGrant = 'none';
   const names = (p: ReturnType<typeof principals>) => ({

@@ -172,7 +172,7 @@ function securityConfigurationNameFor(keyArn: string | undefined): string | unde
 }
 
 /** Glue's limit of tags per resource. */
-export const MAX_TAGS = 50;
+const MAX_TAGS = 50;
 
 /** Tags the twin gets besides the copied ones, and those the superseded original gains. */
 const TWIN_TAGS = [TAG_REMEDIATION, TAG_SOURCE];
@@ -215,13 +215,19 @@ export interface KeyPlan {
  * finds nothing in it (S3 output SSE-KMS or what the policy requires, logs and bookmarks
  * encrypted), and every key it names is one the policy accepts. Reusing it keeps the operator's choices instead of adding another.
  */
-async function reusableConfiguration(clients: Pick<AccountClients, 'glue' | 'kms'>, config: AppConfig, source: TransformSnapshot, region: string): Promise<SecurityConfigurationFacts | undefined> {
+async function reusableConfiguration(
+  clients: Pick<AccountClients, 'glue' | 'kms'>,
+  config: AppConfig,
+  source: TransformSnapshot,
+  accountId: string,
+  region: string,
+): Promise<SecurityConfigurationFacts | undefined> {
   const name = source.transformEncryption?.TaskRunSecurityConfigurationName;
   if (!name) return undefined;
   const lookup = await lookupSecurityConfiguration(clients.glue, name, region);
   if (lookup.kind !== 'found') return undefined;
   const facts = {
-    accountId: '',
+    accountId,
     region,
     transformId: source.transformId,
     name: source.name,
@@ -270,7 +276,7 @@ export async function planKey(
   const problems = [...key.problems];
   const warnings: string[] = [];
   const configured = config.remediation.securityConfiguration;
-  const reused = configured ? undefined : await reusableConfiguration(clients, config, req.source, req.region);
+  const reused = configured ? undefined : await reusableConfiguration(clients, config, req.source, req.accountId, req.region);
   const securityConfigurationName = configured ?? reused?.name ?? securityConfigurationNameFor(key.arn);
   const createSecurityConfiguration = !configured && !reused;
   problems.push(...noChangeProblem(req.source, req.currentKeyArn, key, securityConfigurationName));

@@ -9,7 +9,7 @@
 import { SimulatePrincipalPolicyCommand, type EvaluationResult, type IAMClient } from '@aws-sdk/client-iam';
 import { GetKeyPolicyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { GetBucketLocationCommand, type S3Client } from '@aws-sdk/client-s3';
-import { partitionOf, roleArn } from '../inventory/arn.js';
+import { accountOfIamArn, partitionOf, roleArn } from '../inventory/arn.js';
 import { describeAwsError, errorCode, isAccessDenied } from '../inventory/awsErrors.js';
 import { keyPolicyAllowsService, keyPolicyGrantForRole, wildcardMatch, type KeyPolicyGrant } from './keyPolicy.js';
 
@@ -101,7 +101,7 @@ export async function checkRolePrerequisites(
   if (!input.role) return { problems: ['The transform has no role: Glue cannot run a re-created transform without one.'], warnings };
   const role = roleArnOf(input.role, input.accountId, input.region);
   const rolePath = /:role\/(.+)$/.exec(role)?.[1] ?? role;
-  const roleAccount = /^arn:[^:]+:iam::(\d{12}):/.exec(role)?.[1];
+  const roleAccount = accountOfIamArn(role);
   if (roleAccount !== input.accountId) {
     problems.push(`The transform's role ${role} is in another account than the transform (${input.accountId}): the workflow may only pass roles of the transform's own account to Glue.`);
   }
