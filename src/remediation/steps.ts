@@ -142,13 +142,13 @@ async function startLabelTaskRun(
   type: 'EXPORT_LABELS' | 'IMPORT_LABELS',
   transformId: string,
   path: string,
-  options: { replaceAllLabels?: boolean; intentExtra?: Partial<Progress> } = {},
+  options: { replaceAllLabels?: boolean } = {},
 ): Promise<void> {
   const isExport = type === 'EXPORT_LABELS';
   if (isExport ? r.progress.exportTaskRunId : r.progress.importTaskRunId) return;
   const earlier = isExport ? r.progress.exportStartedAt : r.progress.importStartedAt;
   const intent = earlier ?? ctx.now().toISOString();
-  if (!earlier) await ctx.checkpoint({ ...(isExport ? { exportStartedAt: intent } : { importStartedAt: intent }), ...options.intentExtra });
+  if (!earlier) await ctx.checkpoint(isExport ? { exportStartedAt: intent } : { importStartedAt: intent });
   const id = await startTaskRunOnce(ctx, transformId, type, path, intent, earlier !== undefined, async () =>
     isExport
       ? (await ctx.glueOnce.send(new StartExportLabelsTaskRunCommand({ TransformId: transformId, OutputS3Path: path }))).TaskRunId
@@ -555,7 +555,7 @@ const revertSteps: Partial<Record<StepName, Step>> = {
   async export_twin_labels(r, ctx) {
     const twinId = r.progress.twinId!;
     if ((r.progress.verifiedLabelCount ?? 0) === 0) return next('rename_twin_aside', 'The encrypted transform has no labels: nothing to save.');
-    await startLabelTaskRun(r, ctx, 'EXPORT_LABELS', twinId, r.plan.exportPath, { intentExtra: { twinExportPath: r.plan.exportPath } });
+    await startLabelTaskRun(r, ctx, 'EXPORT_LABELS', twinId, r.plan.exportPath);
     return next('wait_twin_export', `Saving the encrypted transform's labels to ${r.plan.exportPath}.`);
   },
 

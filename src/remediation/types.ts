@@ -113,8 +113,6 @@ export interface Progress {
   importMode?: 'files';
   /** In 'files' mode, the file being imported (index into exportFiles). */
   importFileIndex?: number;
-  /** Revert: where the twin's labels were saved before it was removed. */
-  twinExportPath?: string;
   twinDeleted?: boolean;
   /** Revert: the twin was renamed aside, the original given its name back / untagged. */
   twinRenamedAside?: boolean;
