@@ -18,7 +18,7 @@ import { slackErrorCode, tellRequester, type Requester as PublishRequester } fro
 import { renderHistory, renderStatus } from './views/history.js';
 import { renderFailure } from './views/notice.js';
 import { approversText, renderRemediation, type KeyOption } from './views/remediation.js';
-import { slackTime, truncate, type SlackMessage } from './views/blocks.js';
+import { mention, Mrkdwn, mrkdwn, slackTime, truncate, type SlackMessage } from './views/blocks.js';
 
 export interface RemediationJobDeps {
   config: AppConfig;
@@ -118,8 +118,8 @@ export async function runPlanJob(job: PlanJob, deps: RemediationJobDeps): Promis
       deps,
       job,
       renderFailure(
-        `There is already a ${r.kind} request for ${r.source.name} waiting for approval.`,
-        `<@${existing.requestedBy}> asked ${slackTime(existing.requestedAt)}; it expires ${slackTime(existing.expiresAt)}.`,
+        mrkdwn`There is already a ${r.kind} request for ${r.source.name} waiting for approval.`,
+        mrkdwn`${mention(existing.requestedBy)} asked ${new Mrkdwn(slackTime(existing.requestedAt))}; it expires ${new Mrkdwn(slackTime(existing.expiresAt))}.`,
         'Approve or reject that one (its message is in the channel where it was asked); nothing new was created.',
       ),
     );
@@ -173,7 +173,7 @@ export async function runReplanJob(job: ReplanJob, deps: RemediationJobDeps): Pr
     }
     if (job.userId !== r.requestedBy) {
       await refuse(deps, job, `${r.kind}.${action}`, `Only the requester (${r.requestedBy}) can change the key.`, auditSubject(r),
-        renderFailure('Only the requester can change the key.', `<@${r.requestedBy}> made this request.`, 'Ask them, or reject it and request your own.'));
+        renderFailure('Only the requester can change the key.', mrkdwn`${mention(r.requestedBy)} made this request.`, 'Ask them, or reject it and request your own.'));
       return;
     }
     const clients = await runtime.clients(r.accountId, r.region);

@@ -12,6 +12,7 @@ import { parseButtonValue } from './buttonValues.js';
 import type { JobDispatcher, WorkerJob } from './jobs.js';
 import type { Refusal, RefusalAuditor } from './refusals.js';
 import { renderFailure, renderNotice } from './views/notice.js';
+import { literalExceptMentions } from './views/blocks.js';
 import { parseRemediateValue } from './views/findings.js';
 import { ACTIONS } from './views/remediation.js';
 import { slackErrorCode } from './publish.js';
@@ -216,7 +217,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
         );
       }
       if (!result.ok) {
-        await ephemeral(respond, renderFailure(`You cannot ${decision} this request.`, result.reason, 'Nothing was changed; the refusal is in the audit trail.'));
+        await ephemeral(respond, renderFailure(`You cannot ${decision} this request.`, literalExceptMentions(result.reason, [result.remediation?.decidedBy]), 'Nothing was changed; the refusal is in the audit trail.'));
         // Only an expiry changes what the message should say; any other refusal leaves it as the winner wrote it.
         if (result.remediation?.status === 'expired') await showDecision(result.remediation.id);
         return;

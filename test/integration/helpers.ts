@@ -16,6 +16,7 @@ import { signedInteraction } from '../../src/sandbox/slackRequest.js';
 import type { ChannelMessage } from '../../src/sandbox/slack.js';
 import { planDigest } from '../../src/remediation/lifecycle.js';
 import { ACTIONS, requestIdOfDecisionBlock } from '../../src/slack/views/remediation.js';
+import { withoutZeroWidthSpaces } from '../../src/slack/views/blocks.js';
 
 export const ACCOUNT = DEMO_ACCOUNT_ID;
 export const REGION = DEMO_REGION;
@@ -95,7 +96,7 @@ function textOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(textOf);
   if (value && typeof value === 'object') {
     const o = value as Record<string, unknown>;
-    if (typeof o.text === 'string') return [o.text];
+    if (typeof o.text === 'string') return [withoutZeroWidthSpaces(o.text)];
     return Object.values(o).flatMap(textOf);
   }
   return [];
@@ -128,7 +129,7 @@ export async function messageTextOf(w: World, remediationId: string): Promise<st
 }
 
 export function ephemeralTexts(w: World, user: string): string[] {
-  return w.h.slack.ephemerals({ user }).map((e) => `${e.text ?? ''}\n${blocksText(e.blocks)}`);
+  return w.h.slack.ephemerals({ user }).map((e) => `${withoutZeroWidthSpaces(e.text ?? '')}\n${blocksText(e.blocks)}`);
 }
 
 export function lastEphemeral(w: World, user: string): string {

@@ -7,6 +7,8 @@ import { SANDBOX_WORKER } from '../../src/sandbox/harness.js';
 import { signedInteraction } from '../../src/sandbox/slackRequest.js';
 import { DEMO_TRANSFORM_IDS } from '../../src/sandbox/fixtures.js';
 import { ACTIONS } from '../../src/slack/views/remediation.js';
+import { unescapeMrkdwn, withoutZeroWidthSpaces } from '../../src/slack/views/blocks.js';
+import { formattedSpans } from '../slack/mrkdwnModel.js';
 import {
   ALICE,
   BOB,
@@ -207,10 +209,14 @@ describe('a transform name cannot steer what people read', () => {
     return Object.entries(o).flatMap(([k, v]) => (k === 'text' && typeof v === 'string' ? [v] : texts(v)));
   }
 
-  it('renders as literal text in the request, its progress, its outcome, the history and every fallback', async () => {
+  it('renders as literal text in the findings, the request, its progress, its outcome, the status, the history and every fallback', async () => {
     const { TransformId: _id, Name: _name, ...definition } = structuredClone(w.h.aws.state.region('111111111111', 'eu-west-1').transforms.get(DEMO_TRANSFORM_IDS['orders-match'])!.definition);
     const id = w.h.aws.state.addTransform({ accountId: '111111111111', region: 'eu-west-1' }, { ...definition, Name: HOSTILE, labelCount: 4 }).definition.TransformId;
+    await w.h.command('check');
+    await w.h.settle();
     const req = await requestRemediation(w, ALICE, id);
+    await w.h.command('status');
+    await w.h.settle();
     await decideVia(w, 'approve', req, BOB);
     await w.h.settle();
     expect((await mustGet(w, req.id)).status).toBe('completed');
@@ -219,11 +225,19 @@ describe('a transform name cannot steer what people read', () => {
 
     const posted = w.h.slack.calls().filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'response_url'].includes(c.method));
     const all = posted.flatMap((c) => texts(c.args));
-    expect(all.some((t) => t.includes('&lt;!channel&gt;'))).toBe(true); // the name was shown, escaped
+    // The name was shown, as written, in the request, its outcome notice and the history.
+    expect(all.filter((t) => withoutZeroWidthSpaces(unescapeMrkdwn(t)).includes(HOSTILE)).length).toBeGreaterThanOrEqual(6);
     for (const t of all) {
       expect(t).not.toContain('<!channel>');
       expect(t).not.toContain('<https://evil.example');
       expect(t).not.toContain('<@U0EVIL>');
+      const steered = formattedSpans(t).filter(
+        (span) =>
+          (span.kind === 'control' && !/^(@U0(ALICE|BOB)|!subteam\^S0SECLEADS|!date\^|https:\/\/[a-z0-9-]+\.console\.aws\.amazon\.com\/)/.test(span.content)) ||
+          (span.kind === 'emoji' && span.content === 'fire') ||
+          (['bold', 'italic', 'strike'].includes(span.kind) && ['b', 'i', 's'].includes(span.content)),
+      );
+      expect(steered, t).toEqual([]);
     }
   });
 });

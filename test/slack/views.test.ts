@@ -5,6 +5,7 @@ import { COMMANDS, OPTIONS } from '../../src/slack/commands.js';
 import { renderHelp, renderUsageError } from '../../src/slack/views/help.js';
 import { renderFailure, renderNotice } from '../../src/slack/views/notice.js';
 import { blocksToText } from '../../src/slack/views/terminal.js';
+import { withoutZeroWidthSpaces } from '../../src/slack/views/blocks.js';
 
 describe('renderHelp', () => {
   const help = renderHelp();
@@ -61,7 +62,7 @@ describe('renderNotice and renderFailure', () => {
         '  Slack said: not_in_channel.\n' +
         '  Invite the bot to the channel (/invite @glue-encrypt) and run the check again.',
     );
-    expect(message.text).toBe('I checked, but could not post the findings in this channel. Slack said: not_in_channel.');
+    expect(withoutZeroWidthSpaces(message.text)).toBe('I checked, but could not post the findings in this channel. Slack said: not_in_channel.');
   });
 
   it('keeps a very long notice within the section limit', () => {

@@ -28,6 +28,72 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+const ZERO_WIDTH_SPACE = '\u200B';
+
+/** Looks like a backtick but never opens inline code (U+02CB MODIFIER LETTER GRAVE ACCENT). */
+const BACKTICK_LOOKALIKE = '\u02CB';
+
+/**
+ * Keeps text from outside the bot (a transform name, an AWS message) from formatting. Slack has
+ * no escape for `*`, `_` and `~`, but it only treats them as markup at a word boundary, so a
+ * zero-width space on each side makes them literal; one after a colon stops an `:emoji:` code
+ * from forming. The space is invisible. A backtick, which may open code even inside a word,
+ * becomes a look-alike. Does not escape &, < and > (see `literal`).
+ */
+export function unformatted(text: string): string {
+  return text
+    .replace(/[*_~]/g, (c) => `${ZERO_WIDTH_SPACE}${c}${ZERO_WIDTH_SPACE}`)
+    .replaceAll('`', BACKTICK_LOOKALIKE)
+    .replace(/:(?=[\w+'-]+:)/g, `:${ZERO_WIDTH_SPACE}`);
+}
+
+/** Text from outside the bot, shown in mrkdwn or a `text` fallback exactly as written: no mention, link, emoji or formatting can form. */
+export function literal(text: string): string {
+  return escapeMrkdwn(unformatted(text));
+}
+
+/** Inline code, where Slack formats nothing; a value with a backtick (which would end the code early) is shown as `literal` text instead. */
+export function code(text: string): string {
+  return text.includes('`') ? literal(text) : `\`${escapeMrkdwn(text)}\``;
+}
+
+/** mrkdwn the bot composed, with any outside values already made literal: views insert it as it is. */
+export class Mrkdwn {
+  constructor(readonly text: string) {}
+}
+
+/**
+ * mrkdwn from a template: the template's own text is markup, each value is shown `literal`ly
+ * unless it is Mrkdwn already (a mention, a time).
+ */
+export function mrkdwn(strings: TemplateStringsArray, ...values: ReadonlyArray<string | number | Mrkdwn>): Mrkdwn {
+  return new Mrkdwn(strings.reduce((out, part, i) => {
+    if (i === 0) return part;
+    const value = values[i - 1]!;
+    return out + (value instanceof Mrkdwn ? value.text : literal(String(value))) + part;
+  }, ''));
+}
+
+/** A mention of a Slack user by ID; anything that is not a user ID is shown as text. */
+export function mention(userId: string): Mrkdwn {
+  return new Mrkdwn(/^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : literal(userId));
+}
+
+/**
+ * Outside text shown `literal`ly except mentions of the given users (IDs the bot knows, such as
+ * who decided a request), which a use case may write as `<@U…>`.
+ */
+export function literalExceptMentions(text: string, userIds: ReadonlyArray<string | undefined>): Mrkdwn {
+  let out = literal(text);
+  for (const id of userIds) if (id && /^[UW][A-Z0-9]{2,}$/.test(id)) out = out.replaceAll(`&lt;@${id}&gt;`, `<@${id}>`);
+  return new Mrkdwn(out);
+}
+
+/** Undoes `unformatted`, for the terminal and for tests that read what a person sees. */
+export function withoutZeroWidthSpaces(text: string): string {
+  return text.replaceAll(ZERO_WIDTH_SPACE, '');
+}
+
 /** An ISO timestamp to the minute, as people read it: "2026-11-28 09:32 UTC". */
 export function utcMinute(iso: string): string {
   return `${iso.slice(0, 16).replace('T', ' ')} UTC`;

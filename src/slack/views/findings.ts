@@ -9,7 +9,7 @@ import { summarize } from '../../checks/evaluate.js';
 import { severityRank, statusRank } from '../../checks/reasons.js';
 import type { ScanResult, ScopeError } from '../../inventory/types.js';
 import { parseButtonValue } from '../buttonValues.js';
-import { escapeMrkdwn, LIMITS, mrkdwnSection, plural, truncate } from './blocks.js';
+import { escapeMrkdwn, literal, LIMITS, mrkdwnSection, plural, truncate } from './blocks.js';
 import type { SlackMessage } from './blocks.js';
 
 export type { SlackMessage } from './blocks.js';
@@ -140,7 +140,7 @@ interface ShowWhere {
 }
 
 function findingText(finding: Finding, show: ShowWhere): string {
-  const name = escapeMrkdwn(finding.name);
+  const name = literal(finding.name);
   // A name containing "*" would break the bold markers; show it plain then.
   const shownName = finding.name.includes('*') ? name : `*${name}*`;
   let head = `*${finding.status}*  ${shownName}  (\`${escapeMrkdwn(shortTransformId(finding.transformId))}\`)`;
@@ -152,12 +152,12 @@ function findingText(finding: Finding, show: ShowWhere): string {
   const mixed = unique(reasons.map((r) => r.status)).length > 1;
   const lines = reasons.map((reason) => {
     const label = mixed && reason.status !== finding.status ? `(${reason.status}) ` : '';
-    return `${reasons.length > 1 ? '• ' : ''}${label}${escapeMrkdwn(reason.message)}`;
+    return `${reasons.length > 1 ? '• ' : ''}${label}${literal(reason.message)}`;
   });
   if (lines.length === 0) lines.push('No details were recorded for this finding.');
 
   const controls = unique(reasons.flatMap((r) => r.controls));
-  const footer = `_${[...controls.map(escapeMrkdwn), `severity ${finding.severity.toLowerCase()}`].join(' · ')}_`;
+  const footer = `_${[...controls.map(literal), `severity ${finding.severity.toLowerCase()}`].join(' · ')}_`;
 
   // Keep the head and footer whole; shorten the reasons if the section would be too long.
   const budget = LIMITS.sectionText - head.length - footer.length - 2;
@@ -189,7 +189,7 @@ function passingText(passing: readonly Finding[], othersListed: boolean): string
     : passing.length === 1
       ? 'The transform passes'
       : `All ${passing.length} transforms pass`;
-  const names = passing.map((f) => escapeMrkdwn(f.name)).sort((a, b) => a.localeCompare(b));
+  const names = passing.map((f) => literal(f.name)).sort((a, b) => a.localeCompare(b));
   const reserve = `, and ${names.length} more.`.length;
   let text = `${lead}: `;
   let shown = 0;
@@ -244,7 +244,7 @@ function scopeErrorSections(result: ScanResult, scope: Scope): KnownBlock[] {
     const where = group.accountId ? `${group.accountId} · ${group.regions.join(', ')}` : group.regions.join(', ');
     const { operation, code, message } = group.error;
     return truncate(
-      `• *${escapeMrkdwn(where)}* (${escapeMrkdwn(operation)}: ${escapeMrkdwn(code)}): ${escapeMrkdwn(message)}`,
+      `• *${escapeMrkdwn(where)}* (${escapeMrkdwn(operation)}: ${literal(code)}): ${literal(message)}`,
       LIMITS.sectionText - heading.length - 1,
     );
   });
@@ -309,7 +309,7 @@ export function renderScan(result: ScanResult, options: RenderScanOptions): Slac
   const totals = `(${plural(result.findings.length, 'transform')}, ${plural(stats.keys, 'key')}, ${plural(stats.securityConfigurations, 'security configuration')})`;
   let fallback: string;
   if (result.notFound !== undefined) {
-    const name = escapeMrkdwn(result.notFound);
+    const name = literal(result.notFound);
     const hint =
       result.scopeErrors.length > 0
         ? " Some places couldn't be read (see below), so it may be there."

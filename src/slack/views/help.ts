@@ -3,7 +3,7 @@
 
 import type { KnownBlock } from '@slack/types';
 import { COMMANDS, OPTIONS } from '../commands.js';
-import { escapeMrkdwn, mrkdwnSection } from './blocks.js';
+import { code, escapeMrkdwn, mrkdwnSection } from './blocks.js';
 import type { SlackMessage } from './blocks.js';
 
 export const SLASH_COMMAND = '/glue-encrypt';
@@ -49,7 +49,7 @@ export function renderHelp(): SlackMessage {
           'customer-managed KMS key, task runs with a security configuration) and posts what needs attention.',
       ),
       ...usageBlocks(),
-      mrkdwnSection(`*Examples*\n${EXAMPLES.map((e) => `\`${escapeMrkdwn(e)}\``).join('\n')}`),
+      mrkdwnSection(`*Examples*\n${EXAMPLES.map(code).join('\n')}`),
     ],
   };
 }

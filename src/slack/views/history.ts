@@ -3,20 +3,20 @@
 import type { KnownBlock } from '@slack/types';
 import type { AuditEvent } from '../../audit/auditLog.js';
 import type { Remediation } from '../../remediation/types.js';
-import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
+import { LIMITS, escapeMrkdwn, literal, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
 
 function actor(a: string): string {
   return a === 'system' ? 'workflow' : `<@${a}>`;
 }
 
 export function renderHistory(transform: string, events: AuditEvent[]): SlackMessage {
-  const name = escapeMrkdwn(transform);
+  const name = literal(transform);
   if (events.length === 0) {
     return { text: `No audit events for ${name}`, blocks: [mrkdwnSection(`No audit events for *${name}* in the configured accounts and regions.`)] };
   }
   const lines = events.map((e) => {
     const step = e.step ? ` · ${e.step}` : '';
-    const detail = e.detail ? ` — ${escapeMrkdwn(e.detail)}` : '';
+    const detail = e.detail ? ` — ${literal(e.detail)}` : '';
     return truncate(`${slackTime(e.at)} ${actor(e.actor)} *${escapeMrkdwn(e.type)}*${step} (${e.outcome})${detail}`, 600);
   });
   // Newest last; when the trail is longer than fits, keep the newest and say how many were left out.
@@ -35,14 +35,14 @@ export function renderHistory(transform: string, events: AuditEvent[]): SlackMes
   const shown = sections.slice(-room);
   if (shown.length < sections.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Older events left out; the full trail is in the audit table.' }] });
   for (const s of shown) blocks.push(mrkdwnSection(s));
-  return { text: `Audit trail of ${escapeMrkdwn(transform)}: ${events.length} events`, blocks };
+  return { text: `Audit trail of ${name}: ${events.length} events`, blocks };
 }
 
 export function renderStatus(remediations: Remediation[]): SlackMessage {
   if (remediations.length === 0) return { text: 'No remediations in flight', blocks: [mrkdwnSection('No remediations are waiting for approval or running.')] };
   const lines = remediations.map(
     (r) =>
-      `• *${escapeMrkdwn(r.source.name)}* (\`${r.source.transformId}\`) ${r.accountId} · ${r.region} — ${r.kind}, ${r.status.replace('_', ' ')}${
+      `• *${literal(r.source.name)}* (\`${r.source.transformId}\`) ${r.accountId} · ${r.region} — ${r.kind}, ${r.status.replace('_', ' ')}${
         r.status === 'running' ? ` at ${r.step}` : ''
       }, requested by <@${r.requestedBy}> ${slackTime(r.requestedAt)}`,
   );

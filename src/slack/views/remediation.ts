@@ -4,7 +4,7 @@
 import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/types';
 import { describeEncryption, planDigest } from '../../remediation/lifecycle.js';
 import type { Remediation, StepName } from '../../remediation/types.js';
-import { LIMITS, escapeMrkdwn, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
+import { LIMITS, code, escapeMrkdwn, literal, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
 import { REMEDIATE_ACTION_ID } from './findings.js';
 
 export const ACTIONS = {
@@ -96,36 +96,35 @@ function approveConfirmation(r: Remediation): Confirm {
 
 function planText(r: Remediation): string {
   const p = r.plan;
-  const name = escapeMrkdwn(r.source.name);
   if (r.kind === 'remediate') {
     const labels = r.source.labelCount;
     const attached = p.securityConfigurationName
-      ? ` + security configuration \`${escapeMrkdwn(p.securityConfigurationName)}\`${p.createSecurityConfiguration ? ' (created by the bot if missing: S3 SSE-KMS, CloudWatch SSE-KMS, bookmarks CSE-KMS)' : p.securityConfigurationName === r.source.transformEncryption?.TaskRunSecurityConfigurationName ? ' (its own, which already meets the policy)' : ''}`
+      ? ` + security configuration ${code(p.securityConfigurationName)}${p.createSecurityConfiguration ? ' (created by the bot if missing: S3 SSE-KMS, CloudWatch SSE-KMS, bookmarks CSE-KMS)' : p.securityConfigurationName === r.source.transformEncryption?.TaskRunSecurityConfigurationName ? ' (its own, which already meets the policy)' : ''}`
       : '';
     const steps = [
-      ...(labels > 0 ? [`export ${plural(labels, 'label')} to \`${escapeMrkdwn(p.exportPath)}\``] : []),
-      `rename original to \`${escapeMrkdwn(p.renamedName)}\``,
-      `create \`${name}\` with SSE-KMS (${escapeMrkdwn(p.keyLabel ?? p.keyArn ?? 'no key')})${attached}`,
+      ...(labels > 0 ? [`export ${plural(labels, 'label')} to ${code(p.exportPath)}`] : []),
+      `rename original to ${code(p.renamedName)}`,
+      `create ${code(r.source.name)} with SSE-KMS (${literal(p.keyLabel ?? p.keyArn ?? 'no key')})${attached}`,
       ...(labels > 0 ? ['import labels', `verify ${plural(labels, 'label')}`] : ['verify it holds 0 labels']),
     ];
     const noLabels = labels === 0 ? '\nThe transform has no labels: there is nothing to export or import (Glue refuses to export an empty label set), so those steps are skipped.' : '';
     const configuration = r.source.transformEncryption?.TaskRunSecurityConfigurationName;
-    const now = `*Now:* ${escapeMrkdwn(describeEncryption(r.source.transformEncryption))}, ${configuration ? `security configuration \`${escapeMrkdwn(configuration)}\`` : 'no security configuration'}.`;
+    const now = `*Now:* ${escapeMrkdwn(describeEncryption(r.source.transformEncryption))}, ${configuration ? `security configuration ${code(configuration)}` : 'no security configuration'}.`;
     return `${now}\n*Plan:* ${steps.join(' → ')}.${noLabels}\nThe original is kept (tagged as superseded) until a separate, approved *Retire original*.`;
   }
   if (r.kind === 'revert') {
     if (p.labelCount === 0) {
-      return `*Plan:* the encrypted transform has no labels, so nothing is saved or imported → move the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` aside → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → verify → only then remove the encrypted transform. A failure before that puts everything back.`;
+      return `*Plan:* the encrypted transform has no labels, so nothing is saved or imported → move the encrypted transform ${code(r.progress.twinId ?? '')} aside → give the original ${code(r.source.transformId)} its name ${code(r.source.name)} back (or re-create it unencrypted from the recorded settings if it was retired) → verify → only then remove the encrypted transform. A failure before that puts everything back.`;
     }
-    return `*Plan:* save the encrypted transform's ${p.labelCount === undefined ? 'labels' : plural(p.labelCount, 'label')} to \`${escapeMrkdwn(p.exportPath)}\` → move the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` aside → give the original \`${escapeMrkdwn(r.source.transformId)}\` its name \`${name}\` back (or re-create it unencrypted from the recorded settings if it was retired) → import the labels if they differ → verify → only then remove the encrypted transform. A failure before that puts everything back.`;
+    return `*Plan:* save the encrypted transform's ${p.labelCount === undefined ? 'labels' : plural(p.labelCount, 'label')} to ${code(p.exportPath)} → move the encrypted transform ${code(r.progress.twinId ?? '')} aside → give the original ${code(r.source.transformId)} its name ${code(r.source.name)} back (or re-create it unencrypted from the recorded settings if it was retired) → import the labels if they differ → verify → only then remove the encrypted transform. A failure before that puts everything back.`;
   }
-  return `*Plan:* check the encrypted transform \`${escapeMrkdwn(r.progress.twinId ?? '')}\` is READY with at least ${plural(r.source.labelCount, 'label')} → delete the original \`${escapeMrkdwn(r.source.transformId)}\`.${r.source.labelCount > 0 ? ` Its labels stay exported at \`${escapeMrkdwn(p.exportPath)}\`.` : ''}`;
+  return `*Plan:* check the encrypted transform ${code(r.progress.twinId ?? '')} is READY with at least ${plural(r.source.labelCount, 'label')} → delete the original ${code(r.source.transformId)}.${r.source.labelCount > 0 ? ` Its labels stay exported at ${code(p.exportPath)}.` : ''}`;
 }
 
 function headsUp(r: Remediation): string | undefined {
   if (r.kind === 'retire') return undefined;
   const jobs = r.plan.affectedJobs;
-  const jobText = jobs.length > 0 ? ` Jobs that use it: ${jobs.map((j) => `\`${escapeMrkdwn(j)}\``).join(', ')}.` : ' No Glue job visible to the bot references it.';
+  const jobText = jobs.length > 0 ? ` Jobs that use it: ${jobs.map((j) => `${code(j)}`).join(', ')}.` : ' No Glue job visible to the bot references it.';
   return `:warning: *Heads-up:* the transform ID changes; jobs that call it by ID must be updated.${jobText}`;
 }
 
@@ -140,20 +139,20 @@ function statusLine(r: Remediation, approvers?: string): string {
     case 'running':
       return `:white_check_mark: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · running: ${STEP_LABELS[r.step]}…`;
     case 'rolling_back':
-      return `:rewind: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · *rolling back*: ${escapeMrkdwn(r.failure ?? '')}`;
+      return `:rewind: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · *rolling back*: ${literal(r.failure ?? '')}`;
     case 'completed':
       return `:white_check_mark: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · *completed*`;
     case 'rolled_back':
-      return `:leftwards_arrow_with_hook: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · *failed and rolled back*: ${escapeMrkdwn(r.failure ?? '')} Nothing was lost: the transform is as it was.`;
+      return `:leftwards_arrow_with_hook: Approved by <@${r.decidedBy}> at ${time(r.decidedAt)} · *failed and rolled back*: ${literal(r.failure ?? '')} Nothing was lost: the transform is as it was.`;
     case 'failed':
-      return `:rotating_light: *Needs a person:* ${escapeMrkdwn(r.failure ?? '')}`;
+      return `:rotating_light: *Needs a person:* ${literal(r.failure ?? '')}`;
   }
 }
 
 function progressText(r: Remediation): string | undefined {
   if (r.history.length === 0) return undefined;
   const icon = { succeeded: ':white_check_mark:', failed: ':x:', waiting: ':hourglass_flowing_sand:', skipped: ':fast_forward:' } as const;
-  const lines = r.history.map((h) => `${icon[h.outcome]} ${STEP_LABELS[h.step]}${h.detail ? ` — ${escapeMrkdwn(h.detail)}` : ''}`);
+  const lines = r.history.map((h) => `${icon[h.outcome]} ${STEP_LABELS[h.step]}${h.detail ? ` — ${literal(h.detail)}` : ''}`);
   // Keep the newest lines when the history outgrows a section.
   let text = lines.join('\n');
   while (text.length > LIMITS.sectionText && lines.length > 1) {
@@ -167,11 +166,18 @@ function progressText(r: Remediation): string | undefined {
  * A titled bullet list in as many sections as it needs: a problem may carry a policy statement
  * to paste, and one section holds 3,000 characters, so a long list is split, never cut.
  */
+/** A problem's words shown literally; a policy statement it ends with as code, so it pastes exactly. */
+function problemText(item: string): string {
+  const statement = item.indexOf('{');
+  if (statement === -1 || !item.trimEnd().endsWith('}')) return literal(item);
+  return `${literal(item.slice(0, statement))}${code(item.slice(statement))}`;
+}
+
 function bulletSections(title: string, items: readonly string[]): KnownBlock[] {
   const sections: KnownBlock[] = [];
   let text = title;
   for (const item of items) {
-    const bullet = `• ${escapeMrkdwn(item)}`;
+    const bullet = `• ${problemText(item)}`;
     if (text.length + 1 + bullet.length > LIMITS.sectionText && text !== title) {
       sections.push(mrkdwnSection(text));
       text = bullet;
@@ -208,7 +214,7 @@ export function approversText(approvers: string[], group?: string): string {
 }
 
 export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], approvers?: string): SlackMessage {
-  const name = escapeMrkdwn(r.source.name);
+  const name = literal(r.source.name);
   const headline = `<@${r.requestedBy}> asks to ${VERB[r.kind]} *${name}* (\`${r.source.transformId}\`) in ${r.accountId} · ${r.region}`;
   const blocks: KnownBlock[] = [mrkdwnSection(headline), mrkdwnSection(planText(r))];
   const heads = headsUp(r);
@@ -270,7 +276,7 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
     if (elements.length > 0) blocks.push({ type: 'actions', block_id: blockId('after', r), elements });
   }
   // The fallback is what notifications show: a name can never mention or link from there.
-  return { text: truncate(`glue-encrypt: ${VERB[r.kind]} ${escapeMrkdwn(r.source.name)} — ${r.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks };
+  return { text: truncate(`glue-encrypt: ${VERB[r.kind]} ${literal(r.source.name)} — ${r.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks };
 }
 
 /**
@@ -279,8 +285,8 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
  */
 export function renderOutcomeNotice(r: Remediation): SlackMessage | undefined {
   const people = [...new Set([r.requestedBy, r.decidedBy].filter((u): u is string => Boolean(u)))].map((u) => `<@${u}>`).join(' ');
-  const what = `${VERB[r.kind]} *${escapeMrkdwn(r.source.name)}* (\`${r.source.transformId}\`)`;
-  const why = escapeMrkdwn(truncate(r.failure ?? '', 1500));
+  const what = `${VERB[r.kind]} *${literal(r.source.name)}* (\`${r.source.transformId}\`)`;
+  const why = literal(truncate(r.failure ?? '', 1500));
   const line =
     r.status === 'completed'
       ? `:white_check_mark: ${people} The request to ${what} is *completed*.`
@@ -291,5 +297,5 @@ export function renderOutcomeNotice(r: Remediation): SlackMessage | undefined {
           : undefined;
   if (!line) return undefined;
   const text = truncate(line, LIMITS.sectionText);
-  return { text: truncate(`glue-encrypt: ${VERB[r.kind]} ${escapeMrkdwn(r.source.name)} — ${r.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks: [mrkdwnSection(text)] };
+  return { text: truncate(`glue-encrypt: ${VERB[r.kind]} ${literal(r.source.name)} — ${r.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks: [mrkdwnSection(text)] };
 }

@@ -1,7 +1,7 @@
 // Renders a Slack message for a terminal, so `npm run demo` can show what the channel would.
 // Plain text only: mrkdwn markers dropped, links shown by their label, entities decoded.
 
-import { unescapeMrkdwn, type SlackMessage } from './blocks.js';
+import { unescapeMrkdwn, withoutZeroWidthSpaces, type SlackMessage } from './blocks.js';
 
 const RULE = '─'.repeat(60);
 
@@ -60,7 +60,7 @@ function stripMarkers(text: string): string {
 }
 
 function mrkdwnToText(text: string): string {
-  return unescapeMrkdwn(stripMarkers(replaceLinks(text)));
+  return withoutZeroWidthSpaces(unescapeMrkdwn(stripMarkers(replaceLinks(text))));
 }
 
 function textOf(object: TextLike | string | undefined): string {
