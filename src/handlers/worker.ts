@@ -1,10 +1,11 @@
 // Lambda entry point for work the Slack handler hands off (invoked asynchronously): checks,
-// remediation plans, history, status and message updates after a decision. Thin: validate the job, call the use case.
+// remediation plans, history, status and message updates after a decision; and, on a schedule, the expiry sweep. Thin: validate the job, call the use case.
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type AppConfig } from '../config.js';
 import { accountAccess } from '../remediation/accountAccess.js';
 import { remediationServices } from '../remediation/runtime.js';
 import { runCheckJob } from '../slack/checkJob.js';
+import { runExpirySweep } from '../slack/expiryJob.js';
 import { workerJobSchema } from '../slack/jobs.js';
 import { runHistoryJob, runNotifyJob, runPlanJob, runReplanJob, runStatusJob } from '../slack/remediationJobs.js';
 import { loadBotToken } from '../slack/secrets.js';
@@ -41,6 +42,9 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
       break;
     case 'notify':
       await runNotifyJob(job, deps);
+      break;
+    case 'sweep':
+      await runExpirySweep(deps);
       break;
   }
   return { ok: true };

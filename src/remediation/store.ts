@@ -11,6 +11,16 @@ export class ConcurrentUpdateError extends Error {
 
 const IN_FLIGHT: RemediationStatus[] = ['pending_approval', 'running', 'rolling_back'];
 
+/** The partition of requests by expiry time, read by the expiry sweep. */
+const PENDING_INDEX = 'INDEX#PENDING';
+
+/** A request in the expiry index. */
+export interface DueEntry {
+  sk: string;
+  remediationId: string;
+  expiresAt: number;
+}
+
 /** Rounds of claim, look, take over before a claim gives up (each lost round means another writer moved). */
 const CLAIM_ATTEMPTS = 5;
 /** How long a claim whose request cannot be read yet counts as still being written. */
@@ -222,8 +232,12 @@ export class RemediationStore {
     return all.filter((r): r is Remediation => r !== undefined && IN_FLIGHT.includes(r.status));
   }
 
-  /** Adds the remediation to the index /glue-encrypt status reads. */
+  /**
+   * Adds the remediation to the index /glue-encrypt status reads, and to the one the expiry
+   * sweep reads (by expiry time, so a sweep reads only what is due).
+   */
   async index(r: Remediation): Promise<void> {
+    const epoch = (iso: string) => Math.floor(Date.parse(iso) / 1000);
     await this.doc.send(
       new PutCommand({
         TableName: this.tableName,
@@ -232,9 +246,42 @@ export class RemediationStore {
           pk: 'INDEX#REMEDIATIONS',
           sk: `${r.requestedAt}#${r.id}`,
           remediationId: r.id,
-          expiresAt: Math.floor(Date.parse(r.requestedAt) / 1000) + 30 * 86400,
+          expiresAt: epoch(r.requestedAt) + 30 * 86400,
         },
       }),
     );
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // Gone (TTL) a week after the request expires: a sweep that was down for days still finds it.
+        Item: { pk: PENDING_INDEX, sk: `${r.expiresAt}#${r.id}`, remediationId: r.id, expiresAt: epoch(r.expiresAt) + 7 * 86400 },
+      }),
+    );
+  }
+
+  /** Requests whose expiry time has passed and that no sweep has closed yet, oldest first. */
+  async dueForExpiry(now: Date): Promise<DueEntry[]> {
+    const due: DueEntry[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND sk < :now',
+          FilterExpression: 'attribute_not_exists(swept)',
+          ExpressionAttributeValues: { ':pk': PENDING_INDEX, ':now': now.toISOString() },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) due.push({ sk: item.sk as string, remediationId: item.remediationId as string, expiresAt: item.expiresAt as number });
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return due;
+  }
+
+  /** A due request that is no longer waiting (expired by the sweep, or decided): later sweeps skip it. */
+  async markSwept(entry: DueEntry): Promise<void> {
+    // A put, not a delete: the worker role may not delete state items.
+    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: PENDING_INDEX, ...entry, swept: true } }));
   }
 }

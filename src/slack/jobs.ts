@@ -56,7 +56,9 @@ export const statusJobSchema = z.strictObject({ kind: z.literal('status'), ...re
 
 /** Update a request's message after a decision: off the click's path, where Slack's rate limits may be waited out. */
 export const notifyJobSchema = z.strictObject({ kind: z.literal('notify'), remediationId: z.uuid() });
-export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema, notifyJobSchema]);
+/** The expiry sweep, started by the worker's schedule (serverless.yml), not by Slack. */
+export const sweepJobSchema = z.strictObject({ kind: z.literal('sweep') });
+export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema, notifyJobSchema, sweepJobSchema]);
 
 export type CheckJob = z.infer<typeof checkJobSchema>;
 export type PlanJob = z.infer<typeof planJobSchema>;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { auditTableDefinition, stateTableDefinition } from '../../src/audit/tables.js';
 import { loadConfig } from '../../src/config.js';
+import { workerJobSchema } from '../../src/slack/jobs.js';
 import { functionsBundling, functionsSending, indexQueries, modulesCalling } from './sources.js';
 
 const OUT_DIR = join(process.cwd(), '.serverless');
@@ -356,10 +357,25 @@ describe('functions', () => {
     ) ?? [undefined, undefined];
     expect(invokeConfig?.Properties?.MaximumRetryAttempts).toBe(0);
     expect(JSON.stringify(invokeConfig?.Properties?.DestinationConfig)).toContain('WorkerFailureQueue');
-    // No event source: only the slack function starts it.
-    const permissions = ofType('AWS::Lambda::Permission').filter(([, r]) => JSON.stringify(r.Properties?.FunctionName).includes('Worker'));
-    expect(permissions).toHaveLength(0);
+    // No event source mapping: the slack function and the sweep's schedule start it.
     expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(0);
+  });
+
+  it('sweeps expired requests every 15 minutes with a schedule that invokes the worker with a job it accepts', () => {
+    const rules = ofType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [ruleId, rule] = rules[0]!;
+    expect(rule.Properties?.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(rule.Properties?.State).toBe('ENABLED');
+    const targets = rule.Properties?.Targets as Json[];
+    expect(targets).toHaveLength(1);
+    expect(JSON.stringify(targets[0]!.Arn)).toContain('WorkerLambdaFunction');
+    expect(workerJobSchema.safeParse(JSON.parse(String(targets[0]!.Input))).data).toEqual({ kind: 'sweep' });
+    // EventBridge may invoke the worker for this rule only; nothing else may.
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, r]) => JSON.stringify(r.Properties?.FunctionName).includes('Worker'));
+    expect(permissions).toHaveLength(1);
+    expect(permissions[0]![1].Properties?.Principal).toBe('events.amazonaws.com');
+    expect(JSON.stringify(permissions[0]![1].Properties?.SourceArn)).toContain(ruleId);
   });
 
   it('has the advance function, started by the state machine only', () => {

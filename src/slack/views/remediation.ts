@@ -294,7 +294,9 @@ export function renderOutcomeNotice(r: Remediation): SlackMessage | undefined {
         ? `:leftwards_arrow_with_hook: ${people} The request to ${what} *failed and was rolled back*: ${why} Nothing was lost: the transform is as it was.`
         : r.status === 'failed'
           ? `:rotating_light: ${people} The request to ${what} *needs a person*: ${why}`
-          : undefined;
+          : r.status === 'expired' && !r.failure
+            ? `:hourglass: ${people} The request to ${what} *expired* at ${time(r.expiresAt)} without a decision: nothing was changed. Request it again if it is still needed.`
+            : undefined;
   if (!line) return undefined;
   const text = truncate(line, LIMITS.sectionText);
   return { text: truncate(`glue-encrypt: ${VERB[r.kind]} ${literal(r.source.name)} — ${r.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks: [mrkdwnSection(text)] };
