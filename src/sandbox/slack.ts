@@ -139,7 +139,21 @@ export interface SlackSandbox {
   /** A response_url for a command or click in `channel` (5 uses, 30 minutes, like Slack's). */
   mintResponseUrl(options: ResponseUrlOptions): string;
   setUsergroup(id: string, userIds: string[]): void;
+  /** Files shared with files.uploadV2 (getUploadURLExternal, the upload, completeUploadExternal), in order. */
+  sharedFiles(): SharedFile[];
+  /** Takes a scope from the bot token: methods that need it answer missing_scope, as Slack does. */
+  revokeScope(scope: string): void;
   close(): Promise<void>;
+}
+
+export interface SharedFile {
+  id: string;
+  filename: string;
+  title?: string;
+  content: string;
+  channel: string;
+  threadTs?: string;
+  initialComment?: string;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -324,6 +338,20 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The first file part of a multipart/form-data body, or undefined when the body is not multipart. */
+function multipartFile(contentType: string | undefined, body: string): string | undefined {
+  const boundary = /^multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
+  if (!boundary) return undefined;
+  for (const part of body.split(`--${boundary}`)) {
+    const split = part.indexOf('\r\n\r\n');
+    if (split === -1) continue;
+    const headers = part.slice(0, split);
+    if (!/filename=/i.test(headers)) continue;
+    return part.slice(split + 4).replace(/\r\n$/, '');
+  }
+  return undefined;
+}
+
 function parseArgs(req: IncomingMessage, url: URL, body: string): Record<string, unknown> {
   const args: Record<string, unknown> = Object.fromEntries(url.searchParams);
   const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
@@ -384,6 +412,10 @@ class Sandbox implements SlackSandbox {
   private readonly failures = new Map<string, { error: string; remaining: number }[]>();
   private readonly rateLimits = new Map<string, number[]>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
+  /** Files between getUploadURLExternal and completeUploadExternal: what was announced, and the bytes once uploaded. */
+  private readonly pendingUploads = new Map<string, { filename: string; length: number; content?: string }>();
+  private readonly shared: SharedFile[] = [];
+  private readonly revokedScopes = new Set<string>();
   private readonly events = new EventEmitter();
   private readonly handlers: Record<string, Handler>;
   private lastTs: [number, number] = [0, 0];
@@ -417,6 +449,8 @@ class Sandbox implements SlackSandbox {
       'users.info': (args) => this.usersInfo(args),
       'usergroups.users.list': (args) => this.usergroupUsers(args),
       'conversations.info': (args) => this.conversationsInfo(args),
+      'files.getUploadURLExternal': (args) => this.getUploadUrlExternal(args),
+      'files.completeUploadExternal': (args) => this.completeUploadExternal(args),
     };
   }
 
@@ -523,6 +557,14 @@ class Sandbox implements SlackSandbox {
     this.usergroups.set(id, [...userIds]);
   }
 
+  sharedFiles(): SharedFile[] {
+    return this.shared.map((f) => ({ ...f }));
+  }
+
+  revokeScope(scope: string): void {
+    this.revokedScopes.add(scope);
+  }
+
   close(): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.close((err) => (err ? reject(err) : resolve()));
@@ -538,6 +580,8 @@ class Sandbox implements SlackSandbox {
     const response = /^\/response\/([A-Za-z0-9]+)$/.exec(url.pathname);
     if (api?.[1]) return this.handleApi(api[1], req, res, url);
     if (response?.[1] && req.method === 'POST') return this.handleResponseUrl(response[1], req, res, url);
+    const upload = /^\/upload\/(F[A-Z0-9]+)$/.exec(url.pathname);
+    if (upload?.[1] && req.method === 'POST') return this.handleUpload(upload[1], req, res);
     send(res, 404, { ok: false, error: 'not_found' });
   }
 
@@ -581,6 +625,21 @@ class Sandbox implements SlackSandbox {
       this.record(method, args, error.status, error.code);
       send(res, error.status, { ok: false, error: error.code, ...error.extra });
     }
+  }
+
+  /** The upload URL files.getUploadURLExternal hands out: takes the file's bytes, answers in plain text as Slack's does. */
+  private async handleUpload(fileId: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pending = this.pendingUploads.get(fileId);
+    const body = await readBody(req).catch(() => undefined);
+    if (!pending || body === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
+      return;
+    }
+    // The SDK posts the bytes as multipart/form-data (one file part); a raw body is accepted too.
+    const content = multipartFile(req.headers['content-type'], body) ?? body;
+    pending.content = content;
+    this.record('upload', { file_id: fileId, bytes: Buffer.byteLength(content) }, 200);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${Buffer.byteLength(content)}`);
   }
 
   private async handleResponseUrl(id: string, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -780,6 +839,60 @@ class Sandbox implements SlackSandbox {
       bot_id: this.botId,
       is_enterprise_install: false,
     };
+  }
+
+  private requireScope(scope: string): void {
+    if (this.revokedScopes.has(scope)) throw new SlackApiError('missing_scope', { needed: scope, provided: 'chat:write,commands' });
+  }
+
+  private getUploadUrlExternal(args: Record<string, unknown>): Record<string, unknown> {
+    this.requireScope('files:write');
+    const filename = stringArg(args, 'filename');
+    const length = Number(stringArg(args, 'length') ?? args.length);
+    if (!filename || !Number.isInteger(length) || length < 1) throw new SlackApiError('invalid_arguments');
+    if (length > 1024 ** 3) throw new SlackApiError('file_too_large');
+    const fileId = `F${String(++this.sequence).padStart(9, '0')}`;
+    this.pendingUploads.set(fileId, { filename, length });
+    return { upload_url: `${this.url}/upload/${fileId}`, file_id: fileId };
+  }
+
+  private completeUploadExternal(args: Record<string, unknown>): Record<string, unknown> {
+    this.requireScope('files:write');
+    let files: unknown;
+    try {
+      files = typeof args.files === 'string' ? JSON.parse(args.files) : args.files;
+    } catch {
+      throw new SlackApiError('invalid_arguments');
+    }
+    if (!Array.isArray(files) || files.length === 0) throw new SlackApiError('invalid_arguments');
+    const entries = files.map((f) => (isObject(f) && typeof f.id === 'string' ? { id: f.id, title: typeof f.title === 'string' ? f.title : undefined } : undefined));
+    const uploads = entries.map((e) => (e ? this.pendingUploads.get(e.id) : undefined));
+    // A file announced but never uploaded (or not announced) cannot be completed.
+    if (uploads.some((u) => u?.content === undefined)) throw new SlackApiError('file_not_found');
+    const channelId = stringArg(args, 'channel_id');
+    const channel = channelId === undefined ? undefined : this.postableChannel({ channel: channelId });
+    const threadTs = stringArg(args, 'thread_ts');
+    if (threadTs !== undefined && (!channel || !this.messages.some((m) => m.channel === channel.id && m.ts === threadTs && !m.deleted))) {
+      throw new SlackApiError('invalid_thread_ts');
+    }
+    const initialComment = stringArg(args, 'initial_comment');
+    const out = entries.map((e, i) => {
+      const upload = uploads[i]!;
+      this.pendingUploads.delete(e!.id);
+      if (channel) {
+        this.shared.push({
+          id: e!.id,
+          filename: upload.filename,
+          ...(e!.title !== undefined ? { title: e!.title } : {}),
+          content: upload.content!,
+          channel: channel.id,
+          ...(threadTs !== undefined ? { threadTs } : {}),
+          ...(initialComment !== undefined ? { initialComment } : {}),
+        });
+      }
+      return { id: e!.id, title: e!.title ?? upload.filename };
+    });
+    return { files: out };
   }
 
   private postMessage(args: Record<string, unknown>): Record<string, unknown> {

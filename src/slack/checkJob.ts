@@ -10,9 +10,10 @@ import type { AppConfig } from '../config.js';
 import { runScan } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { CheckJob } from './jobs.js';
-import { publish, slackErrorCode, tellRequester } from './publish.js';
+import { publish, slackErrorCode, tellRequester, type Delivery } from './publish.js';
 import { remediationEnabled } from './remediationListeners.js';
-import { renderScan } from './views/findings.js';
+import { findingsCsv } from '../report/findingsCsv.js';
+import { renderScanPages } from './views/findings.js';
 import { renderFailure } from './views/notice.js';
 
 export interface CheckJobDeps {
@@ -46,9 +47,10 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
   }
 
   // Remediate buttons only where the workflow is deployed: a button that cannot act is noise.
-  const messages = renderScan(result, { remediate: remediationEnabled(config) });
+  const { messages, unlisted } = renderScanPages(result, { remediate: remediationEnabled(config), fullListInThread: true });
   try {
-    await publish(web, job.channelId, messages, job.responseUrl);
+    const delivery = await publish(web, job.channelId, messages, job.responseUrl);
+    if (unlisted > 0) await attachFullList(deps, job, result, delivery);
   } catch (err) {
     logger.error('Could not post findings', err as Error);
     const code = slackErrorCode(err) ?? (err as Error).name;
@@ -63,9 +65,9 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
   const findingsChannel = config.slack.findingsChannel;
   const fullScope = !job.request.transform && !job.request.regions && !job.request.accounts;
   if (findingsChannel && findingsChannel !== job.channelId && fullScope) {
-    await publish(web, findingsChannel, messages).catch((err: unknown) =>
-      logger.warn('Could not post to the findings channel', { error: (err as Error).message, findingsChannel }),
-    );
+    await publish(web, findingsChannel, messages)
+      .then((delivery) => (unlisted > 0 ? attachFullList(deps, { ...job, channelId: findingsChannel, responseUrl: undefined }, result, delivery) : undefined))
+      .catch((err: unknown) => logger.warn('Could not post to the findings channel', { error: (err as Error).message, findingsChannel }));
   }
 
   if (config.tables.audit) {
@@ -82,4 +84,41 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
       .catch((err: unknown) => logger.error('Could not write the audit event', err as Error));
   }
   return result;
+}
+
+/**
+ * Findings that did not fit in the messages, as a CSV file in the first message's thread. When
+ * Slack refuses the file (no files:write scope, the bot not in the channel), the requester is
+ * told what to do; the messages already posted stay.
+ */
+async function attachFullList(deps: CheckJobDeps, job: CheckJob, result: ScanResult, delivery: Delivery): Promise<void> {
+  const { web, logger } = deps;
+  const day = result.finishedAt.toISOString().slice(0, 10);
+  const why = async (code: string) =>
+    tellRequester(
+      web,
+      logger,
+      job,
+      renderFailure(
+        'I could not attach the CSV file with every finding.',
+        `Slack said: ${code}.`,
+        code === 'missing_scope'
+          ? 'Ask whoever manages the Slack app to add the files:write scope (manifest.yml has it) and reinstall it; meanwhile run glue-encrypt check --json from the CLI.'
+          : 'Invite the bot to the channel (/invite @glue-encrypt) and run the check again, or run glue-encrypt check --json from the CLI.',
+      ),
+    );
+  if (delivery.via !== 'chat.postMessage' || !delivery.ts || !delivery.channel) return why('not_in_channel');
+  try {
+    await web.files.uploadV2({
+      channel_id: delivery.channel,
+      thread_ts: delivery.ts,
+      filename: `glue-encrypt-findings-${day}.csv`,
+      title: `glue-encrypt findings ${day} (${result.findings.length} transforms)`,
+      content: findingsCsv(result),
+      initial_comment: `Every finding of this check: ${result.findings.length} transforms, one row each.`,
+    });
+  } catch (err) {
+    logger.warn('Could not attach the findings CSV', { error: slackErrorCode(err) ?? (err as Error).message });
+    await why(slackErrorCode(err) ?? (err as Error).name);
+  }
 }

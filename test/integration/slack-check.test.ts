@@ -498,8 +498,55 @@ describe('a check of a large estate', () => {
     const notListed = sections.map((s) => /^(\d+) transforms not listed here/.exec(s)).find((m) => m !== null);
     expect(notListed, 'a closing line counts what did not fit').toBeDefined();
     expect(listed.length + Number(notListed?.[1])).toBe(seeded.transforms);
+
+    // Everything, listed or not, is in a CSV file in the first message's thread.
+    expect(sections.find((s) => /not listed here/.test(s))).toContain('Every finding is in the CSV file in the thread of the first message.');
+    const files = h.slack.sharedFiles();
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatchObject({ channel: h.slack.channelView(SANDBOX_CHANNEL)[0]!.channel, threadTs: first.ts, filename: expect.stringMatching(/^glue-encrypt-findings-\d{4}-\d{2}-\d{2}\.csv$/) });
+    const rows = parseCsv(files[0]!.content);
+    expect(rows[0]).toEqual(['account_id', 'region', 'transform_id', 'name', 'status', 'severity', 'reason_codes', 'reasons', 'controls', 'kms_key', 'security_configuration', 'label_count']);
+    expect(rows).toHaveLength(seeded.transforms + 1);
+    expect(rows.filter((r) => r[4] === 'FAIL')).toHaveLength(seeded.unencryptedTransforms);
+    expect(new Set(rows.slice(1).map((r) => r[2])).size).toBe(seeded.transforms);
+  });
+
+  it('tells the requester how to get the full list when the app lacks files:write, and still posts the messages', async () => {
+    h.slack.revokeScope('files:write');
+    const before = h.slack.channelView(SANDBOX_CHANNEL).length;
+    await h.command('check');
+    await h.settle();
+    expect(h.slack.channelView(SANDBOX_CHANNEL).length).toBeGreaterThan(before);
+    expect(h.slack.sharedFiles()).toHaveLength(1); // only the first check's
+    const told = h.slack.ephemerals().map((e) => JSON.stringify(e.blocks)).find((b) => b.includes('could not attach the CSV'));
+    expect(told).toContain('missing');
+    expect(told).toContain('files:write scope');
   });
 });
+
+/** RFC 4180, as a spreadsheet reads it: quoted fields may hold commas, quotes ("") and line breaks. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      (row = []), (field = ''), i++;
+    } else field += c;
+  }
+  if (field || row.length) rows.push([...row, field]);
+  return rows;
+}
 
 describe('/glue-encrypt check with a non-ASCII transform name', () => {
   let h: Harness;

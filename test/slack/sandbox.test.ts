@@ -234,6 +234,41 @@ describe('Slack sandbox with the real WebClient', () => {
   });
 });
 
+describe('files.uploadV2 (getUploadURLExternal, the upload, completeUploadExternal)', () => {
+  it('shares the uploaded bytes in the thread, as the real WebClient sends them', async () => {
+    const parent = await web.chat.postMessage({ channel: SEC, text: 'findings' });
+    const content = 'a,b\r\n"x, y",2\r\n';
+    const out = await web.files.uploadV2({ channel_id: SEC, thread_ts: parent.ts!, filename: 'f.csv', title: 'Findings', content, initial_comment: 'All of them.' });
+    expect(out.ok).toBe(true);
+    const shared = slack.sharedFiles().at(-1)!;
+    expect(shared).toMatchObject({ channel: SEC, threadTs: parent.ts, filename: 'f.csv', title: 'Findings', content, initialComment: 'All of them.' });
+    expect(slack.calls('files.getUploadURLExternal').at(-1)!.args).toMatchObject({ filename: 'f.csv', length: String(Buffer.byteLength(content)) });
+  });
+
+  it('refuses a channel the bot is not in, and a thread that does not exist', async () => {
+    expect((await slackError(client().files.uploadV2({ channel_id: PRIVATE, filename: 'f.csv', content: 'x' }))).data.error).toBe('not_in_channel');
+    expect((await slackError(client().files.uploadV2({ channel_id: SEC, thread_ts: '1.000001', filename: 'f.csv', content: 'x' }))).data.error).toBe('invalid_thread_ts');
+  });
+
+  it('refuses to complete a file that was never uploaded', async () => {
+    const { file_id } = await web.files.getUploadURLExternal({ filename: 'f.csv', length: 3 });
+    expect((await slackError(client().files.completeUploadExternal({ files: [{ id: file_id! }], channel_id: SEC }))).data.error).toBe('file_not_found');
+  });
+
+  it('answers missing_scope without files:write', async () => {
+    const restricted = await startSlackSandbox({ channels: [{ id: SEC, name: 'security' }] });
+    try {
+      restricted.revokeScope('files:write');
+      const c = new WebClient(restricted.token, { slackApiUrl: restricted.apiUrl, retryConfig: { retries: 0 }, logger: quiet });
+      const err = await slackError(c.files.uploadV2({ channel_id: SEC, filename: 'f.csv', content: 'x' }));
+      expect(err.data.error).toBe('missing_scope');
+      expect(restricted.sharedFiles()).toEqual([]);
+    } finally {
+      await restricted.close();
+    }
+  });
+});
+
 describe('response_url', () => {
   const post = (url: string, body: unknown) =>
     fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });

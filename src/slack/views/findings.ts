@@ -11,6 +11,7 @@ import type { ScanResult, ScopeError } from '../../inventory/types.js';
 import { parseButtonValue } from '../buttonValues.js';
 import { escapeMrkdwn, literal, LIMITS, mrkdwnSection, plural, truncate } from './blocks.js';
 import type { SlackMessage } from './blocks.js';
+import { consoleLinksLine } from './consoleLinks.js';
 
 export type { SlackMessage } from './blocks.js';
 
@@ -21,6 +22,14 @@ export interface RenderScanOptions {
   title?: string;
   /** Most messages to produce (default 5); what does not fit is counted in a closing line. */
   maxMessages?: number;
+  /** What does not fit will be in a CSV file in the first message's thread (the closing line says so); otherwise it points to the CLI. */
+  fullListInThread?: boolean;
+}
+
+/** The messages, and how many findings they could not list. */
+export interface RenderedScan {
+  messages: SlackMessage[];
+  unlisted: number;
 }
 
 export const REMEDIATE_ACTION_ID = 'remediate';
@@ -157,7 +166,13 @@ function findingText(finding: Finding, show: ShowWhere): string {
   if (lines.length === 0) lines.push('No details were recorded for this finding.');
 
   const controls = unique(reasons.flatMap((r) => r.controls));
-  const footer = `_${[...controls.map(literal), `severity ${finding.severity.toLowerCase()}`].join(' · ')}_`;
+  const links = consoleLinksLine({
+    region: finding.region,
+    transformId: finding.transformId,
+    key: finding.encryption.kmsKeyId,
+    securityConfiguration: finding.encryption.securityConfigurationName,
+  });
+  const footer = `_${[...controls.map(literal), `severity ${finding.severity.toLowerCase()}`].join(' · ')}_${links ? `\n${links}` : ''}`;
 
   // Keep the head and footer whole; shorten the reasons if the section would be too long.
   const budget = LIMITS.sectionText - head.length - footer.length - 2;
@@ -291,6 +306,10 @@ interface Item {
  * The first message carries the header and the totals; later ones a "continued" line.
  */
 export function renderScan(result: ScanResult, options: RenderScanOptions): SlackMessage[] {
+  return renderScanPages(result, options).messages;
+}
+
+export function renderScanPages(result: ScanResult, options: RenderScanOptions): RenderedScan {
   const title = options.title ?? DEFAULT_TITLE;
   const maxMessages = Math.max(1, Math.floor(options.maxMessages ?? DEFAULT_MAX_MESSAGES));
   const scope = scopeOf(result);
@@ -354,22 +373,23 @@ export function renderScan(result: ScanResult, options: RenderScanOptions): Slac
     pages.push([{ type: 'context', elements: [{ type: 'mrkdwn', text: '…' }] }]); // text set below
   }
 
-  if (index < items.length) {
-    const left = items.slice(index).flatMap((item) => item.findings);
+  const left = items.slice(index).flatMap((item) => item.findings);
+  if (left.length > 0) {
     // The packing loop keeps at least one free block on the last page for this line.
     const page = pages[pages.length - 1] ?? first;
     page.push(
       mrkdwnSection(
         `${plural(left.length, 'transform')} not listed here (${countsText(summarize(left), false)}). ` +
-          `For everything, ${CLI_HINT}.`,
+          (options.fullListInThread ? 'Every finding is in the CSV file in the thread of the first message.' : `For everything, ${CLI_HINT}.`),
       ),
     );
   }
 
-  return pages.map((blocks, i) => {
+  const messages = pages.map((blocks, i) => {
     if (i === 0) return { text: truncate(fallback, LIMITS.fallbackText), blocks };
     const continued = `${escapeMrkdwn(title)} — ${escapeMrkdwn(where)} · continued (${i + 1} of ${pages.length})`;
     blocks[0] = { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(continued, LIMITS.sectionText) }] };
     return { text: truncate(continued, LIMITS.fallbackText), blocks };
   });
+  return { messages, unlisted: left.length };
 }

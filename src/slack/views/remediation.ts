@@ -4,6 +4,7 @@
 import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/types';
 import { describeEncryption, planDigest } from '../../remediation/lifecycle.js';
 import type { Remediation, StepName } from '../../remediation/types.js';
+import { consoleLinksLine } from './consoleLinks.js';
 import { LIMITS, code, escapeMrkdwn, literal, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
 import { REMEDIATE_ACTION_ID } from './findings.js';
 
@@ -217,6 +218,13 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
   const name = literal(r.source.name);
   const headline = `<@${r.requestedBy}> asks to ${VERB[r.kind]} *${name}* (\`${r.source.transformId}\`) in ${r.accountId} · ${r.region}`;
   const blocks: KnownBlock[] = [mrkdwnSection(headline), mrkdwnSection(planText(r))];
+  const links = consoleLinksLine({
+    region: r.region,
+    transformId: r.progress.twinId ?? r.source.transformId,
+    key: r.plan.keyArn,
+    securityConfiguration: r.plan.securityConfigurationName,
+  });
+  if (links) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(links, LIMITS.sectionText) }] });
   const heads = headsUp(r);
   if (heads) blocks.push(mrkdwnSection(heads));
   blocks.push(...bulletSections(':no_entry: *Cannot be approved:*', r.plan.problems));
