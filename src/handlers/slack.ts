@@ -5,7 +5,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type AppConfig } from '../config.js';
 import { createSlackApp } from '../slack/app.js';
 import { LambdaDispatcher, type JobDispatcher } from '../slack/jobs.js';
-import { loadBotToken, loadSigningSecret } from '../slack/secrets.js';
+import { loadBotToken, loadSigningSecret, SECRET_CACHE_SECONDS, signingSecretRotates } from '../slack/secrets.js';
 
 type Handler = (event: AwsEvent, context: unknown) => Promise<AwsResponse>;
 
@@ -49,13 +49,28 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
   if (!dispatcher && !config.workerFunction) {
     throw new Error('GLUE_ENCRYPT_WORKER_FUNCTION is not set: the Slack handler has nowhere to send checks');
   }
-  const { receiver } = createSlackApp({
-    config,
-    signingSecret,
-    botToken,
-    dispatcher: dispatcher ?? new LambdaDispatcher(config.workerFunction!),
-  });
-  const boltHandler = await receiver.start();
+  const jobs = dispatcher ?? new LambdaDispatcher(config.workerFunction!);
+  const start = (secret: string) => createSlackApp({ config, signingSecret: secret, botToken, dispatcher: jobs }).receiver.start();
+  let current = { secret: signingSecret, handle: await start(signingSecret), checkedAt: Date.now() };
+
+  /**
+   * A signature that does not verify may mean the secret was rotated (Slack's "Regenerate"):
+   * past the cache age, read it again, and if it changed, answer with the new one. At most one
+   * read per cache age, so forged requests cannot make the function hammer SSM.
+   */
+  const afterBadSignature = async (event: AwsEvent, context: unknown): Promise<AwsResponse | undefined> => {
+    if (!signingSecretRotates(config.slack) || Date.now() - current.checkedAt < SECRET_CACHE_SECONDS * 1000) return undefined;
+    current.checkedAt = Date.now();
+    const fresh = await loadSigningSecret(config.slack, { fresh: true }).catch((err: unknown) => {
+      logger.error('Could not read the signing secret again', err as Error);
+      return undefined;
+    });
+    if (!fresh || fresh === current.secret) return undefined;
+    logger.info('The signing secret changed; using the new one');
+    current = { secret: fresh, handle: await start(fresh), checkedAt: Date.now() };
+    return current.handle(event, context);
+  };
+
   return async (event, context) => {
     // Unsigned requests stop here: they reach no listener and change nothing.
     if (!header(event.headers, 'x-slack-signature') || !header(event.headers, 'x-slack-request-timestamp')) {
@@ -75,7 +90,8 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
       return { statusCode: 400, body: 'interaction without a user' };
     }
     try {
-      const response = await boltHandler(normalised, context);
+      let response = await current.handle(normalised, context);
+      if (response.statusCode === 401) response = (await afterBadSignature(normalised, context)) ?? response;
       if (response.statusCode === 401) logger.warn('Refused a request with an invalid or stale Slack signature');
       return response;
     } catch (err) {

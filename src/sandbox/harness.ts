@@ -30,7 +30,12 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Seconds of a workflow wait are multiplied by this to get milliseconds of real wait (default 0). */
   waitScaleMs?: number;
+  /** Keep the signing secret in the SSM stand-in (SLACK_SIGNING_SECRET_PARAM), as on Lambda, instead of the environment. */
+  signingSecretInSsm?: boolean;
 }
+
+/** The SSM parameter name the harness uses with `signingSecretInSsm`. */
+export const SANDBOX_SIGNING_SECRET_PARAM = '/glue-encrypt/sandbox/slack-signing-secret';
 
 export interface Harness {
   aws: AwsSandbox;
@@ -57,6 +62,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const dynamo = await startDynamo();
   if (options.seed !== 'none') seedDemo(aws.state);
   const signingSecret = randomBytes(16).toString('hex');
+  if (options.signingSecretInSsm) aws.parameters.put(aws.state.defaultAccountId, aws.state.defaultRegion, SANDBOX_SIGNING_SECRET_PARAM, signingSecret);
 
   const env: Record<string, string> = {
     ...aws.env(),
@@ -64,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     SLACK_API_URL: slack.apiUrl,
     SLACK_BOT_TOKEN: slack.token,
-    SLACK_SIGNING_SECRET: signingSecret,
+    ...(options.signingSecretInSsm ? { SLACK_SIGNING_SECRET_PARAM: SANDBOX_SIGNING_SECRET_PARAM } : { SLACK_SIGNING_SECRET: signingSecret }),
     SLACK_TEAM_ID: slack.teamId,
     SLACK_BOT_ID: slack.botId,
     SLACK_BOT_USER_ID: slack.botUserId,

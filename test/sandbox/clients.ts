@@ -6,6 +6,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { SANDBOX_ACCESS_KEY_ID, SANDBOX_SECRET_ACCESS_KEY, type AwsSandbox } from '../../src/sandbox/aws/index.js';
 
@@ -30,6 +31,7 @@ export const stsClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => n
 export const lambdaClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new LambdaClient(config(sandbox, options));
 export const sfnClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new SFNClient(config(sandbox, options));
 export const s3Client = (sandbox: AwsSandbox, options: ClientOptions = {}) => new S3Client(config(sandbox, options));
+export const ssmClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new SSMClient(config(sandbox, options));
 export const iamClient = (sandbox: AwsSandbox, options: ClientOptions = {}) => new IAMClient(config(sandbox, options));
 
 /** The error a promise rejects with, failing the test if it resolves. */

@@ -8,6 +8,7 @@ import { INVOKE_PATH } from './lambda.js';
 import { s3Operation } from './s3.js';
 import type { ServiceName } from './service.js';
 import { SFN_TARGET_PREFIX } from './sfn.js';
+import { SSM_TARGET_PREFIX } from './ssm.js';
 
 export interface Route {
   service: ServiceName;
@@ -18,13 +19,14 @@ const TARGET_PREFIXES: Record<string, ServiceName> = {
   [GLUE_TARGET_PREFIX]: 'glue',
   [KMS_TARGET_PREFIX]: 'kms',
   [SFN_TARGET_PREFIX]: 'states',
+  [SSM_TARGET_PREFIX]: 'ssm',
 };
 
 export function routeRequest(method: string, path: string, headers: IncomingHttpHeaders, body: string): Route | undefined {
   const signingService = signingServiceOf(headers);
   // REST-XML (S3): nothing but the signature says S3; the method, path and query name the operation.
   if (signingService === 's3') return { service: 's3', operation: s3Operation(method, path) };
-  // JSON-RPC protocols (Glue, KMS, SFN): X-Amz-Target: <Prefix>.<Operation>
+  // JSON-RPC protocols (Glue, KMS, SFN, SSM): X-Amz-Target: <Prefix>.<Operation>
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {
     const dot = target.indexOf('.');

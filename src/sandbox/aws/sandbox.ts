@@ -13,6 +13,7 @@ import { listen } from './server.js';
 import { sfnService, StateMachines, type Execution, type StateMachineDriver } from './sfn.js';
 import { SandboxState } from './state.js';
 import { stsService } from './sts.js';
+import { Parameters, ssmService } from './ssm.js';
 
 export interface AwsSandboxOptions {
   /** Delay before every answer, in milliseconds. Default 0. */
@@ -45,6 +46,8 @@ export class AwsSandbox {
     private readonly functions: LambdaFunctions,
     private readonly machines: StateMachines,
     private readonly background: BackgroundWork,
+    /** SSM parameters (the Slack secrets on Lambda); `putParameter` writes a new version, as a rotation does. */
+    readonly parameters: Parameters,
   ) {}
 
   static async start(options: AwsSandboxOptions = {}): Promise<AwsSandbox> {
@@ -61,6 +64,7 @@ export class AwsSandbox {
     const functions = new LambdaFunctions();
     const machines = new StateMachines();
     const background = new BackgroundWork();
+    const parameters = new Parameters();
     const { server, endpoint } = await listen({
       state,
       faults,
@@ -73,9 +77,10 @@ export class AwsSandbox {
         s3: s3Service(state),
         lambda: lambdaService(functions, background),
         states: sfnService(state, machines, background),
+        ssm: ssmService(parameters),
       },
     });
-    return new AwsSandbox(server, endpoint, state, faults, counter, functions, machines, background);
+    return new AwsSandbox(server, endpoint, state, faults, counter, functions, machines, background, parameters);
   }
 
   /** Environment for SDK clients: per-service endpoint URLs, region and dummy credentials. */
@@ -88,6 +93,7 @@ export class AwsSandbox {
       AWS_ENDPOINT_URL_S3: this.endpoint,
       AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
       AWS_ENDPOINT_URL_SFN: this.endpoint,
+      AWS_ENDPOINT_URL_SSM: this.endpoint,
       AWS_REGION: this.state.defaultRegion,
       AWS_ACCESS_KEY_ID: SANDBOX_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: SANDBOX_SECRET_ACCESS_KEY,
