@@ -2,6 +2,7 @@
 // The state machine loops Advance -> Wait(waitSeconds) -> Advance until done.
 import * as z from 'zod/mini';
 import { loadConfig, type AppConfig } from '../config.js';
+import { recordRemediationOutcome } from '../operations/metrics.js';
 import { accountAccess } from '../remediation/accountAccess.js';
 import { remediationServices } from '../remediation/runtime.js';
 import type { AdvanceResult } from '../remediation/types.js';
@@ -14,7 +15,14 @@ const eventSchema = z.looseObject({ remediationId: z.uuid(), abort: z.optional(z
 
 export async function handleAdvance(event: unknown, config: AppConfig): Promise<AdvanceResult & { remediationId: string }> {
   const { remediationId, abort: aborting, error } = eventSchema.parse(event);
-  const runtime = { ...remediationServices(config, webClient(config, await loadBotToken(config.slack), 'workflow')), ...accountAccess(config, 'write') };
+  const services = remediationServices(config, webClient(config, await loadBotToken(config.slack), 'workflow'));
+  // announce() is called once, when the workflow reaches its end: the outcome metric goes with it.
+  const announce = services.announce;
+  services.announce = async (r) => {
+    recordRemediationOutcome(r.kind, r.status);
+    await announce(r);
+  };
+  const runtime = { ...services, ...accountAccess(config, 'write') };
   const deps = { ...runtime, pollSeconds: config.remediation.pollSeconds, taskRunTimeoutSeconds: config.remediation.taskRunTimeoutMinutes * 60 };
   const result = aborting ? await abort(remediationId, error ?? 'an unknown error', deps) : await advance(remediationId, deps);
   return { ...result, remediationId };

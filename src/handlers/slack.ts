@@ -3,6 +3,7 @@
 import type { AwsEvent, AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver.js';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type AppConfig } from '../config.js';
+import { recordAck } from '../operations/metrics.js';
 import { createSlackApp } from '../slack/app.js';
 import { LambdaDispatcher, type JobDispatcher } from '../slack/jobs.js';
 import { loadBotToken, loadSigningSecret, SECRET_CACHE_SECONDS, signingSecretRotates } from '../slack/secrets.js';
@@ -50,7 +51,7 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
     throw new Error('GLUE_ENCRYPT_WORKER_FUNCTION is not set: the Slack handler has nowhere to send checks');
   }
   const jobs = dispatcher ?? new LambdaDispatcher(config.workerFunction!);
-  const start = (secret: string) => createSlackApp({ config, signingSecret: secret, botToken, dispatcher: jobs }).receiver.start();
+  const start = (secret: string) => createSlackApp({ config, signingSecret: secret, botToken, dispatcher: jobs, logger }).receiver.start();
   let current = { secret: signingSecret, handle: await start(signingSecret), checkedAt: Date.now() };
 
   /**
@@ -72,6 +73,15 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
   };
 
   return async (event, context) => {
+    const started = performance.now();
+    try {
+      return await answer(event, context);
+    } finally {
+      recordAck(kindOf(event), performance.now() - started);
+    }
+  };
+
+  async function answer(event: AwsEvent, context: unknown): Promise<AwsResponse> {
     // Unsigned requests stop here: they reach no listener and change nothing.
     if (!header(event.headers, 'x-slack-signature') || !header(event.headers, 'x-slack-request-timestamp')) {
       logger.warn('Refused a request without Slack signature headers');
@@ -98,7 +108,16 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
       logger.error('Slack request failed', err as Error);
       return { statusCode: 400, body: '' };
     }
-  };
+  }
+}
+
+/** What Slack sent, for the ack-time metric: a slash command, a click or form, or something else. */
+function kindOf(event: AwsEvent): 'command' | 'interaction' | 'other' {
+  const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? '');
+  const form = new URLSearchParams(body);
+  if (form.has('payload')) return 'interaction';
+  if (form.has('command')) return 'command';
+  return 'other';
 }
 
 let cached: Promise<Handler> | undefined;

@@ -57,6 +57,8 @@ export interface Harness {
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   // The SDK versions are pinned by the lockfile; its notice about Node 22 is known (README).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // EMF metric lines are for CloudWatch; locally they would bury the demo's output (a test of them turns them on).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const aws = await AwsSandbox.start(options.aws);
   const slack = await startSlackSandbox({ usergroups: { S0SECLEADS: ['U0CAROL'] }, ...options.slack });
   const dynamo = await startDynamo();

@@ -1,10 +1,13 @@
 // The Bolt app: listeners for /glue-encrypt and its buttons. Listeners answer Slack at
 // once and hand long work to the worker; they never wait on Glue or KMS themselves.
-import { App, AwsLambdaReceiver, LogLevel, type RespondFn } from '@slack/bolt';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { App, AwsLambdaReceiver, type RespondFn } from '@slack/bolt';
+import { slackLogger } from '../operations/boltLogger.js';
 import type { AppConfig } from '../config.js';
 import { parseCommand } from './commands.js';
 import type { JobDispatcher } from './jobs.js';
 import { refusalAuditor } from './refusals.js';
+import { countingFetch } from './webClient.js';
 import { registerRemediationListeners, remediationEnabled } from './remediationListeners.js';
 import { ACTIONS } from './views/remediation.js';
 import { SLASH_COMMAND, renderHelp, renderUsageError } from './views/help.js';
@@ -15,6 +18,8 @@ export interface SlackAppDeps {
   signingSecret: string;
   botToken: string;
   dispatcher: JobDispatcher;
+  /** Where Bolt's and the Web API client's lines go (the function's Powertools Logger). */
+  logger?: Logger;
 }
 
 function describeScope(regions: string[] | undefined, accounts: string[] | undefined, config: AppConfig): string {
@@ -25,17 +30,21 @@ function describeScope(regions: string[] | undefined, accounts: string[] | undef
 
 export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLambdaReceiver } {
   const { config } = deps;
-  const receiver = new AwsLambdaReceiver({ signingSecret: deps.signingSecret, logLevel: LogLevel.WARN });
+  // Bolt's own lines (a refused signature, a listener's error) go out as Powertools JSON too.
+  const logger = slackLogger(deps.logger ?? new Logger({ serviceName: 'glue-encrypt-slack' }), 'bolt');
+  const receiver = new AwsLambdaReceiver({ signingSecret: deps.signingSecret, logger });
   const app = new App({
     token: deps.botToken,
     receiver,
+    logger,
     // Known IDs spare a cold start the auth.test round trip.
     botId: config.slack.botId,
     botUserId: config.slack.botUserId,
     tokenVerificationEnabled: false,
-    logLevel: LogLevel.WARN,
     clientOptions: {
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+      fetch: countingFetch,
+      logger: slackLogger(deps.logger ?? new Logger({ serviceName: 'glue-encrypt-slack' }), 'slack-web-api'),
       // Slack waits 3 s for the answer, and on Lambda the answer leaves only when the listener
       // returns: a call on this path never waits out a rate limit (Retry-After can be 30 s) and
       // is bounded in time, so the clicker is told in time. Slow work is handed to the worker.

@@ -7,6 +7,7 @@ import type { WebClient } from '@slack/web-api';
 import { AuditLog } from '../audit/auditLog.js';
 import { summarize } from '../checks/evaluate.js';
 import type { AppConfig } from '../config.js';
+import { recordFindings } from '../operations/metrics.js';
 import { runScan } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { CheckJob } from './jobs.js';
@@ -46,6 +47,7 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
     return undefined;
   }
 
+  recordFindings(summarize(result.findings));
   // Remediate buttons only where the workflow is deployed: a button that cannot act is noise.
   const { messages, unlisted } = renderScanPages(result, { remediate: remediationEnabled(config), fullListInThread: true });
   try {

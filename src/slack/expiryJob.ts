@@ -1,5 +1,6 @@
 // The expiry sweep's Slack half: each request the sweep expired loses its buttons and says it
 // expired, and its thread tells the requester (an edit alone notifies nobody).
+import { recordRemediationOutcome } from '../operations/metrics.js';
 import { expireOverdue } from '../remediation/expiry.js';
 import { slackErrorCode } from './publish.js';
 import type { RemediationJobDeps } from './remediationJobs.js';
@@ -17,6 +18,7 @@ export async function runExpirySweep(deps: RemediationJobDeps): Promise<SweepSum
   let slackFailures = 0;
   // One after another: chat.update and chat.postMessage are rate-limited per channel.
   for (const r of expired) {
+    recordRemediationOutcome(r.kind, 'expired');
     for (const [what, send] of [['update the request message', deps.runtime.notify], ['post the expiry notice', deps.runtime.announce]] as const) {
       try {
         await send(r);

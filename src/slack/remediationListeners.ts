@@ -13,6 +13,7 @@ import type { JobDispatcher, WorkerJob } from './jobs.js';
 import type { Refusal, RefusalAuditor } from './refusals.js';
 import { renderFailure, renderNotice } from './views/notice.js';
 import { literalExceptMentions } from './views/blocks.js';
+import { recordRemediationOutcome } from '../operations/metrics.js';
 import { parseRemediateValue } from './views/findings.js';
 import { ACTIONS } from './views/remediation.js';
 import { slackErrorCode } from './publish.js';
@@ -219,9 +220,13 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
       if (!result.ok) {
         await ephemeral(respond, renderFailure(`You cannot ${decision} this request.`, literalExceptMentions(result.reason, [result.remediation?.decidedBy]), 'Nothing was changed; the refusal is in the audit trail.'));
         // Only an expiry changes what the message should say; any other refusal leaves it as the winner wrote it.
-        if (result.remediation?.status === 'expired') await showDecision(result.remediation.id);
+        if (result.remediation?.status === 'expired') {
+          recordRemediationOutcome(result.remediation.kind, 'expired');
+          await showDecision(result.remediation.id);
+        }
         return;
       }
+      if (decision === 'reject') recordRemediationOutcome(result.remediation.kind, 'rejected');
       // Replace the buttons with who decided and when.
       await showDecision(result.remediation.id);
     });

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { auditTableDefinition, stateTableDefinition } from '../../src/audit/tables.js';
 import { loadConfig } from '../../src/config.js';
 import { workerJobSchema } from '../../src/slack/jobs.js';
+import { METRICS_NAMESPACE } from '../../src/operations/metrics.js';
 import { functionsBundling, functionsSending, indexQueries, modulesCalling } from './sources.js';
 
 const OUT_DIR = join(process.cwd(), '.serverless');
@@ -359,6 +360,12 @@ describe('functions', () => {
     expect(JSON.stringify(invokeConfig?.Properties?.DestinationConfig)).toContain('WorkerFailureQueue');
     // No event source mapping: the slack function and the sweep's schedule start it.
     expect(ofType('AWS::Lambda::EventSourceMapping')).toHaveLength(0);
+  });
+
+  it.each(Object.entries(FUNCTIONS))('gives the %s function the metrics namespace its EMF lines are published in', (_name, id) => {
+    expect(envOf(id).POWERTOOLS_METRICS_NAMESPACE).toBe(METRICS_NAMESPACE);
+    // EMF goes through the function's log group: no cloudwatch:PutMetricData is needed, or granted.
+    expect(roleStatements(functionRole(id)).flatMap((st) => asArray(st.Action))).not.toContain('cloudwatch:PutMetricData');
   });
 
   it('sweeps expired requests every 15 minutes with a schedule that invokes the worker with a job it accepts', () => {
