@@ -66,6 +66,12 @@ export interface ScopeConfig {
   /** Member accounts reached by assuming `targetRoleName`; the bot's own account is always included. */
   accounts: string[];
   targetRoleName: string;
+  /**
+   * The account the bot is deployed in (the template passes AWS::AccountId to the slack
+   * function), so a command naming any other unconfigured account is refused at once.
+   * Unknown when unset: the check then reports such an account as unreadable instead.
+   */
+  homeAccountId?: string;
 }
 
 export interface RemediationConfig {
@@ -275,6 +281,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         check('GLUE_ENCRYPT_ROLE_NAME', roleName, env.GLUE_ENCRYPT_ROLE_NAME, problems) ??
         file.targetRoleName ??
         'glue-encrypt-read',
+      ...(env.GLUE_ENCRYPT_HOME_ACCOUNT_ID ? { homeAccountId: check('GLUE_ENCRYPT_HOME_ACCOUNT_ID', account, env.GLUE_ENCRYPT_HOME_ACCOUNT_ID, problems) } : {}),
     },
     policy: { levels, requiredS3Encryption, allowedKeys },
     remediation: {

@@ -80,6 +80,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GLUE_ENCRYPT_AUDIT_TABLE: dynamo.tables.audit,
     GLUE_ENCRYPT_STATE_TABLE: dynamo.tables.state,
     GLUE_ENCRYPT_REGIONS: 'eu-west-1,us-east-1',
+    // As the template passes AWS::AccountId: the account the sandbox's credentials belong to.
+    GLUE_ENCRYPT_HOME_ACCOUNT_ID: aws.state.defaultAccountId,
     GLUE_ENCRYPT_APPROVERS: 'U0BOB',
     GLUE_ENCRYPT_APPROVER_GROUP: 'S0SECLEADS',
     // One bucket per account and region (the demo estate has them): Glue wants labels in the transform's region.

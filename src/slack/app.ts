@@ -133,6 +133,18 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
           });
           return;
         }
+        // Likewise an account that is neither this one nor a configured member (when this one is known).
+        const home = config.scope.homeAccountId;
+        const unknownAccounts = parsed.kind === 'check' && home ? (parsed.accounts ?? []).filter((a) => a !== home && !config.scope.accounts.includes(a)) : [];
+        if (unknownAccounts.length > 0) {
+          await ack({
+            response_type: 'ephemeral',
+            ...renderUsageError(
+              `${unknownAccounts.map((a) => `\`${a}\``).join(', ')} ${unknownAccounts.length === 1 ? 'is not an account' : 'are not accounts'} this installation reads (${[home, ...config.scope.accounts].join(', ')}); nothing was checked. Ask whoever deployed glue-encrypt to add ${unknownAccounts.length === 1 ? 'it' : 'them'} to GLUE_ENCRYPT_ACCOUNTS and deploy the read-only role there.`,
+            ),
+          });
+          return;
+        }
         const requester = { channelId: command.channel_id, userId: command.user_id, teamId: command.team_id, responseUrl: command.response_url };
         try {
           await deps.dispatcher.dispatch(

@@ -532,6 +532,7 @@ describe('functions', () => {
       AuditTable: 'glue-encrypt-ci-audit',
       StateTable: 'glue-encrypt-ci-state',
       RemediationStateMachine: 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-ci-remediation',
+      'AWS::AccountId': PLAUSIBLE.accountId,
     };
     for (const [key, value] of Object.entries(envOf(FUNCTIONS[name]))) {
       const ref = isObject(value) ? refs[String(value.Ref)] : undefined;
@@ -545,6 +546,8 @@ describe('functions', () => {
     expect(config.policy.requiredS3Encryption).toBe('SSE-KMS');
     if (name !== 'slack') expect(config.remediation.defaultKey).toBe('alias/glue-ml');
     if (name === 'worker') expect(config.remediation.approvalTtlHours).toBe(24);
+    // The slack function knows its own account, to refuse a command naming one it does not read.
+    if (name === 'slack') expect(config.scope.homeAccountId).toBe(PLAUSIBLE.accountId);
   });
 
   it('passes the policy, approver and TTL params through to the code in the formats it reads', () => {

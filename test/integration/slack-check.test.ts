@@ -351,6 +351,23 @@ describe('/glue-encrypt check on the demo estate', () => {
     expect(h.aws.invocations()).toHaveLength(before);
   });
 
+  it('refuses an account the bot does not read at once, to the one who typed it, and scans nothing', async () => {
+    const before = h.aws.invocations().length;
+    const { ack, posted } = await run('check --account 999999999999');
+    expect(ack.response_type).toBe('ephemeral');
+    expect(ackText(ack)).toContain(`\`999999999999\` is not an account this installation reads (${DEMO_ACCOUNT_ID}); nothing was checked.`);
+    expect(ackText(ack)).toContain('GLUE_ENCRYPT_ACCOUNTS');
+    expect(posted).toHaveLength(0);
+    expect(h.aws.invocations()).toHaveLength(before);
+  });
+
+  it("checks the bot's own account when a command names it", async () => {
+    const { ack, posted } = await run(`check --account ${DEMO_ACCOUNT_ID}`);
+    expect(ack.response_type).toBe('ephemeral');
+    expect(ackText(ack)).toContain('Checking all ML transforms');
+    expect(posted.length).toBeGreaterThan(0);
+  });
+
   it('checks a single transform by ID: only that one is reported', async () => {
     const id = DEMO_TRANSFORM_IDS['orders-match'];
     const { ack, posted } = await run(`check ${id}`);
