@@ -8,6 +8,7 @@ import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws
 import type { WebClient } from '@slack/web-api';
 import { AuditLog } from '../audit/auditLog.js';
 import type { AppConfig } from '../config.js';
+import { CLICK_PATH_CLIENT } from '../operations/clickPath.js';
 import { renderOutcomeNotice, renderRemediation } from '../slack/views/remediation.js';
 import { RemediationStore } from './store.js';
 import type { Remediation } from './types.js';
@@ -34,10 +35,17 @@ function executionArn(stateMachineArn: string, id: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
 }
 
-export function remediationServices(config: AppConfig, web: WebClient): RemediationServices {
+
+/**
+ * `click`: on the path of a Slack click, which must be answered within 3 s: each call is bounded
+ * (and retried once), so a slow table or Step Functions becomes a message, not a missed answer.
+ */
+export function remediationServices(config: AppConfig, web: WebClient, use: 'click' | 'background' = 'background'): RemediationServices {
   const tables = requireTables(config);
-  const dynamo = new DynamoDBClient({ maxAttempts: 5 });
-  const sfn = new SFNClient({ maxAttempts: 3 });
+  const click = use === 'click';
+  const bounded = CLICK_PATH_CLIENT;
+  const dynamo = new DynamoDBClient(click ? bounded : { maxAttempts: 5 });
+  const sfn = new SFNClient(click ? bounded : { maxAttempts: 3 });
   const running = async (id: string): Promise<boolean> => {
     if (!config.remediation.stateMachineArn) return false;
     try {

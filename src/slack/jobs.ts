@@ -3,6 +3,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import * as z from 'zod/mini';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../config.js';
+import { CLICK_PATH_CLIENT } from '../operations/clickPath.js';
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const requester = {
@@ -80,7 +81,8 @@ export class LambdaDispatcher implements JobDispatcher {
     private readonly functionName: string,
     lambda?: LambdaClient,
   ) {
-    this.lambda = lambda ?? new LambdaClient({ maxAttempts: 3 });
+    // On the path of a Slack request: bounded, so a slow Lambda API becomes a message in time.
+    this.lambda = lambda ?? new LambdaClient(CLICK_PATH_CLIENT);
   }
 
   async dispatch(job: WorkerJob): Promise<void> {

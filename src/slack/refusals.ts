@@ -1,6 +1,7 @@
 // Refused clicks and commands leave an audit event too, even those refused before they reach a
 // remediation (a damaged button, another workspace, remediation not enabled). The slack
 // handler builds its DynamoDB client only when it first needs one: most requests are not refused.
+import { CLICK_PATH_CLIENT } from '../operations/clickPath.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditLog, type AuditEventInput } from '../audit/auditLog.js';
 import type { AppConfig } from '../config.js';
@@ -41,7 +42,7 @@ export function refusalAuditor(config: AppConfig, onError: (err: unknown) => voi
     const table = config.tables.audit;
     if (!table) return;
     try {
-      dynamo ??= new DynamoDBClient({ maxAttempts: 3 });
+      dynamo ??= new DynamoDBClient(CLICK_PATH_CLIENT); // on the click's path: bounded
       log ??= new AuditLog(dynamo, table);
       const id = claimedRequestId(value);
       let subject: Partial<AuditEventInput> = {};

@@ -78,7 +78,7 @@ function describeRaw(raw: string | undefined): string {
 
 export function registerRemediationListeners(app: App, config: AppConfig, dispatcher: JobDispatcher, auditRefusal: RefusalAuditor): void {
   let services: RemediationServices | undefined;
-  const getServices = (client: WebClient) => (services ??= remediationServices(config, client));
+  const getServices = (client: WebClient) => (services ??= remediationServices(config, client, 'click'));
 
   /** Audits a refused click (`<action>.refused`), then tells the clicker. */
   const refuse = async (
@@ -205,7 +205,20 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
           },
         });
       } catch (err) {
-        if (!(err instanceof ApproverGroupUnreadable)) throw err;
+        if (!(err instanceof ApproverGroupUnreadable)) {
+          // The state table or Step Functions did not answer in time (or failed): the clicker is
+          // told at once. A write may still have landed, so the message is the record of what did.
+          app.logger.error('A decision could not be completed', err);
+          await ephemeral(
+            respond,
+            renderFailure(
+              `I could not complete your ${decision}.`,
+              `AWS did not answer in time (${(err as Error).name || 'Error'}).`,
+              "Look at the request's message in a minute: if it still has its buttons, nothing was decided; press again.",
+            ),
+          );
+          return;
+        }
         // The lookup runs before decide() writes anything: the request is as it was.
         const r = await rt.store.get(v.id).catch(() => undefined);
         return refuse(

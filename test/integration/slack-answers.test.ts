@@ -191,6 +191,22 @@ describe("times in each reader's own time zone", () => {
   });
 });
 
+describe('a click while the state table is slow', () => {
+  it('is answered with a message for the clicker, not held past Slack\'s window; pressing again later works', async () => {
+    const req = await requestRemediation(w);
+    w.h.dynamo.setWriteLatency(1500); // longer than a click's bounded DynamoDB call
+    const res = await decideVia(w, 'approve', req, BOB);
+    expect(res.statusCode).toBe(200);
+    expect(lastEphemeral(w, BOB)).toContain('I could not complete your approve.');
+    expect(lastEphemeral(w, BOB)).toContain('AWS did not answer in time');
+    w.h.dynamo.setWriteLatency(0);
+    await new Promise((resolve) => setTimeout(resolve, 2000)); // the late write lands (it may, in DynamoDB too)
+    await decideVia(w, 'approve', req, BOB);
+    await w.h.settle();
+    expect((await mustGet(w, req.id)).status).toBe('completed');
+  });
+});
+
 describe('a transform name cannot steer what people read', () => {
   const HOSTILE = '<!channel> & <https://evil.example|click> <@U0EVIL> *b* _i_ ~s~ :fire:';
 
