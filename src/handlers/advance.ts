@@ -15,7 +15,9 @@ const eventSchema = z.looseObject({ remediationId: z.uuid(), abort: z.optional(z
 
 export async function handleAdvance(event: unknown, config: AppConfig): Promise<AdvanceResult & { remediationId: string }> {
   const { remediationId, abort: aborting, error } = eventSchema.parse(event);
-  const services = remediationServices(config, webClient(config, await loadBotToken(config.slack), 'workflow'));
+  const token = await loadBotToken(config.slack);
+  // Progress edits give up on a 429 (the next step edits again); the closing thread notice, sent once, waits it out.
+  const services = remediationServices(config, webClient(config, token, 'workflow'), 'background', webClient(config, token, 'notice'));
   // announce() is called once, when the workflow reaches its end: the outcome metric goes with it.
   const announce = services.announce;
   services.announce = async (r) => {

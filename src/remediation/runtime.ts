@@ -40,7 +40,13 @@ function executionArn(stateMachineArn: string, id: string): string {
  * `click`: on the path of a Slack click, which must be answered within 3 s: each call is bounded
  * (and retried once), so a slow table or Step Functions becomes a message, not a missed answer.
  */
-export function remediationServices(config: AppConfig, web: WebClient, use: 'click' | 'background' = 'background'): RemediationServices {
+export function remediationServices(
+  config: AppConfig,
+  web: WebClient,
+  use: 'click' | 'background' = 'background',
+  /** The client for the thread notices; they are worth waiting out a rate limit for, unlike a progress edit. */
+  announceWeb: WebClient = web,
+): RemediationServices {
   const tables = requireTables(config);
   const click = use === 'click';
   const bounded = CLICK_PATH_CLIENT;
@@ -86,7 +92,7 @@ export function remediationServices(config: AppConfig, web: WebClient, use: 'cli
     async announce(r) {
       const notice = renderOutcomeNotice(r);
       if (!r.slack.ts || !notice) return;
-      await web.chat.postMessage({ channel: r.slack.channel, thread_ts: r.slack.ts, text: notice.text, blocks: notice.blocks });
+      await announceWeb.chat.postMessage({ channel: r.slack.channel, thread_ts: r.slack.ts, text: notice.text, blocks: notice.blocks });
     },
   };
 }

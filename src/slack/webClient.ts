@@ -7,11 +7,6 @@ import { recordSlackRateLimited } from '../operations/metrics.js';
 const operationsLogger = new Logger({ serviceName: 'glue-encrypt' });
 
 /**
- * The bot's Web API client; SLACK_API_URL points it at a stand-in when set. Every request is
- * bounded in time. `workflow` clients (the advance function) give up on a rate limit at once:
- * a progress update is not worth a step's time budget, and the next step updates the message.
- */
-/**
  * The Web API client's transport: fetch, counting Slack's 429 answers (the SlackRateLimited
  * metric, by method) whatever the client then does with them.
  */
@@ -24,13 +19,20 @@ export const countingFetch: typeof fetch = async (input, init) => {
   return response;
 };
 
-export function webClient(config: AppConfig, token: string, use: 'worker' | 'workflow' = 'worker'): WebClient {
+/**
+ * The bot's Web API client; SLACK_API_URL points it at a stand-in when set. Every request is
+ * bounded in time. `workflow` clients (the advance function) give up on a rate limit at once:
+ * a progress update is not worth a step's time budget, and the next step updates the message.
+ * `notice` clients (the advance function's closing thread notice) wait out two rate limits at
+ * most, which stays within that function's timeout.
+ */
+export function webClient(config: AppConfig, token: string, use: 'worker' | 'workflow' | 'notice' = 'worker'): WebClient {
   return new WebClient(token, {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     fetch: countingFetch,
     logger: slackLogger(operationsLogger, 'slack-web-api'),
     timeout: 10_000,
-    retryConfig: { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
+    retryConfig: { retries: use === 'notice' ? 2 : 3, factor: 2, minTimeout: 500, maxTimeout: 5000 },
     rejectRateLimitedCalls: use === 'workflow',
   });
 }

@@ -287,6 +287,16 @@ describe('outcome notices in the request thread', () => {
     expect(replies[0]).toContain('is *completed*');
   });
 
+  it('the notice waits out a 429 from Slack rather than being lost (a progress edit would give up)', async () => {
+    const req = await requestRemediation(w);
+    const before = w.h.slack.calls('chat.postMessage').length;
+    w.h.slack.rateLimitNext('chat.postMessage', 1);
+    await decideVia(w, 'approve', req, BOB);
+    await w.h.settle();
+    expect(w.h.slack.calls('chat.postMessage').slice(before).map((c) => c.status)).toEqual([429, 200]);
+    expect(threadReplies(req.ts)).toHaveLength(1);
+  });
+
   it('a rolled-back remediation says so in its thread, with the reason', async () => {
     w.h.aws.state.failNextTaskRun({ taskType: 'IMPORT_LABELS', errorString: 'Unable to decrypt the labels file' });
     const req = await requestRemediation(w);
