@@ -64,6 +64,13 @@ export async function benchClicks(): Promise<Section> {
       record(`Reject, chat.update 429 Retry-After ${retryAfter} s`, `chatUpdate429_${retryAfter}`, r);
     }
 
+    // The state table is slow (every write 1.5 s): the click's bounded calls give up in time and say so.
+    const slow = await request(h, 'orders-match').catch(() => pending);
+    h.dynamo.setWriteLatency(1500);
+    const slowApprove = await timed(() => h.click(ACTIONS.approve, slow.approve, { user: 'U0BOB', messageTs: slow.ts }));
+    h.dynamo.setWriteLatency(0);
+    record('Approve, state table writes taking 1.5 s', 'slowTable', slowApprove);
+
     // The worker cannot be invoked: a Remediate click is told so.
     h.aws.failNext('lambda:Invoke', { code: 'ServiceException', message: 'Lambda is unavailable', status: 500 }, 10);
     const failed = await timed(() =>
