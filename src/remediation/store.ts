@@ -11,6 +11,9 @@ export class ConcurrentUpdateError extends Error {
 
 const IN_FLIGHT: RemediationStatus[] = ['pending_approval', 'running', 'rolling_back'];
 
+/** Sweeps that try to tell an expired request before giving up on its message (an archived channel, say). */
+export const MAX_DELIVERY_ATTEMPTS = 3;
+
 /** The partition of requests by expiry time, read by the expiry sweep. */
 const PENDING_INDEX = 'INDEX#PENDING';
 
@@ -19,6 +22,8 @@ export interface DueEntry {
   sk: string;
   remediationId: string;
   expiresAt: number;
+  /** Sweeps that could not tell the request it expired. */
+  attempts?: number;
 }
 
 /** Rounds of claim, look, take over before a claim gives up (each lost round means another writer moved). */
@@ -273,15 +278,24 @@ export class RemediationStore {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of out.Items ?? []) due.push({ sk: item.sk as string, remediationId: item.remediationId as string, expiresAt: item.expiresAt as number });
+      for (const item of out.Items ?? []) {
+        due.push({ sk: item.sk as string, remediationId: item.remediationId as string, expiresAt: item.expiresAt as number, ...(typeof item.attempts === 'number' ? { attempts: item.attempts } : {}) });
+      }
       start = out.LastEvaluatedKey;
     } while (start);
     return due;
   }
 
-  /** A due request that is no longer waiting (expired by the sweep, or decided): later sweeps skip it. */
-  async markSwept(entry: DueEntry): Promise<void> {
+  /**
+   * A due request that is done with (told it expired, or decided): later sweeps skip it. With
+   * `attempts` below the limit it stays due, counting the sweeps that could not tell it.
+   */
+  async markSwept(entry: DueEntry, retry?: { attempts: number }): Promise<void> {
+    const { swept: _swept, ...rest } = entry as DueEntry & { swept?: boolean };
+    const done = retry === undefined || retry.attempts >= MAX_DELIVERY_ATTEMPTS;
     // A put, not a delete: the worker role may not delete state items.
-    await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: PENDING_INDEX, ...entry, swept: true } }));
+    await this.doc.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: PENDING_INDEX, ...rest, ...(retry ? { attempts: retry.attempts } : {}), ...(done ? { swept: true } : {}) } }),
+    );
   }
 }

@@ -1,33 +1,24 @@
 // The expiry sweep's Slack half: each request the sweep expired loses its buttons and says it
 // expired, and its thread tells the requester (an edit alone notifies nobody).
 import { recordRemediationOutcome } from '../operations/metrics.js';
-import { expireOverdue } from '../remediation/expiry.js';
-import { slackErrorCode } from './publish.js';
+import { expireOverdue, type ExpiryResult } from '../remediation/expiry.js';
 import type { RemediationJobDeps } from './remediationJobs.js';
 
-export interface SweepSummary {
-  expired: number;
-  raced: number;
-  /** Messages that could not be updated or notices not posted (logged; the requests are expired all the same). */
-  slackFailures: number;
-}
-
-export async function runExpirySweep(deps: RemediationJobDeps): Promise<SweepSummary> {
+export async function runExpirySweep(deps: RemediationJobDeps): Promise<ExpiryResult> {
   const now = deps.now ?? (() => new Date());
-  const { expired, raced } = await expireOverdue({ store: deps.runtime.store, audit: deps.runtime.audit, now });
-  let slackFailures = 0;
-  // One after another: chat.update and chat.postMessage are rate-limited per channel.
-  for (const r of expired) {
-    recordRemediationOutcome(r.kind, 'expired');
-    for (const [what, send] of [['update the request message', deps.runtime.notify], ['post the expiry notice', deps.runtime.announce]] as const) {
-      try {
-        await send(r);
-      } catch (err) {
-        slackFailures += 1;
-        deps.logger.warn(`Could not ${what} of an expired request`, { remediationId: r.id, error: slackErrorCode(err) ?? (err as Error).message });
-      }
-    }
-  }
-  if (expired.length > 0 || raced > 0) deps.logger.info('Expiry sweep', { expired: expired.length, raced, slackFailures });
-  return { expired: expired.length, raced, slackFailures };
+  const result = await expireOverdue({
+    store: deps.runtime.store,
+    audit: deps.runtime.audit,
+    now,
+    // One request after another: chat.update and chat.postMessage are rate-limited per channel,
+    // and the worker's client waits out a 429. An update that fails throws: the sweep tries again later.
+    async deliver(r) {
+      await deps.runtime.notify(r);
+      await deps.runtime.announce(r);
+      recordRemediationOutcome(r.kind, 'expired');
+    },
+  });
+  if (result.expired + result.delivered + result.retried + result.errors.length > 0) deps.logger.info('Expiry sweep', { ...result });
+  for (const e of result.errors) deps.logger.warn('Expiry sweep could not finish a request; the next sweep tries again', e);
+  return result;
 }

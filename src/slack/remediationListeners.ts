@@ -233,10 +233,8 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
       if (!result.ok) {
         await ephemeral(respond, renderFailure(`You cannot ${decision} this request.`, literalExceptMentions(result.reason, [result.remediation?.decidedBy]), 'Nothing was changed; the refusal is in the audit trail.'));
         // Only an expiry changes what the message should say; any other refusal leaves it as the winner wrote it.
-        if (result.remediation?.status === 'expired') {
-          recordRemediationOutcome(result.remediation.kind, 'expired');
-          await showDecision(result.remediation.id);
-        }
+        // (The expiry sweep then posts the thread notice and counts the outcome, once.)
+        if (result.remediation?.status === 'expired') await showDecision(result.remediation.id);
         return;
       }
       if (decision === 'reject') recordRemediationOutcome(result.remediation.kind, 'rejected');

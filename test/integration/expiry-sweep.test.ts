@@ -66,12 +66,36 @@ describe('the expiry sweep', () => {
     expect(ofRemediation(await trail(w), req.id).filter((e) => e.type === 'remediate.expired')).toEqual([]);
   });
 
-  it('expires the request even when Slack refuses the update; the failure is logged, not thrown', async () => {
+  it('expires the request even when Slack refuses the update, and tells it on a later sweep', async () => {
     const req = await requestRemediation(w, ALICE);
     const r = await mustGet(w, req.id);
-    w.h.slack.failNext('chat.update', 'channel_not_found');
+    w.h.slack.failNext('chat.update', 'internal_error');
     expect(await sweepAt(hourAfter(r.requestedAt, 2))).toEqual({ ok: true });
     expect((await mustGet(w, req.id)).status).toBe('expired');
+    expect(threadReplies(req.ts)).toHaveLength(0);
+    expect(actionIds((await messageOf(w, req.id)).blocks)).toContain(ACTIONS.approve);
+
+    await sweepAt(hourAfter(r.requestedAt, 2.25));
+    expect(actionIds((await messageOf(w, req.id)).blocks)).toEqual([]);
     expect(threadReplies(req.ts)).toHaveLength(1);
+    // Audited once, by the sweep that expired it.
+    expect(ofRemediation(await trail(w), req.id).filter((e) => e.type === 'remediate.expired')).toHaveLength(1);
+  });
+
+  it('gives up on a message Slack keeps refusing after three sweeps', async () => {
+    const req = await requestRemediation(w, ALICE);
+    const r = await mustGet(w, req.id);
+    w.h.slack.failNext('chat.update', 'channel_not_found', 10);
+    for (let i = 0; i < 5; i++) await sweepAt(hourAfter(r.requestedAt, 2 + i));
+    expect(w.h.slack.calls('chat.update').filter((c) => c.error === 'channel_not_found')).toHaveLength(3);
+  });
+
+  it('tells a request a click found expired, once the sweep comes', async () => {
+    const req = await requestRemediation(w, ALICE);
+    const r = await mustGet(w, req.id);
+    await w.store.save({ ...(await mustGet(w, req.id)), status: 'expired' }, r.version);
+    await sweepAt(hourAfter(r.requestedAt, 2));
+    expect(threadReplies(req.ts)).toHaveLength(1);
+    expect(ofRemediation(await trail(w), req.id).filter((e) => e.type === 'remediate.expired')).toEqual([]);
   });
 });
