@@ -211,7 +211,8 @@ function quoteForMessage(value: string): string {
  * Empty text is `help`. Never throws: problems come back as `{ kind: 'invalid', error }`.
  */
 export function parseCommand(text: string): ParsedCommand {
-  const tokenized = tokenize(unescapeMrkdwn(text));
+  // Zero-width spaces come with text copied from the bot's messages (see views/blocks.ts unformatted).
+  const tokenized = tokenize(unescapeMrkdwn(text).replaceAll('\u200B', ''));
   if (!Array.isArray(tokenized)) return invalid(tokenized.error);
   const [first, ...rest] = tokenized;
   if (first === undefined) return { kind: 'help' };

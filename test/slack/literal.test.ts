@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { code, literal, mention, mrkdwn, Mrkdwn, withoutZeroWidthSpaces, unescapeMrkdwn } from '../../src/slack/views/blocks.js';
 import { renderFailure } from '../../src/slack/views/notice.js';
+import { parseCommand } from '../../src/slack/commands.js';
 import { formattedSpans } from './mrkdwnModel.js';
 
 const HOSTILE = '<!channel> & <https://x|y> <@U0EVIL> *b* _i_ ~s~ `c` :fire:';
@@ -24,9 +25,15 @@ describe('literal text in mrkdwn', () => {
     expect(seen(text)).toBe(`*Name:* ${HOSTILE.replaceAll('`', '\u02CB')}`);
   });
 
-  it('leaves ordinary names, paths and times readable as they were', () => {
-    expect(seen(literal('customer_dedupe_v2'))).toBe('customer_dedupe_v2');
-    expect(literal('orders-match 09:32')).toBe('orders-match 09:32');
+  it('leaves ordinary names, ARNs, paths and times exactly as they were (nothing hidden to copy)', () => {
+    for (const plain of ['customer_dedupe_v2', 'orders-match 09:32', 'arn:aws:kms:eu-west-1:111111111111:key/k-1', 's3://bucket/glue_encrypt/x', 'a*b~c']) {
+      expect(literal(plain)).toBe(plain);
+    }
+  });
+
+  it('a name copied from a message into a command still matches: the parser drops the zero-width spaces', () => {
+    const parsed = parseCommand(`check ${literal('_legacy_ dedupe')}`.replace(/ dedupe/, '-dedupe'));
+    expect(parsed).toMatchObject({ kind: 'check', transform: '_legacy_-dedupe' });
   });
 
   it('keeps code as code unless a backtick would end it early', () => {

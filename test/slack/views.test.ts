@@ -45,7 +45,7 @@ describe('renderNotice and renderFailure', () => {
     expect(message.blocks).toEqual([
       {
         type: 'section',
-        text: { type: 'mrkdwn', text: 'Checking transform a&lt;b&gt; in 123456789012 · eu-west-1… results will appear in this channel.' },
+        text: { type: 'mrkdwn', verbatim: true, text: 'Checking transform a&lt;b&gt; in 123456789012 · eu-west-1… results will appear in this channel.' },
       },
     ]);
     expect(message.text).toBe(message.blocks[0]?.type === 'section' ? message.blocks[0].text?.text : '');

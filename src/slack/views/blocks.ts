@@ -36,15 +36,20 @@ const BACKTICK_LOOKALIKE = '\u02CB';
 /**
  * Keeps text from outside the bot (a transform name, an AWS message) from formatting. Slack has
  * no escape for `*`, `_` and `~`, but it only treats them as markup at a word boundary, so a
- * zero-width space on each side makes them literal; one after a colon stops an `:emoji:` code
- * from forming. The space is invisible. A backtick, which may open code even inside a word,
+ * zero-width space on each side of one that could be at a boundary makes it literal; one after
+ * a colon that starts a word stops an `:emoji:` code from forming. The space is invisible, and
+ * the command parser drops it, so a name copied from Slack into a command still matches. A backtick, which may open code even inside a word,
  * becomes a look-alike. Does not escape &, < and > (see `literal`).
  */
 export function unformatted(text: string): string {
-  return text
-    .replace(/[*_~]/g, (c) => `${ZERO_WIDTH_SPACE}${c}${ZERO_WIDTH_SPACE}`)
-    .replaceAll('`', BACKTICK_LOOKALIKE)
-    .replace(/:(?=[\w+'-]+:)/g, `:${ZERO_WIDTH_SPACE}`);
+  return (
+    text
+      // Between two letters or digits a marker never opens or closes (customer_dedupe_v2 stays as typed).
+      .replace(/[*_~]/g, (c, at: number, all: string) => (/[\p{L}\p{N}]/u.test(all[at - 1] ?? '') && /[\p{L}\p{N}]/u.test(all[at + 1] ?? '') ? c : `${ZERO_WIDTH_SPACE}${c}${ZERO_WIDTH_SPACE}`))
+      .replaceAll('`', BACKTICK_LOOKALIKE)
+      // An :emoji: code after a letter or digit (arn:aws:kms:…) is left as it is; one at a word start is broken.
+      .replace(/(^|[^\p{L}\p{N}]):(?=[\w+'-]+:)/gu, `$1:${ZERO_WIDTH_SPACE}`)
+  );
 }
 
 /** Text from outside the bot, shown in mrkdwn or a `text` fallback exactly as written: no mention, link, emoji or formatting can form. */
@@ -133,7 +138,8 @@ export function truncate(text: string, max: number): string {
 export function mrkdwnSection(text: string, accessory?: Button): SectionBlock {
   return {
     type: 'section',
-    text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) },
+    // verbatim: no auto-linking of bare URLs, #channel names or @here in text the bot did not mark up.
+    text: { type: 'mrkdwn', verbatim: true, text: truncate(text, LIMITS.sectionText) },
     ...(accessory ? { accessory } : {}),
   };
 }

@@ -33,7 +33,7 @@ export function renderHistory(transform: string, events: AuditEvent[]): SlackMes
   if (chunk.length > 0) sections.push(chunk.join('\n'));
   const room = LIMITS.blocksPerMessage - 2;
   const shown = sections.slice(-room);
-  if (shown.length < sections.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Older events left out; the full trail is in the audit table.' }] });
+  if (shown.length < sections.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: 'Older events left out; the full trail is in the audit table.' }] });
   for (const s of shown) blocks.push(mrkdwnSection(s));
   return { text: `Audit trail of ${name}: ${events.length} events`, blocks };
 }

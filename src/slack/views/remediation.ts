@@ -224,14 +224,14 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
     key: r.plan.keyArn,
     securityConfiguration: r.plan.securityConfigurationName,
   });
-  if (links) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(links, LIMITS.sectionText) }] });
+  if (links) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: truncate(links, LIMITS.sectionText) }] });
   const heads = headsUp(r);
   if (heads) blocks.push(mrkdwnSection(heads));
   blocks.push(...bulletSections(':no_entry: *Cannot be approved:*', r.plan.problems));
   if (r.status === 'pending_approval') blocks.push(...bulletSections(':warning: *Not verified* (the bot may not check these; they do not block approval):', r.plan.warnings ?? []));
   const progress = progressText(r);
   if (progress) blocks.push(mrkdwnSection(progress));
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(statusLine(r, approvers), LIMITS.sectionText) }] });
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: truncate(statusLine(r, approvers), LIMITS.sectionText) }] });
 
   const value = JSON.stringify({ id: r.id });
   if (r.status === 'pending_approval') {
@@ -261,7 +261,7 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
     const retired = r.followUps?.find((f) => f.kind === 'retire');
     if (reverted || retired) {
       const notes = [retired && `original retired ${time(retired.at)}`, reverted && `reverted ${time(reverted.at)}`].filter(Boolean);
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Since then: ${notes.join(' · ')}.` }] });
+      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: `Since then: ${notes.join(' · ')}.` }] });
     }
     // A reverted remediation offers nothing more; a retired original can still be reverted (re-created).
     const name = truncate(r.source.name, 80);
