@@ -47,12 +47,16 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
     return undefined;
   }
 
-  recordFindings(summarize(result.findings));
+  // The posture metric counts whole-estate checks only: a check of one transform or region is not the posture.
+  if (!job.request.transform && !job.request.regions && !job.request.accounts) recordFindings(summarize(result.findings));
   // Remediate buttons only where the workflow is deployed: a button that cannot act is noise.
-  const { messages, unlisted } = renderScanPages(result, { remediate: remediationEnabled(config), fullListInThread: true });
+  const remediate = remediationEnabled(config);
+  const { messages, unlisted } = renderScanPages(result, { remediate, fullListInThread: true });
+  // Through response_url (the bot not in the channel) there is no thread for a file: point to the CLI there.
+  const withoutThread = unlisted > 0 ? renderScanPages(result, { remediate }).messages : messages;
   try {
-    const delivery = await publish(web, job.channelId, messages, job.responseUrl);
-    if (unlisted > 0) await attachFullList(deps, job, result, delivery);
+    const delivery = await publish(web, job.channelId, messages, job.responseUrl, withoutThread);
+    if (unlisted > 0 && delivery.via === 'chat.postMessage') await attachFullList(deps, job, result, delivery);
   } catch (err) {
     logger.error('Could not post findings', err as Error);
     const code = slackErrorCode(err) ?? (err as Error).name;
@@ -109,7 +113,7 @@ async function attachFullList(deps: CheckJobDeps, job: CheckJob, result: ScanRes
           : 'Invite the bot to the channel (/invite @glue-encrypt) and run the check again, or run glue-encrypt check --json from the CLI.',
       ),
     );
-  if (delivery.via !== 'chat.postMessage' || !delivery.ts || !delivery.channel) return why('not_in_channel');
+  if (!delivery.ts || !delivery.channel) return why('not_in_channel');
   try {
     await web.files.uploadV2({
       channel_id: delivery.channel,

@@ -52,6 +52,8 @@ export async function publish(
   channel: string,
   messages: SlackMessage[],
   responseUrl?: string,
+  /** What to post through response_url instead, when it must say something else (no thread to point to there). */
+  viaResponseUrl: SlackMessage[] = messages,
 ): Promise<Delivery> {
   const [first, ...rest] = messages;
   if (!first) return { via: 'chat.postMessage', channel };
@@ -65,7 +67,7 @@ export async function publish(
     const code = slackErrorCode(err);
     if (!responseUrl || !code || !NOT_REACHABLE.has(code)) throw err;
     // response_url allows five uses: enough for the capped number of messages.
-    for (const m of messages) {
+    for (const m of viaResponseUrl) {
       await postToResponseUrl(responseUrl, { response_type: 'in_channel', text: m.text, blocks: m.blocks });
     }
     return { via: 'response_url' };

@@ -206,14 +206,14 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
         });
       } catch (err) {
         if (!(err instanceof ApproverGroupUnreadable)) {
-          // The state table or Step Functions did not answer in time (or failed): the clicker is
-          // told at once. A write may still have landed, so the message is the record of what did.
+          // The state table or Step Functions did not answer in time, or something else failed: the
+          // clicker is told at once. A write may still have landed, so the message is the record of what did.
           app.logger.error('A decision could not be completed', err);
           await ephemeral(
             respond,
             renderFailure(
               `I could not complete your ${decision}.`,
-              `AWS did not answer in time (${(err as Error).name || 'Error'}).`,
+              /timeout/i.test((err as Error).name ?? '') ? `AWS did not answer in time (${(err as Error).name}).` : `It failed with ${(err as Error).name || 'an error'}; the slack function's logs have the details.`,
               "Look at the request's message in a minute: if it still has its buttons, nothing was decided; press again.",
             ),
           );

@@ -14,7 +14,9 @@ export const countingFetch: typeof fetch = async (input, init) => {
   const response = await fetch(input, init);
   if (response.status === 429) {
     const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-    recordSlackRateLimited(new URL(url).pathname.split('/').pop() || 'unknown');
+    // Web API methods are /api/<method>; anything else (a file upload URL) counts as one name.
+    const method = /\/api\/([\w.]+)$/.exec(new URL(url).pathname)?.[1];
+    recordSlackRateLimited(method ?? 'file-upload');
   }
   return response;
 };

@@ -541,6 +541,32 @@ describe('a check of a large estate', () => {
   });
 });
 
+describe('a check of a large estate in a channel the bot is not in', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ seed: 'none' });
+    seedScale(h.aws.state, { accounts: [DEMO_ACCOUNT_ID], regions: ['eu-west-1', 'us-east-1'], transforms: 2000, keys: 8, securityConfigurations: 2 });
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('delivers through response_url pointing to the CLI (there is no thread to attach a file to), within its five uses', async () => {
+    h.slack.failNext('chat.postMessage', 'not_in_channel');
+    await h.command('check');
+    await h.settle();
+    const viaUrl = h.slack.calls('response_url').filter((c) => c.args.response_type === 'in_channel');
+    expect(viaUrl.length).toBeGreaterThan(1);
+    expect(viaUrl.length).toBeLessThanOrEqual(5);
+    expect(h.slack.calls('response_url').every((c) => c.ok)).toBe(true);
+    const closing = JSON.stringify(viaUrl.at(-1)!.args.blocks);
+    expect(closing).toContain('not listed here');
+    expect(closing).toContain('glue-encrypt check --json');
+    expect(closing).not.toContain('CSV');
+    expect(h.slack.sharedFiles()).toEqual([]);
+  });
+});
+
 /** RFC 4180, as a spreadsheet reads it: quoted fields may hold commas, quotes ("") and line breaks. */
 function parseCsv(text: string): string[][] {
   const rows: string[][] = [];

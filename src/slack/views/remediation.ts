@@ -5,7 +5,7 @@ import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/type
 import { describeEncryption, planDigest } from '../../remediation/lifecycle.js';
 import type { Remediation, StepName } from '../../remediation/types.js';
 import { consoleLinksLine } from './consoleLinks.js';
-import { LIMITS, code, escapeMrkdwn, literal, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
+import { LIMITS, code, literal, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
 import { REMEDIATE_ACTION_ID } from './findings.js';
 
 export const ACTIONS = {
@@ -110,7 +110,7 @@ function planText(r: Remediation): string {
     ];
     const noLabels = labels === 0 ? '\nThe transform has no labels: there is nothing to export or import (Glue refuses to export an empty label set), so those steps are skipped.' : '';
     const configuration = r.source.transformEncryption?.TaskRunSecurityConfigurationName;
-    const now = `*Now:* ${escapeMrkdwn(describeEncryption(r.source.transformEncryption))}, ${configuration ? `security configuration ${code(configuration)}` : 'no security configuration'}.`;
+    const now = `*Now:* ${literal(describeEncryption(r.source.transformEncryption))}, ${configuration ? `security configuration ${code(configuration)}` : 'no security configuration'}.`;
     return `${now}\n*Plan:* ${steps.join(' → ')}.${noLabels}\nThe original is kept (tagged as superseded) until a separate, approved *Retire original*.`;
   }
   if (r.kind === 'revert') {
