@@ -13,6 +13,8 @@ export async function runExpirySweep(deps: RemediationJobDeps): Promise<ExpiryRe
     // One request after another: chat.update and chat.postMessage are rate-limited per channel,
     // and the worker's client waits out a 429. An update that fails throws: the sweep tries again later.
     async deliver(r) {
+      // A request whose message was never posted has nothing to update, and nobody saw it: not an outcome.
+      if (!r.slack.ts) return;
       await deps.runtime.notify(r);
       await deps.runtime.announce(r);
       recordRemediationOutcome(r.kind, 'expired');

@@ -213,7 +213,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
             respond,
             renderFailure(
               `I could not complete your ${decision}.`,
-              /timeout/i.test((err as Error).name ?? '') ? `AWS did not answer in time (${(err as Error).name}).` : `It failed with ${(err as Error).name || 'an error'}; the slack function's logs have the details.`,
+              /timeout/i.test((err as Error).name ?? '') ? `AWS did not answer in time (${(err as Error).name}).` : `It failed (${(err as Error).name || 'Error'}); whoever deployed glue-encrypt can find the details in the slack function's logs.`,
               "Look at the request's message in a minute: if it still has its buttons, nothing was decided; press again.",
             ),
           );

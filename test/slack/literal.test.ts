@@ -36,6 +36,10 @@ describe('literal text in mrkdwn', () => {
     expect(parsed).toMatchObject({ kind: 'check', transform: '_legacy_-dedupe' });
   });
 
+  it('breaks an emoji code right after a backtick too', () => {
+    expect(formattedSpans(literal('`:fire:`')).filter((s) => s.kind === 'emoji')).toEqual([]);
+  });
+
   it('keeps code as code unless a backtick would end it early', () => {
     expect(code('s3://bucket/glue_encrypt/a*b')).toBe('`s3://bucket/glue_encrypt/a*b`');
     expect(formattedSpans(code('x` *b* `y')).filter((s) => s.kind !== 'code')).toEqual([]);

@@ -46,9 +46,10 @@ export function unformatted(text: string): string {
     text
       // Between two letters or digits a marker never opens or closes (customer_dedupe_v2 stays as typed).
       .replace(/[*_~]/g, (c, at: number, all: string) => (/[\p{L}\p{N}]/u.test(all[at - 1] ?? '') && /[\p{L}\p{N}]/u.test(all[at + 1] ?? '') ? c : `${ZERO_WIDTH_SPACE}${c}${ZERO_WIDTH_SPACE}`))
-      .replaceAll('`', BACKTICK_LOOKALIKE)
       // An :emoji: code after a letter or digit (arn:aws:kms:…) is left as it is; one at a word start is broken.
+      // (Before the backtick becomes its look-alike, which counts as a letter.)
       .replace(/(^|[^\p{L}\p{N}]):(?=[\w+'-]+:)/gu, `$1:${ZERO_WIDTH_SPACE}`)
+      .replaceAll('`', BACKTICK_LOOKALIKE)
   );
 }
 
