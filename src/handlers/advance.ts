@@ -8,6 +8,7 @@ import { remediationServices } from '../remediation/runtime.js';
 import type { AdvanceResult } from '../remediation/types.js';
 import { abort, advance } from '../remediation/workflow.js';
 import { loadBotToken } from '../slack/secrets.js';
+import { requestMessages } from '../slack/requestMessages.js';
 import { webClient } from '../slack/webClient.js';
 
 // `abort` comes from the state machine's Catch, with the error that exhausted its retries.
@@ -17,7 +18,7 @@ export async function handleAdvance(event: unknown, config: AppConfig): Promise<
   const { remediationId, abort: aborting, error } = eventSchema.parse(event);
   const token = await loadBotToken(config.slack);
   // Progress edits give up on a 429 (the next step edits again); the closing thread notice, sent once, waits it out.
-  const services = remediationServices(config, webClient(config, token, 'workflow'), 'background', webClient(config, token, 'notice'));
+  const services = remediationServices(config, requestMessages(webClient(config, token, 'workflow'), webClient(config, token, 'notice')));
   // announce() is called once, when the workflow reaches its end: the outcome metric goes with it.
   const announce = services.announce;
   services.announce = async (r) => {

@@ -9,6 +9,7 @@ import { runExpirySweep } from '../slack/expiryJob.js';
 import { workerJobSchema } from '../slack/jobs.js';
 import { runHistoryJob, runNotifyJob, runPlanJob, runReplanJob, runStatusJob } from '../slack/remediationJobs.js';
 import { loadBotToken } from '../slack/secrets.js';
+import { requestMessages } from '../slack/requestMessages.js';
 import { webClient } from '../slack/webClient.js';
 
 const logger = new Logger({ serviceName: 'glue-encrypt-worker' });
@@ -26,7 +27,7 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
     await runCheckJob(job, { config, web, logger });
     return { ok: true };
   }
-  const deps = { config, web, logger, runtime: { ...remediationServices(config, web), ...accountAccess(config, 'read') } };
+  const deps = { config, web, logger, runtime: { ...remediationServices(config, requestMessages(web)), ...accountAccess(config, 'read') } };
   switch (job.kind) {
     case 'plan':
       await runPlanJob(job, deps);

@@ -1,17 +1,22 @@
 // Wires the remediation use cases to real clients from the configuration. Two halves:
-//  - services: DynamoDB stores, Step Functions, the Slack progress message. The Slack handler
+//  - services: DynamoDB stores, Step Functions, and the Slack progress message as given by the
+//    caller (src/slack/requestMessages.ts), so nothing here renders a Slack view. The Slack handler
 //    needs only these (it approves), so it never loads Glue, KMS or STS.
 //  - account access: Glue and KMS clients for an account and region (member accounts through
 //    the remediation role), for the worker and the workflow's advance function.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { WebClient } from '@slack/web-api';
 import { AuditLog } from '../audit/auditLog.js';
 import type { AppConfig } from '../config.js';
 import { CLICK_PATH_CLIENT } from '../operations/clickPath.js';
-import { renderOutcomeNotice, renderRemediation } from '../slack/views/remediation.js';
 import { RemediationStore } from './store.js';
 import type { Remediation } from './types.js';
+
+/** The Slack side of a remediation, given to the use cases from outside (they never render views). */
+export interface RequestMessages {
+  notify(r: Remediation): Promise<void>;
+  announce(r: Remediation): Promise<void>;
+}
 
 export interface RemediationServices {
   store: RemediationStore;
@@ -42,10 +47,9 @@ function executionArn(stateMachineArn: string, id: string): string {
  */
 export function remediationServices(
   config: AppConfig,
-  web: WebClient,
+  /** How a remediation's Slack message is updated and its thread told (src/slack/requestMessages.ts). */
+  messages: RequestMessages,
   use: 'click' | 'background' = 'background',
-  /** The client for the thread notices; they are worth waiting out a rate limit for, unlike a progress edit. */
-  announceWeb: WebClient = web,
 ): RemediationServices {
   const tables = requireTables(config);
   const click = use === 'click';
@@ -84,15 +88,7 @@ export function remediationServices(
         if (!(await running(r.id))) throw new Error('this request already had a workflow, which has ended; request it again');
       }
     },
-    async notify(r) {
-      if (!r.slack.ts) return;
-      const message = renderRemediation(r);
-      await web.chat.update({ channel: r.slack.channel, ts: r.slack.ts, text: message.text, blocks: message.blocks });
-    },
-    async announce(r) {
-      const notice = renderOutcomeNotice(r);
-      if (!r.slack.ts || !notice) return;
-      await announceWeb.chat.postMessage({ channel: r.slack.channel, thread_ts: r.slack.ts, text: notice.text, blocks: notice.blocks });
-    },
+    notify: (r) => messages.notify(r),
+    announce: (r) => messages.announce(r),
   };
 }

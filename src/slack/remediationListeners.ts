@@ -13,6 +13,7 @@ import type { JobDispatcher, WorkerJob } from './jobs.js';
 import type { Refusal, RefusalAuditor } from './refusals.js';
 import { renderFailure, renderNotice } from './views/notice.js';
 import { literalExceptMentions } from './views/blocks.js';
+import { requestMessages } from './requestMessages.js';
 import { recordRemediationOutcome } from '../operations/metrics.js';
 import { parseRemediateValue } from './views/findings.js';
 import { ACTIONS } from './views/remediation.js';
@@ -78,7 +79,7 @@ function describeRaw(raw: string | undefined): string {
 
 export function registerRemediationListeners(app: App, config: AppConfig, dispatcher: JobDispatcher, auditRefusal: RefusalAuditor): void {
   let services: RemediationServices | undefined;
-  const getServices = (client: WebClient) => (services ??= remediationServices(config, client, 'click'));
+  const getServices = (client: WebClient) => (services ??= remediationServices(config, requestMessages(client), 'click'));
 
   /** Audits a refused click (`<action>.refused`), then tells the clicker. */
   const refuse = async (

@@ -6,6 +6,7 @@ import { decide, type DecideDeps } from '../../src/remediation/approval.js';
 import { planDigest } from '../../src/remediation/lifecycle.js';
 import { remediationServices } from '../../src/remediation/runtime.js';
 import { TAG_SOURCE } from '../../src/remediation/snapshot.js';
+import { requestMessages } from '../../src/slack/requestMessages.js';
 import { webClient } from '../../src/slack/webClient.js';
 import { ACTIONS } from '../../src/slack/views/remediation.js';
 import {
@@ -306,7 +307,7 @@ describe('the transform lock after an approval that lost a race', () => {
   // never gives it back: every later workflow on the transform is refused "wait for it to
   // finish", forever. Drives decide() directly (as the Slack handler does) to hold the lookup.
   async function carolApprovesSlowly(req: Request, meanwhile: () => Promise<void>) {
-    const services = remediationServices(w.h.config, webClient(w.h.config, w.h.slack.token));
+    const services = remediationServices(w.h.config, requestMessages(webClient(w.h.config, w.h.slack.token)));
     let lookedUp!: () => void;
     const lookupStarted = new Promise<void>((r) => (lookedUp = r));
     let answer!: () => void;

@@ -10,6 +10,7 @@ import { remediationServices } from '../../src/remediation/runtime.js';
 import { TAG_SOURCE } from '../../src/remediation/snapshot.js';
 import type { AdvanceResult, Progress, StepName } from '../../src/remediation/types.js';
 import { abort, advance, type WorkflowDeps } from '../../src/remediation/workflow.js';
+import { requestMessages } from '../../src/slack/requestMessages.js';
 import { webClient } from '../../src/slack/webClient.js';
 import { BOB, ORDERS, ORDERS_ID, decideVia, glue, mustGet, named, ofRemediation, original, parkStateMachine, requestRemediation, startWorld, trail, transformCount, type World } from './helpers.js';
 
@@ -18,7 +19,7 @@ let deps: WorkflowDeps;
 beforeEach(async () => {
   w = await startWorld();
   // What the advance Lambda builds (src/handlers/advance.ts), with the test in the state machine's place.
-  const runtime = { ...remediationServices(w.h.config, webClient(w.h.config, w.h.slack.token)), ...accountAccess(w.h.config, 'write') };
+  const runtime = { ...remediationServices(w.h.config, requestMessages(webClient(w.h.config, w.h.slack.token))), ...accountAccess(w.h.config, 'write') };
   deps = { ...runtime, pollSeconds: 30, taskRunTimeoutSeconds: 3600 };
 });
 afterEach(async () => {
