@@ -74,13 +74,15 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
 
   return async (event, context) => {
     const started = performance.now();
+    const normalised = normaliseEvent(event);
     try {
-      return await answer(event, context);
+      return await answer(normalised, context);
     } finally {
-      recordAck(kindOf(event), performance.now() - started);
+      recordAck(kindOf(normalised.body), performance.now() - started);
     }
   };
 
+  /** `event` normalised: its body decoded once, for the checks, Bolt and the metric alike. */
   async function answer(event: AwsEvent, context: unknown): Promise<AwsResponse> {
     // Unsigned requests stop here: they reach no listener and change nothing.
     if (!header(event.headers, 'x-slack-signature') || !header(event.headers, 'x-slack-request-timestamp')) {
@@ -93,15 +95,14 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
       logger.warn('Refused a request whose Slack timestamp is more than five minutes off');
       return { statusCode: 401, body: '' };
     }
-    const normalised = normaliseEvent(event);
-    if (!header(normalised.headers, 'content-type')) return { statusCode: 400, body: 'Content-Type required' };
-    if (interactionWithoutUser(normalised.body)) {
+    if (!header(event.headers, 'content-type')) return { statusCode: 400, body: 'Content-Type required' };
+    if (interactionWithoutUser(event.body)) {
       logger.warn('Refused an interaction without a user');
       return { statusCode: 400, body: 'interaction without a user' };
     }
     try {
-      let response = await current.handle(normalised, context);
-      if (response.statusCode === 401) response = (await afterBadSignature(normalised, context)) ?? response;
+      let response = await current.handle(event, context);
+      if (response.statusCode === 401) response = (await afterBadSignature(event, context)) ?? response;
       if (response.statusCode === 401) logger.warn('Refused a request with an invalid or stale Slack signature');
       return response;
     } catch (err) {
@@ -111,10 +112,9 @@ export async function buildSlackHandler(config: AppConfig, dispatcher?: JobDispa
   }
 }
 
-/** What Slack sent, for the ack-time metric: a slash command, a click or form, or something else. */
-function kindOf(event: AwsEvent): 'command' | 'interaction' | 'other' {
-  const body = event.body && event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : (event.body ?? '');
-  const form = new URLSearchParams(body);
+/** What Slack sent (the decoded body), for the ack-time metric: a slash command, a click or form, or something else. */
+function kindOf(body: string | null | undefined): 'command' | 'interaction' | 'other' {
+  const form = new URLSearchParams(body ?? '');
   if (form.has('payload')) return 'interaction';
   if (form.has('command')) return 'command';
   return 'other';

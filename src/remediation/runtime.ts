@@ -40,7 +40,6 @@ function executionArn(stateMachineArn: string, id: string): string {
   return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${id}`;
 }
 
-
 /**
  * `click`: on the path of a Slack click, which must be answered within 3 s: each call is bounded
  * (and retried once), so a slow table or Step Functions becomes a message, not a missed answer.
@@ -53,9 +52,8 @@ export function remediationServices(
 ): RemediationServices {
   const tables = requireTables(config);
   const click = use === 'click';
-  const bounded = CLICK_PATH_CLIENT;
-  const dynamo = new DynamoDBClient(click ? bounded : { maxAttempts: 5 });
-  const sfn = new SFNClient(click ? bounded : { maxAttempts: 3 });
+  const dynamo = new DynamoDBClient(click ? CLICK_PATH_CLIENT : { maxAttempts: 5 });
+  const sfn = new SFNClient(click ? CLICK_PATH_CLIENT : { maxAttempts: 3 });
   const running = async (id: string): Promise<boolean> => {
     if (!config.remediation.stateMachineArn) return false;
     try {

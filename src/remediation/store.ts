@@ -291,11 +291,10 @@ export class RemediationStore {
    * `attempts` below the limit it stays due, counting the sweeps that could not tell it.
    */
   async markSwept(entry: DueEntry, retry?: { attempts: number }): Promise<void> {
-    const { swept: _swept, ...rest } = entry as DueEntry & { swept?: boolean };
     const done = retry === undefined || retry.attempts >= MAX_DELIVERY_ATTEMPTS;
     // A put, not a delete: the worker role may not delete state items.
     await this.doc.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: PENDING_INDEX, ...rest, ...(retry ? { attempts: retry.attempts } : {}), ...(done ? { swept: true } : {}) } }),
+      new PutCommand({ TableName: this.tableName, Item: { pk: PENDING_INDEX, ...entry, ...(retry ? { attempts: retry.attempts } : {}), ...(done ? { swept: true } : {}) } }),
     );
   }
 }

@@ -31,7 +31,8 @@ function describeScope(regions: string[] | undefined, accounts: string[] | undef
 export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLambdaReceiver } {
   const { config } = deps;
   // Bolt's own lines (a refused signature, a listener's error) go out as Powertools JSON too.
-  const logger = slackLogger(deps.logger ?? new Logger({ serviceName: 'glue-encrypt-slack' }), 'bolt');
+  const powertools = deps.logger ?? new Logger({ serviceName: 'glue-encrypt-slack' });
+  const logger = slackLogger(powertools, 'bolt');
   const receiver = new AwsLambdaReceiver({ signingSecret: deps.signingSecret, logger });
   const app = new App({
     token: deps.botToken,
@@ -44,7 +45,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
     clientOptions: {
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
       fetch: countingFetch,
-      logger: slackLogger(deps.logger ?? new Logger({ serviceName: 'glue-encrypt-slack' }), 'slack-web-api'),
+      logger: slackLogger(powertools, 'slack-web-api'),
       // Slack waits 3 s for the answer, and on Lambda the answer leaves only when the listener
       // returns: a call on this path never waits out a rate limit (Retry-After can be 30 s) and
       // is bounded in time, so the clicker is told in time. Slow work is handed to the worker.

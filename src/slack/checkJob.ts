@@ -47,8 +47,10 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
     return undefined;
   }
 
-  // The posture metric counts whole-estate checks only: a check of one transform or region is not the posture.
-  if (!job.request.transform && !job.request.regions && !job.request.accounts) recordFindings(summarize(result.findings));
+  // A check of the whole estate (no transform, region or account named) is the posture: only it
+  // goes to the findings channel and into the Findings metric.
+  const fullScope = !job.request.transform && !job.request.regions && !job.request.accounts;
+  if (fullScope) recordFindings(summarize(result.findings));
   // Remediate buttons only where the workflow is deployed: a button that cannot act is noise.
   const remediate = remediationEnabled(config);
   const { messages, unlisted } = renderScanPages(result, { remediate, fullListInThread: true });
@@ -69,7 +71,6 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
   }
   // The findings channel gets the posture (full-scope checks), not every narrowed ad-hoc check.
   const findingsChannel = config.slack.findingsChannel;
-  const fullScope = !job.request.transform && !job.request.regions && !job.request.accounts;
   if (findingsChannel && findingsChannel !== job.channelId && fullScope) {
     await publish(web, findingsChannel, messages)
       .then((delivery) => (unlisted > 0 ? attachFullList(deps, { ...job, channelId: findingsChannel, responseUrl: undefined }, result, delivery) : undefined))

@@ -38,7 +38,7 @@ export function ssmService(parameters: Parameters): Service {
   return jsonRpcService('ssm', 'json1.1', {
     GetParameter(caller, input) {
       const name = requiredString(input, 'Name', 2048);
-      const region = caller.region;
+      const { region } = caller;
       const stored = parameters.get(caller.accountId, region, name);
       if (!stored) throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`);
       const decrypt = input.WithDecryption === true;
@@ -59,7 +59,7 @@ export function ssmService(parameters: Parameters): Service {
       const name = requiredString(input, 'Name', 2048);
       const value = requiredString(input, 'Value', 8192);
       const type = (optionalString(input, 'Type') ?? 'String') as StoredParameter['type'];
-      const region = caller.region;
+      const { region } = caller;
       if (parameters.get(caller.accountId, region, name) && input.Overwrite !== true) {
         throw new AwsError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.');
       }

@@ -1,7 +1,7 @@
 // Small Block Kit helpers shared by the views: the message type, Slack's limits, mrkdwn
 // escaping and length-safe truncation.
 
-import type { Button, KnownBlock, SectionBlock } from '@slack/types';
+import type { Button, ContextBlock, KnownBlock, SectionBlock } from '@slack/types';
 
 /** A message ready for chat.postMessage / chat.update / respond(): `text` is the notification fallback. */
 export interface SlackMessage {
@@ -38,8 +38,9 @@ const BACKTICK_LOOKALIKE = '\u02CB';
  * no escape for `*`, `_` and `~`, but it only treats them as markup at a word boundary, so a
  * zero-width space on each side of one that could be at a boundary makes it literal; one after
  * a colon that starts a word stops an `:emoji:` code from forming. The space is invisible, and
- * the command parser drops it, so a name copied from Slack into a command still matches. A backtick, which may open code even inside a word,
- * becomes a look-alike. Does not escape &, < and > (see `literal`).
+ * the command parser drops it, so a name copied from Slack into a command still matches. A
+ * backtick, which may open code even inside a word, becomes a look-alike. Does not escape &, <
+ * and > (see `literal`).
  */
 export function unformatted(text: string): string {
   return (
@@ -80,9 +81,12 @@ export function mrkdwn(strings: TemplateStringsArray, ...values: ReadonlyArray<s
   }, ''));
 }
 
+/** A Slack user ID (U… or W…), the only thing the bot writes inside `<@…>`. */
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
 /** A mention of a Slack user by ID; anything that is not a user ID is shown as text. */
 export function mention(userId: string): Mrkdwn {
-  return new Mrkdwn(/^[UW][A-Z0-9]{2,}$/.test(userId) ? `<@${userId}>` : literal(userId));
+  return new Mrkdwn(USER_ID.test(userId) ? `<@${userId}>` : literal(userId));
 }
 
 /**
@@ -91,7 +95,7 @@ export function mention(userId: string): Mrkdwn {
  */
 export function literalExceptMentions(text: string, userIds: ReadonlyArray<string | undefined>): Mrkdwn {
   let out = literal(text);
-  for (const id of userIds) if (id && /^[UW][A-Z0-9]{2,}$/.test(id)) out = out.replaceAll(`&lt;@${id}&gt;`, `<@${id}>`);
+  for (const id of userIds) if (id && USER_ID.test(id)) out = out.replaceAll(`&lt;@${id}&gt;`, `<@${id}>`);
   return new Mrkdwn(out);
 }
 
@@ -143,6 +147,11 @@ export function mrkdwnSection(text: string, accessory?: Button): SectionBlock {
     text: { type: 'mrkdwn', verbatim: true, text: truncate(text, LIMITS.sectionText) },
     ...(accessory ? { accessory } : {}),
   };
+}
+
+/** A context block of one mrkdwn element, verbatim like every section (see mrkdwnSection). */
+export function mrkdwnContext(text: string): ContextBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: truncate(text, LIMITS.sectionText) }] };
 }
 
 export function plural(count: number, singular: string, pluralForm = `${singular}s`): string {

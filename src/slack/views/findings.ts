@@ -9,7 +9,7 @@ import { summarize } from '../../checks/evaluate.js';
 import { severityRank, statusRank } from '../../checks/reasons.js';
 import type { ScanResult, ScopeError } from '../../inventory/types.js';
 import { parseButtonValue } from '../buttonValues.js';
-import { escapeMrkdwn, literal, LIMITS, mrkdwnSection, plural, truncate } from './blocks.js';
+import { escapeMrkdwn, literal, LIMITS, mrkdwnContext, mrkdwnSection, plural, truncate } from './blocks.js';
 import type { SlackMessage } from './blocks.js';
 import { consoleLinksLine } from './consoleLinks.js';
 
@@ -370,7 +370,7 @@ export function renderScanPages(result: ScanResult, options: RenderScanOptions):
       continue;
     }
     if (lastAllowed) break;
-    pages.push([{ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: '…' }] }]); // text set below
+    pages.push([mrkdwnContext('…')]); // text set below
   }
 
   const left = items.slice(index).flatMap((item) => item.findings);
@@ -388,7 +388,7 @@ export function renderScanPages(result: ScanResult, options: RenderScanOptions):
   const messages = pages.map((blocks, i) => {
     if (i === 0) return { text: truncate(fallback, LIMITS.fallbackText), blocks };
     const continued = `${escapeMrkdwn(title)} — ${escapeMrkdwn(where)} · continued (${i + 1} of ${pages.length})`;
-    blocks[0] = { type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: truncate(continued, LIMITS.sectionText) }] };
+    blocks[0] = mrkdwnContext(continued);
     return { text: truncate(continued, LIMITS.fallbackText), blocks };
   });
   return { messages, unlisted: left.length };

@@ -3,7 +3,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AuditEvent } from '../../audit/auditLog.js';
 import type { Remediation } from '../../remediation/types.js';
-import { LIMITS, escapeMrkdwn, literal, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
+import { LIMITS, escapeMrkdwn, literal, mrkdwnContext, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
 
 function actor(a: string): string {
   return a === 'system' ? 'workflow' : `<@${a}>`;
@@ -33,7 +33,7 @@ export function renderHistory(transform: string, events: AuditEvent[]): SlackMes
   if (chunk.length > 0) sections.push(chunk.join('\n'));
   const room = LIMITS.blocksPerMessage - 2;
   const shown = sections.slice(-room);
-  if (shown.length < sections.length) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: 'Older events left out; the full trail is in the audit table.' }] });
+  if (shown.length < sections.length) blocks.push(mrkdwnContext('Older events left out; the full trail is in the audit table.'));
   for (const s of shown) blocks.push(mrkdwnSection(s));
   return { text: `Audit trail of ${name}: ${events.length} events`, blocks };
 }

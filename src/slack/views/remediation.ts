@@ -5,7 +5,7 @@ import type { ActionsBlock, Button, KnownBlock, StaticSelect } from '@slack/type
 import { describeEncryption, planDigest } from '../../remediation/lifecycle.js';
 import type { Remediation, StepName } from '../../remediation/types.js';
 import { consoleLinksLine } from './consoleLinks.js';
-import { LIMITS, code, literal, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
+import { LIMITS, code, literal, mrkdwnContext, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
 import { REMEDIATE_ACTION_ID } from './findings.js';
 
 export const ACTIONS = {
@@ -224,14 +224,14 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
     key: r.plan.keyArn,
     securityConfiguration: r.plan.securityConfigurationName,
   });
-  if (links) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: truncate(links, LIMITS.sectionText) }] });
+  if (links) blocks.push(mrkdwnContext(links));
   const heads = headsUp(r);
   if (heads) blocks.push(mrkdwnSection(heads));
   blocks.push(...bulletSections(':no_entry: *Cannot be approved:*', r.plan.problems));
   if (r.status === 'pending_approval') blocks.push(...bulletSections(':warning: *Not verified* (the bot may not check these; they do not block approval):', r.plan.warnings ?? []));
   const progress = progressText(r);
   if (progress) blocks.push(mrkdwnSection(progress));
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: truncate(statusLine(r, approvers), LIMITS.sectionText) }] });
+  blocks.push(mrkdwnContext(statusLine(r, approvers)));
 
   const value = JSON.stringify({ id: r.id });
   if (r.status === 'pending_approval') {
@@ -261,7 +261,7 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
     const retired = r.followUps?.find((f) => f.kind === 'retire');
     if (reverted || retired) {
       const notes = [retired && `original retired ${time(retired.at)}`, reverted && `reverted ${time(reverted.at)}`].filter(Boolean);
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', verbatim: true, text: `Since then: ${notes.join(' · ')}.` }] });
+      blocks.push(mrkdwnContext(`Since then: ${notes.join(' · ')}.`));
     }
     // A reverted remediation offers nothing more; a retired original can still be reverted (re-created).
     const name = truncate(r.source.name, 80);
