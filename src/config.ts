@@ -106,6 +106,23 @@ export interface RemediationConfig {
   taskRunTimeoutMinutes: number;
 }
 
+export interface DigestConfig {
+  /** The scan state machine: `/glue-encrypt digest` starts it, and so does its schedule. */
+  scanStateMachineArn?: string;
+  /** Table of scan snapshots (per run, account and region). */
+  snapshotTable?: string;
+  /** Days a scan snapshot is kept (DynamoDB TTL): at least a weekly digest's baseline. */
+  snapshotRetentionDays: number;
+  /** Who may change a channel's digests: the approvers, anyone in the workspace, or these Slack user IDs. */
+  managers: 'approvers' | 'anyone' | string[];
+  /** Read the accounts to scan from AWS Organizations instead of GLUE_ENCRYPT_ACCOUNTS. */
+  organizationScan: boolean;
+  /** With an organisation scan: only accounts under these roots or OUs (and their OUs); empty = all. */
+  organizationParents: string[];
+  /** Milliseconds between two messages to one channel (Slack allows about one a second). */
+  channelIntervalMs: number;
+}
+
 export interface AppConfig {
   slack: SlackConfig;
   remediation: RemediationConfig;
@@ -114,6 +131,7 @@ export interface AppConfig {
   /** Name of the worker Lambda that runs scans asynchronously. */
   workerFunction?: string;
   tables: { audit?: string; state?: string };
+  digests: DigestConfig;
   /** Parallel AWS calls per account and region. */
   concurrency: number;
   /** AWS SDK attempts per call (adaptive retry mode), throttling included. */
@@ -183,6 +201,25 @@ function readFileConfig(path: string | undefined, problems: string[]): FileConfi
     return {};
   }
   return parsed.data;
+}
+
+function wholeNumber(name: string, value: string | undefined, fallback: number, min: number, max: number, problems: string[]): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    problems.push(`${name}: "${value}" must be a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return n;
+}
+
+/** "approvers" (default), "anyone", or a comma list of Slack user IDs. */
+function subscriptionManagers(value: string | undefined, problems: string[]): DigestConfig['managers'] {
+  const trimmed = value?.trim() ?? '';
+  if (trimmed === '' || trimmed === 'approvers') return 'approvers';
+  if (trimmed === 'anyone') return 'anyone';
+  const users = checkList('GLUE_ENCRYPT_SUBSCRIPTION_MANAGERS', z.string().check(z.regex(/^[UW][A-Z0-9]{2,}$/, 'is not "approvers", "anyone" or a Slack user ID like U0123ABCD')), list(trimmed), 100, problems);
+  return users ?? 'approvers';
 }
 
 function positiveInt(name: string, value: string | undefined, fallback: number, max: number, problems: string[]): number {
@@ -308,6 +345,18 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     workerFunction: env.GLUE_ENCRYPT_WORKER_FUNCTION || undefined,
     tables: { audit: env.GLUE_ENCRYPT_AUDIT_TABLE || undefined, state: env.GLUE_ENCRYPT_STATE_TABLE || undefined },
+    digests: {
+      scanStateMachineArn: check('GLUE_ENCRYPT_SCAN_STATE_MACHINE_ARN', z.string().check(z.regex(/^arn:aws[\w-]*:states:[\w-]+:\d{12}:stateMachine:[\w-]{1,80}$/, 'is not a Step Functions state machine ARN')), env.GLUE_ENCRYPT_SCAN_STATE_MACHINE_ARN, problems),
+      snapshotTable: env.GLUE_ENCRYPT_SNAPSHOT_TABLE || undefined,
+      // A weekly digest compares with the scan a week before: keep more than that.
+      snapshotRetentionDays: wholeNumber('GLUE_ENCRYPT_SNAPSHOT_RETENTION_DAYS', env.GLUE_ENCRYPT_SNAPSHOT_RETENTION_DAYS, 40, 8, 400, problems),
+      managers: subscriptionManagers(env.GLUE_ENCRYPT_SUBSCRIPTION_MANAGERS, problems),
+      organizationScan:
+        check('GLUE_ENCRYPT_ORGANIZATION_SCAN', z.enum(['true', 'false'], { error: 'must be true or false' }), env.GLUE_ENCRYPT_ORGANIZATION_SCAN, problems) === 'true',
+      organizationParents:
+        checkList('GLUE_ENCRYPT_ORGANIZATION_PARENTS', z.string().check(z.regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'is not an organization root (r-...) or OU ID (ou-...)')), list(env.GLUE_ENCRYPT_ORGANIZATION_PARENTS), 50, problems) ?? [],
+      channelIntervalMs: wholeNumber('GLUE_ENCRYPT_CHANNEL_INTERVAL_MS', env.GLUE_ENCRYPT_CHANNEL_INTERVAL_MS, 1100, 0, 10_000, problems),
+    },
     concurrency: positiveInt('GLUE_ENCRYPT_CONCURRENCY', env.GLUE_ENCRYPT_CONCURRENCY, 8, 64, problems),
     maxAttempts: positiveInt('GLUE_ENCRYPT_MAX_ATTEMPTS', env.GLUE_ENCRYPT_MAX_ATTEMPTS, 8, 20, problems),
     // 100 keeps each response small; up to 1000 trades response size for fewer calls.

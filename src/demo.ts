@@ -1,8 +1,11 @@
 // `npm run demo`: the main job on the embedded sandbox, no AWS or Slack account needed.
 // A Slack-signed `/glue-encrypt check` goes through the real Lambda handler, the worker
 // scans the seeded Glue/KMS stand-in, and the terminal shows what the channel would show.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateMLTransformCommand, GlueClient } from '@aws-sdk/client-glue';
+import { SubscriptionStore } from './digests/subscriptionStore.js';
 import { startHarness, SANDBOX_CHANNEL, type Harness } from './sandbox/harness.js';
-import { DEMO_TRANSFORM_IDS } from './sandbox/fixtures.js';
+import { DEMO_ACCOUNT_ID, DEMO_KEY_IDS, DEMO_REGION, DEMO_ROLE_ARN, DEMO_TRANSFORM_IDS } from './sandbox/fixtures.js';
 import { blocksToText } from './slack/views/terminal.js';
 import { ACTIONS, requestIdOfDecisionBlock } from './slack/views/remediation.js';
 
@@ -25,9 +28,11 @@ function showAck(body: string): void {
 /** A message as a person reads it. */
 const messageText = (m: { text?: string; blocks: Parameters<typeof blocksToText>[0]['blocks'] }): string => blocksToText({ text: m.text ?? '', blocks: m.blocks });
 
+const DIGEST_CHANNEL = 'C0DIGESTS';
+
 /** Prints messages of the channel from index `from` on, as they show now. */
-function showChannel(h: Harness, from = 0): number {
-  const messages = h.slack.channelView(SANDBOX_CHANNEL);
+function showChannel(h: Harness, from = 0, channel = SANDBOX_CHANNEL): number {
+  const messages = h.slack.channelView(channel);
   for (const m of messages.slice(from)) {
     console.log(indent(messageText(m)));
     console.log('  │');
@@ -99,6 +104,8 @@ export async function runDemo(): Promise<number> {
     await harness.settle();
     for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(messageText(e)));
 
+    const digests = await showDigests(harness);
+
     // The demo shows the main job: say so loudly if it did not happen.
     const outcome = (ts: string) => {
       const m = harness.slack.channelView(SANDBOX_CHANNEL).find((x) => x.ts === ts);
@@ -107,6 +114,8 @@ export async function runDemo(): Promise<number> {
     const failures = [
       !/· completed/.test(outcome(request.ts)) && 'the remediation of orders-match did not complete',
       !/· completed/.test(outcome(revert.ts)) && 'the revert of orders-match did not complete',
+      !/new failures?: .*fraud-match-2027/.test(digests.second) && 'the second digest did not report the new unencrypted transform',
+      !/disabled; 3 transforms encrypted with it/.test(digests.second) && 'the second digest did not report the disabled key',
     ].filter(Boolean);
 
     const calls = harness.aws.callCounts();
@@ -125,4 +134,49 @@ export async function runDemo(): Promise<number> {
   } finally {
     await harness.close();
   }
+}
+
+/** Everyone's digests are due now: as if the clock had reached their time (the demo cannot wait for 09:00). */
+async function clockReachesDigestTime(h: Harness): Promise<void> {
+  const store = new SubscriptionStore(new DynamoDBClient({}), h.config.tables.state!);
+  for (const s of await store.forChannel(DIGEST_CHANNEL)) await store.update({ ...s, nextDueAt: new Date(Date.now() - 1000).toISOString() });
+}
+
+/** A subscription, two scheduled digests and what changed between them; returns what the second said. */
+async function showDigests(h: Harness): Promise<{ second: string }> {
+  rule('@bob types in #digests: /glue-encrypt subscribe daily 09:00 --tz Europe/Paris');
+  const res = await h.command('subscribe daily 09:00 --tz Europe/Paris', { user: 'U0BOB', channel: DIGEST_CHANNEL });
+  showAck(res.body);
+
+  rule('09:00 in Paris: the schedule starts the scan state machine; #digests gets its first digest');
+  await clockReachesDigestTime(h);
+  await h.scheduledScan();
+  const seen = showChannel(h, 0, DIGEST_CHANNEL);
+
+  rule('During the day: someone creates an unencrypted transform, and the key alias/glue-ml is disabled');
+  const glue = new GlueClient({ region: DEMO_REGION });
+  await glue.send(
+    new CreateMLTransformCommand({
+      Name: 'fraud-match-2027',
+      Role: DEMO_ROLE_ARN,
+      InputRecordTables: [{ DatabaseName: 'crm', TableName: 'customers' }],
+      Parameters: { TransformType: 'FIND_MATCHES', FindMatchesParameters: { PrimaryKeyColumnName: 'customer_id' } },
+      GlueVersion: '2.0',
+      WorkerType: 'G.1X',
+      NumberOfWorkers: 10,
+    }),
+  );
+  glue.destroy();
+  console.log('  glue:CreateMLTransform fraud-match-2027 (no TransformEncryption: user data not encrypted)');
+  // As a person would in the KMS console; the sandbox's KMS has no DisableKey yet.
+  h.aws.state.region(DEMO_ACCOUNT_ID, DEMO_REGION).keys.get(DEMO_KEY_IDS.glueMl)!.keyState = 'Disabled';
+  console.log(`  kms key ${DEMO_KEY_IDS.glueMl} (alias/glue-ml) disabled`);
+
+  rule('09:00 the next day: the second digest says what changed');
+  await clockReachesDigestTime(h);
+  await h.scheduledScan();
+  const messages = h.slack.channelView(DIGEST_CHANNEL);
+  showChannel(h, seen, DIGEST_CHANNEL);
+  const second = messages.filter((m) => !m.threadTs).at(-1);
+  return { second: second ? messageText(second) : '' };
 }

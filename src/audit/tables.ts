@@ -45,3 +45,8 @@ export function stateTableDefinition(tableName: string): CreateTableCommandInput
     ],
   };
 }
+
+/** Scan snapshots (digests/snapshotStore.ts): the same key shape; `expiresAt` is their TTL in the template. */
+export function snapshotTableDefinition(tableName: string): CreateTableCommandInput {
+  return { ...stateTableDefinition(tableName) };
+}

@@ -35,7 +35,11 @@ export function evaluateTransform(ctx: TransformContext, policy: Policy, rules: 
       );
     }
   }
-  return finding(ctx.transform, reasons);
+  const key = ctx.key?.kind === 'found' ? ctx.key.key : undefined;
+  return {
+    ...finding(ctx.transform, reasons),
+    ...(key ? { key: { arn: key.arn, state: key.state, ...(key.deletionDate ? { deletionDate: key.deletionDate.toISOString() } : {}) } } : {}),
+  };
 }
 
 /** A finding for a transform whose facts could not be gathered. */

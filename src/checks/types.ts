@@ -136,6 +136,8 @@ export interface Finding {
   /** Facts echoed for display: the key and security configuration in use. */
   encryption: TransformEncryptionFacts;
   labelCount?: number;
+  /** The user-data key as KMS described it, when it could be read: what a digest compares run to run. */
+  key?: { arn: string; state: string; deletionDate?: string };
 }
 
 /** A rule: data plus one small function. Adding a rule is adding a file to rules/. */

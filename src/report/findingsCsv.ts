@@ -1,6 +1,6 @@
 // A scan's findings as CSV, one row per transform, for a spreadsheet: what Slack cannot list
 // in a message goes into a file in the thread.
-import type { ScanResult } from '../inventory/types.js';
+import type { Finding } from '../checks/types.js';
 
 const COLUMNS = [
   'account_id',
@@ -28,7 +28,8 @@ export function csvField(value: string | number | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-export function findingsCsv(result: ScanResult): string {
+/** One row per finding (a scan's, or a digest's). */
+export function findingsCsv(result: { findings: readonly Finding[] }): string {
   const rows = result.findings.map((f) =>
     [
       f.accountId,

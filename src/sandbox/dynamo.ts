@@ -4,11 +4,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { auditTableDefinition, stateTableDefinition } from '../audit/tables.js';
+import { auditTableDefinition, snapshotTableDefinition, stateTableDefinition } from '../audit/tables.js';
 
 export interface DynamoSandbox {
   endpoint: string;
-  tables: { audit: string; state: string };
+  tables: { audit: string; state: string; snapshots: string };
   /** Every write (PutItem, UpdateItem, DeleteItem) is answered this many milliseconds late: races need time to show. */
   setWriteLatency(ms: number): void;
   close(): Promise<void>;
@@ -16,7 +16,7 @@ export interface DynamoSandbox {
 
 const WRITES = new Set(['DynamoDB_20120810.PutItem', 'DynamoDB_20120810.UpdateItem', 'DynamoDB_20120810.DeleteItem']);
 
-export async function startDynamo(tables = { audit: 'glue-encrypt-audit', state: 'glue-encrypt-state' }): Promise<DynamoSandbox> {
+export async function startDynamo(tables = { audit: 'glue-encrypt-audit', state: 'glue-encrypt-state', snapshots: 'glue-encrypt-snapshots' }): Promise<DynamoSandbox> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -39,6 +39,7 @@ export async function startDynamo(tables = { audit: 'glue-encrypt-audit', state:
   });
   await client.send(new CreateTableCommand(auditTableDefinition(tables.audit)));
   await client.send(new CreateTableCommand(stateTableDefinition(tables.state)));
+  await client.send(new CreateTableCommand(snapshotTableDefinition(tables.snapshots)));
   client.destroy();
   return {
     endpoint,

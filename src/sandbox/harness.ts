@@ -3,11 +3,17 @@
 // the standard endpoint variables only. Used by `npm run demo`, the integration tests and
 // the benchmarks.
 import { randomBytes } from 'node:crypto';
+import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver.js';
 import { loadConfig, type AppConfig } from '../config.js';
 import { buildSlackHandler } from '../handlers/slack.js';
 import { handleWorkerEvent } from '../handlers/worker.js';
 import { handleAdvance } from '../handlers/advance.js';
+import { handleDigestStep } from '../handlers/digest.js';
+import { handleScanStep } from '../handlers/scan.js';
+import { runStateMachine } from './aws/asl.js';
+import { functionNameOf } from './aws/lambda.js';
+import { SCHEDULE_INPUT, scanStateMachineDefinition } from './scanStateMachine.js';
 import { AwsSandbox, type AwsSandboxOptions } from './aws/index.js';
 import { startDynamo, type DynamoSandbox } from './dynamo.js';
 import { applyEnv } from './env.js';
@@ -18,6 +24,10 @@ import { signedInteraction, signedSlashCommand, type SignOptions } from './slack
 export const SANDBOX_WORKER = 'glue-encrypt-sandbox-worker';
 export const SANDBOX_STATE_MACHINE = 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-sandbox-remediation';
 export const SANDBOX_CHANNEL = 'C0SECURITY';
+export const SANDBOX_SCAN_FUNCTION = 'glue-encrypt-sandbox-scan';
+export const SANDBOX_DIGEST_FUNCTION = 'glue-encrypt-sandbox-digest';
+export const SANDBOX_SCAN_STATE_MACHINE = 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-sandbox-scan';
+export { SCHEDULE_INPUT };
 /** Like the state machine's retries of a failing advance (serverless.yml), without the waits. */
 const ADVANCE_ATTEMPTS = 4;
 
@@ -49,6 +59,8 @@ export interface Harness {
   command(text: string, options?: { user?: string; channel?: string; sign?: Partial<SignOptions> }): Promise<AwsResponse>;
   /** Sends a signed button click. */
   click(actionId: string, value: string, options: { user: string; channel?: string; messageTs?: string; teamId?: string }): Promise<AwsResponse>;
+  /** Starts the scan state machine as its EventBridge schedule does (through the Step Functions API) and waits for it. */
+  scheduledScan(): Promise<void>;
   /** Waits until every asynchronous Lambda invocation and workflow started so far has finished. */
   settle(): Promise<void>;
   close(): Promise<void>;
@@ -59,6 +71,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // EMF metric lines are for CloudWatch; locally they would bury the demo's output (a test of them turns them on).
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // Likewise the functions' info lines (a digest run's summary): warnings and errors still show.
+  process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const aws = await AwsSandbox.start(options.aws);
   const slack = await startSlackSandbox({ usergroups: { S0SECLEADS: ['U0CAROL'] }, ...options.slack });
   const dynamo = await startDynamo();
@@ -89,6 +103,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     GLUE_ENCRYPT_DEFAULT_KEY: 'alias/glue-ml',
     GLUE_ENCRYPT_STATE_MACHINE_ARN: SANDBOX_STATE_MACHINE,
     GLUE_ENCRYPT_POLL_SECONDS: '30',
+    GLUE_ENCRYPT_SNAPSHOT_TABLE: dynamo.tables.snapshots,
+    GLUE_ENCRYPT_SCAN_STATE_MACHINE_ARN: SANDBOX_SCAN_STATE_MACHINE,
+    // Slack's one message a second per channel, shortened so tests and the demo do not wait it out.
+    GLUE_ENCRYPT_CHANNEL_INTERVAL_MS: '50',
     ...options.env,
   };
   // The SDK reads endpoints and credentials from the environment, as it would on Lambda.
@@ -119,6 +137,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     }
     throw new Error(`Remediation ${remediationId} did not finish`);
   });
+  // The scan state machine: the template's own definition, run by the sandbox's ASL interpreter,
+  // whose Lambda tasks call the two functions as Step Functions would.
+  const stepFunctions: Record<string, (event: unknown) => Promise<unknown>> = {
+    [SANDBOX_SCAN_FUNCTION]: (event) => handleScanStep(event, config),
+    [SANDBOX_DIGEST_FUNCTION]: (event) => handleDigestStep(event, config),
+  };
+  const lambdaArn = (name: string) => `arn:aws:lambda:${aws.state.defaultRegion}:${aws.state.defaultAccountId}:function:${name}`;
+  for (const [name, fn] of Object.entries(stepFunctions)) aws.registerFunction(name, fn);
+  const scanDefinition = scanStateMachineDefinition({ ScanFunctionArn: lambdaArn(SANDBOX_SCAN_FUNCTION), DigestFunctionArn: lambdaArn(SANDBOX_DIGEST_FUNCTION) });
+  aws.registerStateMachine(SANDBOX_SCAN_STATE_MACHINE, (executionArn, input) =>
+    runStateMachine(scanDefinition, JSON.parse(input), {
+      executionArn,
+      invokeLambda: async (functionName, payload) => {
+        const fn = stepFunctions[functionNameOf(functionName)];
+        if (!fn) throw Object.assign(new Error(`Function not found: ${functionName}`), { name: 'Lambda.ResourceNotFoundException' });
+        return fn(payload);
+      },
+    }),
+  );
   const handler = await buildSlackHandler(config);
 
   const sign = (extra?: Partial<SignOptions>): SignOptions => ({ signingSecret, ...extra });
@@ -160,6 +197,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         ),
         {},
       );
+    },
+    scheduledScan: async () => {
+      const sfn = new SFNClient({});
+      await sfn.send(new StartExecutionCommand({ stateMachineArn: SANDBOX_SCAN_STATE_MACHINE, input: SCHEDULE_INPUT }));
+      sfn.destroy();
+      await aws.idle();
     },
     settle: () => aws.idle(),
     close: async () => {

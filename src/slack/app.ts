@@ -9,6 +9,7 @@ import type { JobDispatcher } from './jobs.js';
 import { refusalAuditor } from './refusals.js';
 import { countingFetch } from './webClient.js';
 import { registerRemediationListeners, remediationEnabled } from './remediationListeners.js';
+import { subscriptionCommands } from './subscriptionCommands.js';
 import { ACTIONS } from './views/remediation.js';
 import { SLASH_COMMAND, renderHelp, renderUsageError } from './views/help.js';
 import { renderFailure, renderNotice } from './views/notice.js';
@@ -103,9 +104,19 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
     await next();
   });
 
-  app.command(SLASH_COMMAND, async ({ command, ack }) => {
+  let answerSubscription: ReturnType<typeof subscriptionCommands> | undefined;
+  app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
     const parsed = parseCommand(command.text ?? '');
     switch (parsed.kind) {
+      case 'subscribe':
+      case 'unsubscribe':
+      case 'subscriptions':
+      case 'digest': {
+        answerSubscription ??= subscriptionCommands(config, client);
+        const { inChannel, message } = await answerSubscription(parsed, { channelId: command.channel_id, userId: command.user_id, teamId: command.team_id });
+        await ack({ response_type: inChannel ? 'in_channel' : 'ephemeral', ...message });
+        return;
+      }
       case 'help':
         await ack({ response_type: 'ephemeral', ...renderHelp() });
         return;

@@ -5,6 +5,7 @@
 
 import * as z from 'zod/mini';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../config.js';
+import { canonicalTimeZone, parseCadence, type Cadence } from '../digests/schedule.js';
 import { unescapeMrkdwn } from './views/blocks.js';
 
 export type ParsedCommand =
@@ -12,6 +13,10 @@ export type ParsedCommand =
   | { kind: 'help' }
   | { kind: 'history'; transform: string }
   | { kind: 'status' }
+  | { kind: 'subscribe'; cadence: Cadence; timeZone: string; onlyFailures: boolean; regions?: string[]; accounts?: string[] }
+  | { kind: 'unsubscribe'; id?: string }
+  | { kind: 'subscriptions' }
+  | { kind: 'digest' }
   | { kind: 'invalid'; error: string };
 
 export type CommandKind = Exclude<ParsedCommand['kind'], 'invalid'>;
@@ -51,6 +56,18 @@ const transformSchema = z.string().check(
 /** A Glue ML transform ID ("tfm-" and hex); anything else is taken as a name. */
 export { looksLikeTransformId as isTransformId } from '../inventory/transformId.js';
 
+const timeZoneSchema = z.pipe(
+  z.string().check(
+    z.refine((value) => canonicalTimeZone(value) !== undefined, {
+      error: (issue) => `"${String(issue.input)}" is not a time zone: use an IANA name like Europe/Paris, America/New_York or UTC.`,
+    }),
+  ),
+  z.transform((value: string) => canonicalTimeZone(value)!),
+);
+
+/** Flags take no value; the schema is never asked. */
+const flagSchema = z.string();
+
 // ---------------------------------------------------------------------------------------
 // Options
 
@@ -61,6 +78,10 @@ interface OptionSpec {
   schema: z.ZodMiniType<string, string>;
   /** Noun for messages: "region", "account". */
   noun: string;
+  /** One value, not a comma list (a time zone). */
+  single?: true;
+  /** Present or absent, no value (--only-failures). */
+  flag?: true;
 }
 
 export const OPTIONS = {
@@ -75,6 +96,20 @@ export const OPTIONS = {
     description: `Accounts to check (comma-separated, up to ${MAX_LIST_VALUES}); default: the configured accounts.`,
     schema: accountSchema,
     noun: 'account',
+  },
+  tz: {
+    placeholder: 'Area/City',
+    description: 'Time zone the digest time is in (an IANA name such as Europe/Paris); default UTC.',
+    schema: timeZoneSchema,
+    noun: 'time zone',
+    single: true,
+  },
+  'only-failures': {
+    placeholder: '',
+    description: 'List only failing and warning transforms (the totals still count every one).',
+    schema: flagSchema,
+    noun: 'flag',
+    flag: true,
   },
 } as const satisfies Record<string, OptionSpec>;
 
@@ -126,6 +161,49 @@ export const COMMANDS = {
     options: [],
     positional: { min: 0, max: 0 },
     build: () => ({ kind: 'status' }),
+  },
+  subscribe: {
+    usage: 'subscribe [daily HH:MM | weekly DAY HH:MM] [--tz Area/City] [--only-failures] [--account …] [--region …]',
+    summary: 'Post a digest of the posture and what changed to this channel on a schedule (default daily 09:00 UTC).',
+    options: ['tz', 'only-failures', 'account', 'region'],
+    positional: { min: 0, max: 3, name: 'schedule' },
+    build: ({ positional, options }) => {
+      const cadence = parseCadence(positional);
+      if ('error' in cadence) return invalid(cadence.error);
+      return {
+        kind: 'subscribe',
+        cadence,
+        timeZone: options.tz?.[0] ?? 'UTC',
+        onlyFailures: options['only-failures'] !== undefined,
+        ...(options.region ? { regions: options.region } : {}),
+        ...(options.account ? { accounts: options.account } : {}),
+      };
+    },
+  },
+  unsubscribe: {
+    usage: 'unsubscribe [<subscription id>]',
+    summary: "Stop one of this channel's digests (the id is in `subscriptions`; not needed when there is only one).",
+    options: [],
+    positional: { min: 0, max: 1, name: 'subscription id' },
+    build: ({ positional }) => {
+      const id = positional[0]?.toLowerCase();
+      if (id !== undefined && !/^[0-9a-f]{6}$/.test(id)) return invalid(`"${positional[0]!}" is not a subscription id (six characters, as \`subscriptions\` lists them).`);
+      return { kind: 'unsubscribe', ...(id ? { id } : {}) };
+    },
+  },
+  subscriptions: {
+    usage: 'subscriptions',
+    summary: "List this channel's digest subscriptions.",
+    options: [],
+    positional: { min: 0, max: 0 },
+    build: () => ({ kind: 'subscriptions' }),
+  },
+  digest: {
+    usage: 'digest',
+    summary: "Post this channel's digest now: scan, compare with its last digest, report.",
+    options: [],
+    positional: { min: 0, max: 0 },
+    build: () => ({ kind: 'digest' }),
   },
   help: {
     usage: 'help',
@@ -248,6 +326,13 @@ export function parseCommand(text: string): ParsedCommand {
       );
     }
 
+    const option: OptionSpec = OPTIONS[optionName];
+    if (option.flag) {
+      if (equals !== -1) return invalid(`--${optionName} takes no value.`);
+      args.options[optionName] = ['true'];
+      continue;
+    }
+
     let raw: string;
     if (equals !== -1) {
       raw = token.value.slice(equals + 1);
@@ -267,6 +352,13 @@ export function parseCommand(text: string): ParsedCommand {
       i += 1;
     }
 
+    if (option.single) {
+      if (args.options[optionName]) return invalid(`--${optionName} is given twice.`);
+      const parsed = option.schema.safeParse(raw.trim());
+      if (!parsed.success) return invalid(parsed.error.issues[0]?.message ?? `Invalid ${option.noun}.`);
+      args.options[optionName] = [parsed.data];
+      continue;
+    }
     const values = parseList(optionName, raw);
     if (!Array.isArray(values)) return invalid(values.error);
     const merged = [...(args.options[optionName] ?? [])];

@@ -16,6 +16,7 @@ import { literalExceptMentions } from './views/blocks.js';
 import { requestMessages } from './requestMessages.js';
 import { recordRemediationOutcome } from '../operations/metrics.js';
 import { parseRemediateValue } from './views/findings.js';
+import { ApproverGroupCache } from './approverGroup.js';
 import { ACTIONS } from './views/remediation.js';
 import { slackErrorCode } from './publish.js';
 
@@ -45,29 +46,6 @@ class ApproverGroupUnreadable extends Error {
   override readonly name = 'ApproverGroupUnreadable';
   constructor(readonly slackError: string) {
     super(`The approver group could not be read (Slack said ${slackError}); nothing was changed.`);
-  }
-}
-
-/**
- * Approver-group members, read at most once a minute per container: a click must not wait on
- * Slack, and a rate-limited lookup soon after a good one still knows the group (for 5 minutes).
- * The price: a member removed from the group may still approve for up to a minute.
- */
-class ApproverGroupCache {
-  private read?: { at: number; users: string[] };
-  constructor(private readonly now: () => number = Date.now) {}
-
-  async members(lookup: () => Promise<string[]>): Promise<string[]> {
-    const age = this.read ? this.now() - this.read.at : Infinity;
-    if (this.read && age < 60_000) return this.read.users;
-    try {
-      const users = await lookup();
-      this.read = { at: this.now(), users };
-      return users;
-    } catch (err) {
-      if (this.read && age < 300_000) return this.read.users;
-      throw err;
-    }
   }
 }
 

@@ -9,6 +9,7 @@ import { auditTableDefinition, stateTableDefinition } from '../../src/audit/tabl
 import { loadConfig } from '../../src/config.js';
 import { workerJobSchema } from '../../src/slack/jobs.js';
 import { METRICS_NAMESPACE } from '../../src/operations/metrics.js';
+import { SCHEDULE_INPUT } from '../../src/sandbox/scanStateMachine.js';
 import { functionsBundling, functionsSending, indexQueries, modulesCalling } from './sources.js';
 
 const OUT_DIR = join(process.cwd(), '.serverless');
@@ -49,7 +50,13 @@ const WORKFLOW_GLUE_ACTIONS = [
   'glue:UpdateMLTransform',
 ];
 const STAGE = 'ci';
-const FUNCTIONS = { slack: 'SlackLambdaFunction', worker: 'WorkerLambdaFunction', advance: 'AdvanceLambdaFunction' } as const;
+const FUNCTIONS = {
+  slack: 'SlackLambdaFunction',
+  worker: 'WorkerLambdaFunction',
+  advance: 'AdvanceLambdaFunction',
+  scan: 'ScanLambdaFunction',
+  digest: 'DigestLambdaFunction',
+} as const;
 const AUDIT_WRITES_FORBIDDEN = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
 const KMS_READ = ['kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy', 'kms:ListAliases'];
 /** SDK commands the code sends, and the IAM action each is authorised as. */
@@ -214,11 +221,11 @@ function asText(value: unknown): string {
 const unique = (list: string[]) => [...new Set(list)].sort();
 
 /** The one state machine of the stack. */
+/** The remediation workflow's state machine (the scan's has tests of its own, test/deploy/scan.test.ts). */
 function stateMachine(): [string, Json] {
-  const machines = ofType('AWS::StepFunctions::StateMachine');
-  if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
-  const [id, r] = machines[0] as [string, CfnResource];
-  return [id, r.Properties ?? {}];
+  const machine = tpl().Resources.RemediationStateMachine;
+  if (machine?.Type !== 'AWS::StepFunctions::StateMachine') throw new Error('no RemediationStateMachine in the template');
+  return ['RemediationStateMachine', machine.Properties ?? {}];
 }
 
 interface AslState {
@@ -400,7 +407,7 @@ describe('functions', () => {
 
   it('runs every function on nodejs22.x / arm64 with its own role', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions.map(([id]) => id).sort()).toEqual(['AdvanceLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
+    expect(functions.map(([id]) => id).sort()).toEqual(['AdvanceLambdaFunction', 'DigestLambdaFunction', 'ScanLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
     for (const [id, r] of functions) {
       expect(r.Properties?.Runtime, id).toBe('nodejs22.x');
       expect(r.Properties?.Architectures, id).toEqual(['arm64']);
@@ -408,6 +415,8 @@ describe('functions', () => {
     expect(functionRole('SlackLambdaFunction')).toBe('SlackRole');
     expect(functionRole('WorkerLambdaFunction')).toBe('WorkerRole');
     expect(functionRole('AdvanceLambdaFunction')).toBe('AdvanceRole');
+    expect(functionRole('ScanLambdaFunction')).toBe('ScanRole');
+    expect(functionRole('DigestLambdaFunction')).toBe('DigestRole');
     // osls's shared default role must not exist: every function has a purpose-built one.
     expect(tpl().Resources.IamRoleLambdaExecution).toBeUndefined();
   });
@@ -416,6 +425,8 @@ describe('functions', () => {
     expect(props('SlackLambdaFunction')).toMatchObject({ Timeout: 10, MemorySize: 512 });
     expect(props('WorkerLambdaFunction')).toMatchObject({ Timeout: 300, MemorySize: 1024 });
     expect(props('AdvanceLambdaFunction')).toMatchObject({ Timeout: 120, MemorySize: 512 });
+    expect(props('ScanLambdaFunction')).toMatchObject({ Timeout: 300, MemorySize: 1024 });
+    expect(props('DigestLambdaFunction')).toMatchObject({ Timeout: 900, MemorySize: 512 });
   });
 
   it('gives the functions the settings they read, by name, and the worker no signing secret', () => {
@@ -532,6 +543,8 @@ describe('functions', () => {
       AuditTable: 'glue-encrypt-ci-audit',
       StateTable: 'glue-encrypt-ci-state',
       RemediationStateMachine: 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-ci-remediation',
+      ScanStateMachine: 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-ci-scan',
+      SnapshotTable: 'glue-encrypt-ci-snapshots',
       'AWS::AccountId': PLAUSIBLE.accountId,
     };
     for (const [key, value] of Object.entries(envOf(FUNCTIONS[name]))) {
@@ -545,6 +558,8 @@ describe('functions', () => {
     const config = loadConfig({ ...deployed, SLACK_TEAM_ID: 'T0123ABCD' });
     expect(config.policy.requiredS3Encryption).toBe('SSE-KMS');
     if (name !== 'slack') expect(config.remediation.defaultKey).toBe('alias/glue-ml');
+    if (name === 'scan' || name === 'digest') expect(config.digests.snapshotRetentionDays).toBe(40);
+    if (name === 'slack') expect(config.digests).toMatchObject({ managers: 'approvers', organizationScan: false, scanStateMachineArn: refs.ScanStateMachine });
     if (name === 'worker') expect(config.remediation.approvalTtlHours).toBe(24);
     // The slack function knows its own account, to refuse a command naming one it does not read.
     if (name === 'slack') expect(config.scope.homeAccountId).toBe(PLAUSIBLE.accountId);
@@ -602,6 +617,8 @@ describe('functions', () => {
       expect(envOf(id).GLUE_ENCRYPT_STATE_MACHINE_ARN, id).toEqual({ Ref: machine });
     }
     expect(envOf('AdvanceLambdaFunction')).not.toHaveProperty('GLUE_ENCRYPT_STATE_MACHINE_ARN');
+    // Digests put Remediate buttons on failures only where the workflow exists, like checks.
+    expect(envOf('DigestLambdaFunction').GLUE_ENCRYPT_STATE_MACHINE_ARN).toEqual({ Ref: machine });
   });
 });
 
@@ -687,27 +704,30 @@ describe('IAM', () => {
     expect(JSON.stringify(invoke[0]?.Resource)).toMatch(new RegExp(`function:${String(props('WorkerLambdaFunction').FunctionName)}"`));
   });
 
-  it('lets the slack role start the remediation state machine and look at its executions, and nothing else', () => {
-    const [machine, machineProps] = stateMachine();
+  it('lets the slack role start the remediation and scan state machines, look at remediation executions, and nothing else', () => {
+    const [, machineProps] = stateMachine();
     const statements = roleStatements('SlackRole').filter((s) => actionsOf(s).some((a) => a.startsWith('states:')));
-    expect(statements).toHaveLength(2);
-    const start = statements.find((s) => actionsOf(s).includes('states:StartExecution')) as Statement;
-    expect(actionsOf(start)).toEqual(['states:StartExecution']);
-    const arn = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${String(machineProps.StateMachineName)}`;
-    for (const res of resourcesOf(start)) expect([arn, `\${${machine}}`]).toContain(asText(res));
+    expect(statements).toHaveLength(3);
+    const starts = statements.filter((s) => actionsOf(s).includes('states:StartExecution'));
+    const machineArn = (name: string) => `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:${name}`;
+    const arn = machineArn(String(machineProps.StateMachineName));
+    expect(starts.flatMap((s) => resourcesOf(s).map(asText)).sort()).toEqual([arn, machineArn(`glue-encrypt-${STAGE}-scan`)].sort());
+    for (const start of starts) expect(actionsOf(start)).toEqual(['states:StartExecution']);
     const describe = statements.find((s) => actionsOf(s).includes('states:DescribeExecution')) as Statement;
     expect(actionsOf(describe)).toEqual(['states:DescribeExecution']);
     const executions = `arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:execution:${String(machineProps.StateMachineName)}:*`;
     expect(resourcesOf(describe).map(asText)).toEqual([executions]);
-    // Nobody else starts executions: the worker plans, the state machine runs, the slack function approves.
+    // Nobody else starts executions: the worker plans, the state machine runs, the slack function
+    // approves; the scan's schedule starts the scan, whose Distributed Map starts its own children.
     const starters = allStatements().filter((f) => f.statement.Effect === 'Allow' && actionsOf(f.statement).some((a) => a.startsWith('states:')));
-    expect(unique(starters.map((f) => f.owner))).toEqual(['SlackRole']);
+    expect(unique(starters.map((f) => f.owner)).sort()).toEqual(['ScanScheduleRole', 'ScanStateMachineRole', 'SlackRole']);
   });
 
   it.each([
     // Approve / Reject: get and conditionally put the request and the lock, delete the lock when
     // a start is refused; refusals and decisions are audited.
-    ['SlackRole', { state: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], audit: ['dynamodb:PutItem'] }],
+    // subscribe / unsubscribe / subscriptions: query, put and delete subscription items.
+    ['SlackRole', { state: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], audit: ['dynamodb:PutItem'] }],
     // Plans and status: create, index and save requests, list in-flight ones; history reads the audit trail.
     ['WorkerRole', { state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], audit: ['dynamodb:PutItem', 'dynamodb:Query'] }],
     // Steps: read and checkpoint the remediation, release the lock at the end, one audit event per step.
@@ -750,7 +770,7 @@ describe('IAM', () => {
     }
   });
 
-  it('lets roles delete only lock and open-request claim items from the state table', () => {
+  it('lets roles delete only lock, open-request claim and subscription items from the state table', () => {
     const deletes = allStatements().filter((f) => f.statement.Effect === 'Allow' && actionsOf(f.statement).includes('dynamodb:DeleteItem'));
     expect(deletes.length).toBeGreaterThan(0);
     for (const { owner, statement } of deletes) {
@@ -758,7 +778,7 @@ describe('IAM', () => {
       expect(resourcesOf(statement), `${owner} ${statement.Sid}`).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]);
       const keys = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'] as string[] | undefined;
       expect(keys, `${owner} ${statement.Sid}`).toBeDefined();
-      expect(keys!.every((k) => k === 'LOCK#*' || k === 'REQUEST#*'), `${owner} ${statement.Sid}`).toBe(true);
+      expect(keys!.every((k) => k === 'LOCK#*' || k === 'REQUEST#*' || k === 'SUBSCRIPTIONS'), `${owner} ${statement.Sid}`).toBe(true);
     }
   });
 
@@ -1167,9 +1187,13 @@ describe('member-account roles (deploy/target-account-role.yml)', () => {
     // The defaults follow the bot's role names (serverless.yml: glue-encrypt-<stage>-<region>-advance / -worker).
     expect(String(parameterDefault('BotAdvanceRoleName'))).toMatch(/^glue-encrypt-[\w-]+-advance$/);
     expect(String(parameterDefault('BotRoleName'))).toMatch(/^glue-encrypt-[\w-]+-worker$/);
-    // The read role stays the worker's alone.
+    // The read role is the worker's (checks, plans) and the scheduled scan's.
     const read = memberRole('ReadRole').trust;
-    expect(read.map((t) => asText(t.Condition?.ArnEquals?.['aws:PrincipalArn']))).toEqual(['arn:${AWS::Partition}:iam::${BotAccountId}:role/${BotRoleName}']);
+    expect(read.flatMap((t) => asArray(t.Condition?.ArnEquals?.['aws:PrincipalArn'] as unknown).map(asText))).toEqual([
+      'arn:${AWS::Partition}:iam::${BotAccountId}:role/${BotRoleName}',
+      'arn:${AWS::Partition}:iam::${BotAccountId}:role/${BotScanRoleName}',
+    ]);
+    expect(String(parameterDefault('BotScanRoleName'))).toMatch(/^glue-encrypt-[\w-]+-scan$/);
   });
 
   it('gives the remediation role exactly the workflow Glue actions, and keeps the read role read-only', () => {
@@ -1344,13 +1368,15 @@ describe('alarms: what someone must look at reaches a topic of the operator\'s',
       .filter(([, r]) => r.Type === 'AWS::CloudWatch::Alarm')
       .map(([name, r]) => ({ name, p: r.Properties as Json }));
 
-  it('alarm on the worker failure queue holding a message, and on failed or timed-out remediation executions', () => {
-    const byMetric = Object.fromEntries(alarms().map((a) => [`${String(a.p.Namespace)}:${String(a.p.MetricName)}`, a.p]));
-    expect(Object.keys(byMetric).sort()).toEqual(['AWS/SQS:ApproximateNumberOfMessagesVisible', 'AWS/States:ExecutionsFailed', 'AWS/States:ExecutionsTimedOut']);
-    expect(byMetric['AWS/SQS:ApproximateNumberOfMessagesVisible']!.Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['WorkerFailureQueue', 'QueueName'] } }]);
-    for (const metric of ['AWS/States:ExecutionsFailed', 'AWS/States:ExecutionsTimedOut']) {
-      expect(byMetric[metric]!.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: 'RemediationStateMachine' } }]);
-    }
+  it('alarm on the worker failure queue holding a message, on failed or timed-out remediation executions, and on failed scans', () => {
+    const dimension = (p: Json) => JSON.stringify((p.Dimensions as Json[] | undefined)?.[0]?.Value);
+    const byMetric = Object.fromEntries(alarms().map((a) => [`${String(a.p.Namespace)}:${String(a.p.MetricName)}:${dimension(a.p)}`, a.p]));
+    expect(Object.keys(byMetric).sort()).toEqual([
+      'AWS/SQS:ApproximateNumberOfMessagesVisible:{"Fn::GetAtt":["WorkerFailureQueue","QueueName"]}',
+      'AWS/States:ExecutionsFailed:{"Ref":"RemediationStateMachine"}',
+      'AWS/States:ExecutionsFailed:{"Ref":"ScanStateMachine"}',
+      'AWS/States:ExecutionsTimedOut:{"Ref":"RemediationStateMachine"}',
+    ]);
     for (const p of Object.values(byMetric)) {
       // Any one is worth a look: more than 0 in five minutes, and silence is not an alarm.
       expect(p).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', Period: 300, EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
@@ -1364,5 +1390,112 @@ describe('alarms: what someone must look at reaches a topic of the operator\'s',
     for (const { p } of alarms()) {
       expect(p.AlarmActions).toEqual({ 'Fn::If': ['HasAlarmTopic', [''], { Ref: 'AWS::NoValue' }] });
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// The scheduled scan and the digests.
+
+describe('scheduled scan and digests', () => {
+  const scanMachine = () => tpl().Resources.ScanStateMachine?.Properties ?? {};
+  const scanStates = () => deployedDefinition(scanMachine()) as { StartAt: string; States: Record<string, AslState & Json> };
+
+  it('starts the scan state machine from an EventBridge Scheduler schedule, with the input the sandbox uses', () => {
+    const schedule = tpl().Resources.ScanSchedule;
+    expect(schedule?.Type).toBe('AWS::Scheduler::Schedule');
+    const p = schedule?.Properties ?? {};
+    expect(p).toMatchObject({ ScheduleExpression: 'rate(15 minutes)', State: 'ENABLED', FlexibleTimeWindow: { Mode: 'OFF' } });
+    const target = p.Target as Json;
+    expect(target.Arn).toEqual({ Ref: 'ScanStateMachine' });
+    expect(target.RoleArn).toEqual({ 'Fn::GetAtt': ['ScanScheduleRole', 'Arn'] });
+    expect(target.Input).toBe(SCHEDULE_INPUT);
+    // The scheduler's role may start this state machine and nothing else, for this account only.
+    const statements = roleStatements('ScanScheduleRole');
+    expect(statements.flatMap(actionsOf)).toEqual(['states:StartExecution']);
+    expect(statements.flatMap((st) => resourcesOf(st).map(asText))).toEqual([`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:glue-encrypt-${STAGE}-scan`]);
+  });
+
+  it('deploys deploy/scan-state-machine.json unchanged (the definition the sandbox runs), valid ASL', () => {
+    const file = JSON.parse(readFileSync(join(process.cwd(), 'deploy', 'scan-state-machine.json'), 'utf8')) as unknown;
+    expect(scanMachine().Definition).toEqual(file);
+    expect(scanMachine().StateMachineType).toBe('STANDARD');
+    expect(validateAsl(deployedDefinition(scanMachine())).isValid).toBe(true);
+  });
+
+  it('fans out with a Map: inline up to 40 accounts, Distributed past that, both bounded, failures caught per account', () => {
+    const { States } = scanStates();
+    const choice = States.HowMany as Json;
+    expect(choice.Choices).toEqual([{ Variable: '$.targets.count', NumericGreaterThan: 40, Next: 'ScanAccountsDistributed' }]);
+    expect(choice.Default).toBe('ScanAccounts');
+    const inline = States.ScanAccounts as Json;
+    const distributed = States.ScanAccountsDistributed as Json;
+    expect((inline.ItemProcessor as Json).ProcessorConfig).toEqual({ Mode: 'INLINE' });
+    expect((distributed.ItemProcessor as Json).ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(inline.MaxConcurrency).toBe(10);
+    expect(distributed.MaxConcurrency).toBe(40);
+    expect(distributed.ToleratedFailurePercentage).toBe(100);
+    for (const map of [inline, distributed]) {
+      expect(map.ItemsPath).toBe('$.targets.accounts');
+      const processor = map.ItemProcessor as { StartAt: string; States: Record<string, Json> };
+      const task = processor.States[processor.StartAt] as Json;
+      expect((task.Parameters as Json).Payload).toMatchObject({ step: 'account' });
+      // Any failure of one account's scan becomes a "not scanned" result; the Map goes on.
+      expect(asArray(task.Catch as Json[]).map((c) => c.ErrorEquals)).toEqual([['States.ALL']]);
+      expect(map.Next).toBe('Digest');
+    }
+    // Due first (a run with nothing due scans nothing), the digest last.
+    expect(scanStates().StartAt).toBe('Due');
+    expect((States.AnythingDue as Json).Default).toBe('NothingDue');
+    expect(States.Digest?.End).toBe(true);
+  });
+
+  it('keeps snapshots in their own table, encrypted, expiring through TTL on expiresAt', () => {
+    const p = tpl().Resources.SnapshotTable?.Properties ?? {};
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(p.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS' });
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(envOf('ScanLambdaFunction').GLUE_ENCRYPT_SNAPSHOT_TABLE).toEqual({ Ref: 'SnapshotTable' });
+    expect(envOf('DigestLambdaFunction').GLUE_ENCRYPT_SNAPSHOT_TABLE).toEqual({ Ref: 'SnapshotTable' });
+  });
+
+  it('lets the scan role read AWS and write snapshots, and read the organisation only when organizationScan is on', () => {
+    const statements = roleStatements('ScanRole');
+    const plain = statements.filter((st) => !isObject(st) || !('Fn::If' in st));
+    const conditional = (tpl().Resources.ScanRole?.Properties?.Policies as { PolicyDocument: { Statement: Json[] } }[])[0]!.PolicyDocument.Statement.filter((st) => 'Fn::If' in st);
+    expect(conditional).toHaveLength(1);
+    const [condition, organizations, otherwise] = (conditional[0] as { 'Fn::If': [string, Statement, Json] })['Fn::If'];
+    expect(condition).toBe('OrganizationScan');
+    expect(actionsOf(organizations).sort()).toEqual(['organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent']);
+    expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });
+    expect((tpl() as unknown as { Conditions: Json }).Conditions.OrganizationScan).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    const actions = unique(plain.flatMap(actionsOf));
+    // No writes anywhere but the snapshot table; no Slack secret.
+    expect(actions.filter((a) => !/^(glue:Get|kms:(Describe|Get|List)|logs:|sts:AssumeRole$|dynamodb:)/.test(a))).toEqual([]);
+    expect(plain.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:'))).flatMap((st) => resourcesOf(st))).toEqual([{ 'Fn::GetAtt': ['SnapshotTable', 'Arn'] }]);
+    expect(actions).not.toContain('ssm:GetParameter');
+  });
+
+  it('lets the digest role post (bot token), read snapshots and in-flight requests, and write only subscriptions and audit events', () => {
+    const statements = roleStatements('DigestRole');
+    const actions = unique(statements.flatMap(actionsOf));
+    expect(actions.filter((a) => /^(glue|sts|organizations|states):/.test(a))).toEqual([]);
+    const puts = statements.filter((st) => actionsOf(st).includes('dynamodb:PutItem'));
+    const targets = puts.map((st) => [JSON.stringify(resourcesOf(st)), JSON.stringify(st.Condition ?? null)]);
+    expect(targets.sort()).toEqual(
+      [
+        [JSON.stringify([{ 'Fn::GetAtt': ['AuditTable', 'Arn'] }]), 'null'],
+        [JSON.stringify([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]), JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SUBSCRIPTIONS'] } })],
+      ].sort(),
+    );
+    expect(actions).not.toContain('dynamodb:DeleteItem');
+  });
+
+  it('lets the scan state machine invoke its two functions and run its own Distributed Map children only', () => {
+    const statements = roleStatements('ScanStateMachineRole');
+    const invoked = statements.filter((st) => actionsOf(st).includes('lambda:InvokeFunction')).flatMap((st) => resourcesOf(st).map(asText));
+    expect(invoked.every((arn) => /function:glue-encrypt-ci-(scan|digest)(:\*)?$/.test(arn))).toBe(true);
+    expect(invoked).toHaveLength(4);
+    const starts = statements.filter((st) => actionsOf(st).includes('states:StartExecution')).flatMap((st) => resourcesOf(st).map(asText));
+    expect(starts).toEqual([`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:glue-encrypt-${STAGE}-scan`]);
   });
 });

@@ -68,7 +68,7 @@ describe('parseCommand: valid commands', () => {
 
 describe('parseCommand: invalid commands', () => {
   it.each([
-    ['frobnicate', /^I don't know the command "frobnicate"\. Commands: check, history, status, help\.$/],
+    ['frobnicate', /^I don't know the command "frobnicate"\. Commands: check, history, status, subscribe, unsubscribe, subscriptions, digest, help\.$/],
     ['"check"', /I don't know the command "check"/],
     ['check --foo', /^`check` has no option "--foo"\. Options: --region, --account\.$/],
     ['check --foo=bar', /has no option "--foo"/],
@@ -104,7 +104,11 @@ describe('parseCommand: invalid commands', () => {
   it('shortens a very long unknown word in its message', () => {
     const parsed = parseCommand('x'.repeat(500));
     expect(parsed).toMatchObject({ kind: 'invalid' });
-    if (parsed.kind === 'invalid') expect(parsed.error.length).toBeLessThan(150);
+    // The word is cut to 60 characters in the message; the rest of it is the list of commands.
+    if (parsed.kind === 'invalid') {
+      expect(parsed.error).toContain(`"${'x'.repeat(57)}..."`);
+      expect(parsed.error).not.toContain('x'.repeat(58));
+    }
   });
 });
 
@@ -117,5 +121,38 @@ describe('command table', () => {
     expect(isTransformId(ID)).toBe(true);
     expect(isTransformId('tfm-orders')).toBe(false);
     expect(isTransformId('customer-dedupe')).toBe(false);
+  });
+});
+
+describe('parseCommand: digests', () => {
+  it.each([
+    ['subscribe', { kind: 'subscribe', cadence: { kind: 'daily', time: '09:00' }, timeZone: 'UTC', onlyFailures: false }],
+    ['subscribe daily 7:30 --tz europe/paris', { kind: 'subscribe', cadence: { kind: 'daily', time: '07:30' }, timeZone: 'Europe/Paris', onlyFailures: false }],
+    [
+      'subscribe weekly mon 08:00 --only-failures --account 123456789012 --region EU-WEST-1',
+      { kind: 'subscribe', cadence: { kind: 'weekly', day: 'mon', time: '08:00' }, timeZone: 'UTC', onlyFailures: true, accounts: ['123456789012'], regions: ['eu-west-1'] },
+    ],
+    ['unsubscribe', { kind: 'unsubscribe' }],
+    ['unsubscribe A1B2C3', { kind: 'unsubscribe', id: 'a1b2c3' }],
+    ['subscriptions', { kind: 'subscriptions' }],
+    ['digest', { kind: 'digest' }],
+  ])('%j', (text, parsed) => {
+    expect(parseCommand(text)).toEqual(parsed);
+  });
+
+  it.each([
+    ['subscribe daily 25:00', /"25:00" is not a time of day/],
+    ['subscribe weekly someday 09:00', /"someday" is not a day of the week/],
+    ['subscribe --tz Mars/Olympus', /"Mars\/Olympus" is not a time zone/],
+    ['subscribe --tz UTC --tz Europe/Paris', /--tz is given twice/],
+    ['subscribe --only-failures=yes', /--only-failures takes no value/],
+    ['subscribe --region nowhere', /"nowhere" is not an AWS region/],
+    ['subscribe daily 09:00 extra words', /takes one schedule|`daily` takes one time/],
+    ['unsubscribe everything', /"everything" is not a subscription id/],
+    ['digest now', /`digest` takes no arguments/],
+  ])('refuses %j', (text, message) => {
+    const parsed = parseCommand(text);
+    expect(parsed.kind).toBe('invalid');
+    if (parsed.kind === 'invalid') expect(parsed.error).toMatch(message);
   });
 });

@@ -180,6 +180,12 @@ function findingText(finding: Finding, show: ShowWhere): string {
   return truncate(`${head}\n${body}\n${footer}`, LIMITS.sectionText);
 }
 
+/** One finding as a section, account and region shown, with its Remediate button when `remediate`. */
+export function findingSection(finding: Finding, remediate: boolean): KnownBlock {
+  const button = remediate && finding.status === 'FAIL' ? remediateButton(finding) : undefined;
+  return mrkdwnSection(findingText(finding, { accounts: true, regions: true }), button);
+}
+
 function remediateButton(finding: Finding): Button | undefined {
   const value = JSON.stringify({
     a: finding.accountId,

@@ -24,7 +24,7 @@ function usageLines(): string {
 
 function optionLines(): string {
   return Object.entries(OPTIONS)
-    .map(([name, spec]) => `\`--${name} ${spec.placeholder}\`  ${spec.description}`)
+    .map(([name, spec]) => `\`--${name}${spec.placeholder ? ` ${spec.placeholder}` : ''}\`  ${spec.description}`)
     .join('\n');
 }
 

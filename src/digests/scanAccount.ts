@@ -1,0 +1,50 @@
+// One iteration of the scan's Map: every configured region of one account, read with the same
+// scanner as /glue-encrypt check, stored as a snapshot. An account or region that cannot be read
+// is recorded as such (the digest reports it); only a failure to store anything is an error.
+import { summarize } from '../checks/evaluate.js';
+import type { Finding } from '../checks/types.js';
+import type { AppConfig } from '../config.js';
+import { runScan } from '../inventory/scan.js';
+import type { AccountOutcome, AccountRegionState, SnapshotStore } from './snapshotStore.js';
+
+export interface ScanAccountRequest {
+  runId: string;
+  accountId: string;
+  regions: string[];
+}
+
+export async function scanAccount(req: ScanAccountRequest, deps: { config: AppConfig; snapshots: SnapshotStore; now(): Date }): Promise<AccountOutcome> {
+  const { config } = deps;
+  const home = config.scope.homeAccountId;
+  const result = await runScan(
+    { accounts: [req.accountId], regions: req.regions },
+    {
+      // The scanner reads only accounts it knows: this one, as a member unless it is the bot's own.
+      scope: { ...config.scope, accounts: req.accountId === home ? [] : [req.accountId] },
+      policy: config.policy,
+      concurrency: config.concurrency,
+      maxAttempts: config.maxAttempts,
+      pageSize: config.pageSize,
+    },
+  );
+  const scannedAt = deps.now().toISOString();
+  const unreadable = new Set(result.scopeErrors.filter((e) => !e.accountId || e.accountId === req.accountId).map((e) => e.region));
+  // An error for the whole account ('-', e.g. AssumeRole or the bot's own identity) makes every region unreadable.
+  const readable = unreadable.has('-') ? [] : req.regions.filter((r) => !unreadable.has(r));
+
+  const byRegion = new Map<string, Finding[]>(readable.map((r) => [r, []]));
+  for (const f of result.findings) byRegion.get(f.region)?.push(f);
+
+  const previous = readable.length > 0 ? await deps.snapshots.latest(req.accountId, readable) : new Map<string, AccountRegionState>();
+  const latest: AccountRegionState[] = readable.map((region) => {
+    const findings = byRegion.get(region) ?? [];
+    const before = previous.get(`${req.accountId}#${region}`)?.failingSince ?? {};
+    const failingSince: Record<string, string> = {};
+    for (const f of findings) if (f.status === 'FAIL') failingSince[f.transformId] = before[f.transformId] ?? scannedAt;
+    return { accountId: req.accountId, region, runId: req.runId, scannedAt, counts: summarize(findings), failingSince };
+  });
+
+  const outcome: AccountOutcome = { accountId: req.accountId, scannedAt, errors: result.scopeErrors, transforms: result.findings.length };
+  await deps.snapshots.putAccount(req.runId, outcome, byRegion, latest);
+  return outcome;
+}

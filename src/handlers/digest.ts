@@ -1,0 +1,47 @@
+// Lambda entry point for the scan state machine's Slack-facing steps: which digests are due
+// (first, so a run with nothing due scans nothing), and posting them (last).
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AuditLog } from '../audit/auditLog.js';
+import { loadConfig, type AppConfig } from '../config.js';
+import { claimDue, type DueResult } from '../digests/due.js';
+import { digestStepSchema, parseStep } from '../digests/jobs.js';
+import { SnapshotStore } from '../digests/snapshotStore.js';
+import { SubscriptionStore } from '../digests/subscriptionStore.js';
+import { RemediationStore } from '../remediation/store.js';
+import { runDigests, type DigestOutcome } from '../slack/digestJob.js';
+import { remediationEnabled } from '../slack/remediationListeners.js';
+import { loadBotToken } from '../slack/secrets.js';
+import { webClient } from '../slack/webClient.js';
+
+const logger = new Logger({ serviceName: 'glue-encrypt-digest' });
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${name} is not set: digests cannot run`);
+  return value;
+}
+
+export async function handleDigestStep(event: unknown, config: AppConfig): Promise<DueResult | DigestOutcome> {
+  const step = parseStep(digestStepSchema, event);
+  const dynamo = new DynamoDBClient({});
+  const subscriptions = new SubscriptionStore(dynamo, required(config.tables.state, 'GLUE_ENCRYPT_STATE_TABLE'));
+  if (step.step === 'due') return claimDue(step.runId, step.trigger, { store: subscriptions, now: () => new Date() });
+
+  const web = webClient(config, await loadBotToken(config.slack));
+  const remediations = new RemediationStore(dynamo, config.tables.state!);
+  const outcome = await runDigests(step.runId, step.subscriptions, {
+    web,
+    logger,
+    snapshots: new SnapshotStore(dynamo, required(config.digests.snapshotTable, 'GLUE_ENCRYPT_SNAPSHOT_TABLE'), config.digests.snapshotRetentionDays),
+    subscriptions,
+    audit: new AuditLog(dynamo, required(config.tables.audit, 'GLUE_ENCRYPT_AUDIT_TABLE')),
+    inFlight: () => remediations.inFlight(),
+    remediate: remediationEnabled(config),
+    channelIntervalMs: config.digests.channelIntervalMs,
+    now: () => new Date(),
+  });
+  logger.debug('Digests done', { runId: step.runId, ...outcome });
+  return outcome;
+}
+
+export const handler = async (event: unknown): Promise<DueResult | DigestOutcome> => handleDigestStep(event, loadConfig());
