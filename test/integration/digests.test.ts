@@ -11,7 +11,7 @@ import { DEMO_KEY_IDS, DEMO_ROLE_ARN } from '../../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL } from '../../src/sandbox/harness.js';
 import type { PostedMessage } from '../../src/sandbox/slack.js';
 import { withoutZeroWidthSpaces } from '../../src/slack/views/blocks.js';
-import { ACCOUNT, ALICE, BOB, DAVE, REGION, blocksText, eventsOfToday, startWorld, type World } from './helpers.js';
+import { ACCOUNT, ALICE, BOB, DAVE, ORDERS, REGION, blocksText, eventsOfToday, requestRemediation, startWorld, type World } from './helpers.js';
 
 const PLATFORM = 'C0PLATFORM';
 const RANDOM = 'C0RANDOM';
@@ -242,6 +242,16 @@ describe('digests', () => {
     expect(s!.lastRunId).toBeUndefined();
     expect((await say(w, 'subscriptions')).text).toContain(':warning: last attempt failed (not_in_channel)');
     expect((await eventsOfToday(w)).filter((e) => e.type === 'digest.failed').map((e) => e.outcome)).toEqual(['failed']);
+  });
+
+  it('lists remediations waiting for approval, with their age', async () => {
+    w = await startWorld();
+    await requestRemediation(w);
+    await say(w, 'subscribe', BOB, PLATFORM);
+    await makeDue(w, PLATFORM);
+    await w.h.scheduledScan();
+    const [digest] = digestsIn(w, PLATFORM);
+    expect(digest!.read).toContain(`Remediations: 1 request waiting for approval, the oldest ${ORDERS} for 0 hours.`);
   });
 });
 
