@@ -25,8 +25,13 @@ export function validationError(message: string): AwsError {
 
 export function throttlingError(service: string): AwsError {
   // The awsQuery services (STS, IAM) call the code "Throttling", S3 says "SlowDown" (HTTP 503),
-  // the JSON services "ThrottlingException".
+  // Organizations "TooManyRequestsException", the other JSON services "ThrottlingException".
   if (service === 'sts' || service === 'iam') return new AwsError('Throttling', 'Rate exceeded', 400);
   if (service === 's3') return new AwsError('SlowDown', 'Please reduce your request rate.', 503);
+  // Organizations answers TooManyRequestsException, HTTP 400 like all its errors (API reference).
+  if (service === 'organizations') {
+    const message = 'You have sent too many requests in too short a period of time. Try again later.';
+    return new AwsError('TooManyRequestsException', message, 400, 'Sender', { Message: message });
+  }
   return new AwsError('ThrottlingException', 'Rate exceeded', 400);
 }

@@ -4,6 +4,16 @@ export { SandboxState, RegionStore, type HeldTaskRun, type KeySeed, type Transfo
 export type { InjectedError } from './faults.js';
 export type { InvocationRecord, LambdaHandler } from './lambda.js';
 export type { Execution, StateMachineDriver } from './sfn.js';
+export type {
+  AccountSeed,
+  AccountState,
+  AccountStatus,
+  OrganizationAccount,
+  OrganizationalUnit,
+  OrganizationSeed,
+  OrganizationSummary,
+  Organizations,
+} from './organizations.js';
 export type { Scope } from './arns.js';
 export { transformArn, keyArn, aliasArn } from './arns.js';
 export type { EvalDecision } from './iam-policy.js';

@@ -80,7 +80,8 @@ export function errorResponse(protocol: Protocol, error: AwsError, requestId: st
   return {
     status: error.status,
     headers: { 'content-type': CONTENT_TYPE[protocol], 'x-amzn-requestid': requestId },
-    body: JSON.stringify({ __type: error.code, message: error.message }),
+    // Members of the error's own shape (Organizations' Message and Reason) go beside the code.
+    body: JSON.stringify({ __type: error.code, message: error.message, ...error.details }),
   };
 }
 

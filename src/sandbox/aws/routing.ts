@@ -5,6 +5,7 @@ import { GLUE_TARGET_PREFIX } from './glue.js';
 import { IAM_VERSION } from './iam.js';
 import { KMS_TARGET_PREFIX } from './kms.js';
 import { INVOKE_PATH } from './lambda.js';
+import { ORGANIZATIONS_TARGET_PREFIX } from './organizations.js';
 import { s3Operation } from './s3.js';
 import type { ServiceName } from './service.js';
 import { SFN_TARGET_PREFIX } from './sfn.js';
@@ -20,13 +21,14 @@ const TARGET_PREFIXES: Record<string, ServiceName> = {
   [KMS_TARGET_PREFIX]: 'kms',
   [SFN_TARGET_PREFIX]: 'states',
   [SSM_TARGET_PREFIX]: 'ssm',
+  [ORGANIZATIONS_TARGET_PREFIX]: 'organizations',
 };
 
 export function routeRequest(method: string, path: string, headers: IncomingHttpHeaders, body: string): Route | undefined {
   const signingService = signingServiceOf(headers);
   // REST-XML (S3): nothing but the signature says S3; the method, path and query name the operation.
   if (signingService === 's3') return { service: 's3', operation: s3Operation(method, path) };
-  // JSON-RPC protocols (Glue, KMS, SFN, SSM): X-Amz-Target: <Prefix>.<Operation>
+  // JSON-RPC protocols (Glue, KMS, SFN, SSM, Organizations): X-Amz-Target: <Prefix>.<Operation>
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {
     const dot = target.indexOf('.');

@@ -1,5 +1,5 @@
-// AwsSandbox: a loopback HTTP server speaking Glue, KMS, STS, IAM, S3, Lambda and Step Functions
-// wire protocols, so the app's real AWS SDK clients run against it through AWS_ENDPOINT_URL_<SERVICE>.
+// AwsSandbox: a loopback HTTP server speaking Glue, KMS, STS, IAM, S3, Lambda, Step Functions, SSM
+// and Organizations wire protocols, so the app's real AWS SDK clients run against it through AWS_ENDPOINT_URL_<SERVICE>.
 import type { Server } from 'node:http';
 import { BackgroundWork } from './background.js';
 import { CallCounter } from './counters.js';
@@ -8,6 +8,7 @@ import { glueService } from './glue.js';
 import { iamService } from './iam.js';
 import { kmsService } from './kms.js';
 import { LambdaFunctions, lambdaService, type InvocationRecord, type LambdaHandler } from './lambda.js';
+import { Organizations, organizationsService } from './organizations.js';
 import { s3Service } from './s3.js';
 import { listen } from './server.js';
 import { sfnService, StateMachines, type Execution, type StateMachineDriver } from './sfn.js';
@@ -18,7 +19,7 @@ import { Parameters, ssmService } from './ssm.js';
 export interface AwsSandboxOptions {
   /** Delay before every answer, in milliseconds. Default 0. */
   latencyMs?: number;
-  /** Share of Glue/KMS/STS/IAM/S3 calls answered with the service's throttling error, 0..1. Default 0. */
+  /** Share of Glue/KMS/STS/IAM/S3/Organizations calls answered with the service's throttling error, 0..1. Default 0. */
   throttleRate?: number;
   /** Account of any caller whose credentials were not issued by the sandbox's AssumeRole. Default 111111111111. */
   defaultAccountId?: string;
@@ -48,6 +49,8 @@ export class AwsSandbox {
     private readonly background: BackgroundWork,
     /** SSM parameters (the Slack secrets on Lambda); `putParameter` writes a new version, as a rotation does. */
     readonly parameters: Parameters,
+    /** The AWS Organization (none until `organization.create()`): seed its OUs, accounts and delegated administrators. */
+    readonly organization: Organizations,
   ) {}
 
   static async start(options: AwsSandboxOptions = {}): Promise<AwsSandbox> {
@@ -65,6 +68,7 @@ export class AwsSandbox {
     const machines = new StateMachines();
     const background = new BackgroundWork();
     const parameters = new Parameters();
+    const organization = new Organizations(state.defaultAccountId, () => state.now(), seed);
     const { server, endpoint } = await listen({
       state,
       faults,
@@ -78,9 +82,10 @@ export class AwsSandbox {
         lambda: lambdaService(functions, background),
         states: sfnService(state, machines, background),
         ssm: ssmService(parameters),
+        organizations: organizationsService(organization),
       },
     });
-    return new AwsSandbox(server, endpoint, state, faults, counter, functions, machines, background, parameters);
+    return new AwsSandbox(server, endpoint, state, faults, counter, functions, machines, background, parameters, organization);
   }
 
   /** Environment for SDK clients: per-service endpoint URLs, region and dummy credentials. */
@@ -94,13 +99,14 @@ export class AwsSandbox {
       AWS_ENDPOINT_URL_LAMBDA: this.endpoint,
       AWS_ENDPOINT_URL_SFN: this.endpoint,
       AWS_ENDPOINT_URL_SSM: this.endpoint,
+      AWS_ENDPOINT_URL_ORGANIZATIONS: this.endpoint,
       AWS_REGION: this.state.defaultRegion,
       AWS_ACCESS_KEY_ID: SANDBOX_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: SANDBOX_SECRET_ACCESS_KEY,
     };
   }
 
-  /** Calls per "service:Operation" (IAM prefixes: glue, kms, sts, iam, s3, lambda, states), retries and failures included. */
+  /** Calls per "service:Operation" (IAM prefixes: glue, kms, sts, iam, s3, lambda, states, ssm, organizations), retries and failures included. */
   callCounts(): Record<string, number> {
     return this.counter.counts();
   }
@@ -129,7 +135,8 @@ export class AwsSandbox {
   /**
    * The next `times` calls of `operation` ("glue:CreateMLTransform", "kms:DescribeKey",
    * "sts:AssumeRole", "iam:SimulatePrincipalPolicy", "s3:ListObjectsV2", "lambda:Invoke",
-   * "states:StartExecution"; "sfn:" is accepted for "states:") answer this error instead (after
+   * "states:StartExecution", "organizations:ListAccounts"; "sfn:" is accepted for "states:")
+   * answer this error instead (after
    * carrying the call out, with `afterApplying`); with `skip`, only after that many calls of it
    * were answered as usual.
    */
