@@ -16,7 +16,13 @@ const claimed = z.array(z.strictObject({ channelId: slackId, id: z.string().chec
 
 export const digestStepSchema = z.union([
   z.strictObject({ step: z.literal('due'), runId, trigger: triggerSchema }),
-  z.strictObject({ step: z.literal('digest'), runId, subscriptions: claimed }),
+  z.strictObject({
+    step: z.literal('digest'),
+    runId,
+    subscriptions: claimed,
+    /** The state machine's error output ({ Error, Cause } as JSON) when the accounts could not be listed. */
+    failure: z.optional(z.string().check(z.maxLength(262_144))),
+  }),
 ]);
 
 export const scanStepSchema = z.union([
@@ -41,4 +47,22 @@ export function parseStep<T>(schema: z.ZodMiniType<T>, event: unknown): T {
   const parsed = schema.safeParse(event);
   if (!parsed.success) throw new InvalidStepError(`Refused a malformed step: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
+}
+
+/** "AccessDeniedException: You don't have permissions…" from a Step Functions error output ({ Error, Cause } as JSON). */
+export function describeStepFailure(failure: string): string {
+  try {
+    const { Error: error, Cause: cause } = JSON.parse(failure) as { Error?: string; Cause?: string };
+    let detail = cause ?? '';
+    try {
+      // A Lambda function's error: the cause is its own JSON ({ errorType, errorMessage, trace }).
+      const lambda = JSON.parse(detail) as { errorMessage?: string; errorType?: string };
+      detail = lambda.errorMessage ?? detail;
+    } catch {
+      // A plain text cause (States.Timeout and the like).
+    }
+    return [error, detail.split('\n')[0]].filter(Boolean).join(': ').slice(0, 500) || 'unknown error';
+  } catch {
+    return failure.slice(0, 500);
+  }
 }

@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditLog } from '../audit/auditLog.js';
 import { loadConfig, type AppConfig } from '../config.js';
 import { claimDue, type DueResult } from '../digests/due.js';
-import { digestStepSchema, parseStep } from '../digests/jobs.js';
+import { describeStepFailure, digestStepSchema, parseStep } from '../digests/jobs.js';
 import { SnapshotStore } from '../digests/snapshotStore.js';
 import { SubscriptionStore } from '../digests/subscriptionStore.js';
 import { RemediationStore } from '../remediation/store.js';
@@ -29,7 +29,7 @@ export async function handleDigestStep(event: unknown, config: AppConfig): Promi
 
   const web = webClient(config, await loadBotToken(config.slack));
   const remediations = new RemediationStore(dynamo, config.tables.state!);
-  const outcome = await runDigests(step.runId, step.subscriptions, {
+  const outcome = await runDigests(step.runId, step.subscriptions, step.failure ? describeStepFailure(step.failure) : undefined, {
     web,
     logger,
     snapshots: new SnapshotStore(dynamo, required(config.digests.snapshotTable, 'GLUE_ENCRYPT_SNAPSHOT_TABLE'), config.digests.snapshotRetentionDays),

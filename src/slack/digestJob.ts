@@ -14,7 +14,7 @@ import type { Subscription } from '../digests/types.js';
 import type { Remediation } from '../remediation/types.js';
 import { findingsCsv } from '../report/findingsCsv.js';
 import { slackErrorCode } from './publish.js';
-import { renderDigest } from './views/digest.js';
+import { renderDigest, renderScanFailed } from './views/digest.js';
 import type { SlackMessage } from './views/blocks.js';
 
 export interface DigestJobDeps {
@@ -57,8 +57,13 @@ class ChannelPace {
   }
 }
 
-export async function runDigests(runId: string, claimed: ClaimedDigest[], deps: DigestJobDeps): Promise<DigestOutcome> {
+/**
+ * Posts the claimed digests of run `runId`. With `scanFailure` (the accounts could not be listed,
+ * so nothing was scanned) each claimed channel is told why instead, and keeps its baseline.
+ */
+export async function runDigests(runId: string, claimed: ClaimedDigest[], scanFailure: string | undefined, deps: DigestJobDeps): Promise<DigestOutcome> {
   const outcome: DigestOutcome = { posted: 0, failed: 0, skipped: 0 };
+  if (scanFailure) return tellScanFailed(runId, claimed, scanFailure, deps);
   const current = await deps.snapshots.read(runId);
   if (!current) throw new Error(`Scan run ${runId} has no snapshot`);
   const inFlight = await deps.inFlight().catch((err: unknown) => {
@@ -90,6 +95,30 @@ export async function runDigests(runId: string, claimed: ClaimedDigest[], deps: 
       }
     }),
   );
+  return outcome;
+}
+
+async function tellScanFailed(runId: string, claimed: ClaimedDigest[], why: string, deps: DigestJobDeps): Promise<DigestOutcome> {
+  const outcome: DigestOutcome = { posted: 0, failed: 0, skipped: 0 };
+  const pace = new ChannelPace(deps.channelIntervalMs);
+  for (const c of claimed) {
+    const s = await deps.subscriptions.get(c.channelId, c.id);
+    if (!s || s.claimedRunId !== runId) {
+      outcome.skipped += 1;
+      continue;
+    }
+    const message = renderScanFailed(s, why);
+    const error = await pace
+      .send(s.channelId, () => deps.web.chat.postMessage({ channel: s.channelId, text: message.text, blocks: message.blocks }))
+      .then(() => undefined)
+      .catch((err: unknown) => slackErrorCode(err) ?? (err as Error).name);
+    await deps.subscriptions.update({ ...s, lastError: error ?? 'scan_failed' });
+    await deps.audit
+      .append({ type: 'digest.failed', actor: 'system', teamId: s.teamId, channel: s.channelId, outcome: 'failed', detail: JSON.stringify({ subscription: s.id, runId, scanFailure: why, ...(error ? { error } : {}) }) })
+      .catch((err: unknown) => deps.logger.error('Could not audit a digest', err as Error));
+    if (error) outcome.failed += 1;
+    else outcome.posted += 1;
+  }
   return outcome;
 }
 

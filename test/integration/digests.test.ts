@@ -255,3 +255,39 @@ describe('digests', () => {
   });
 });
 
+describe('organisation scan', () => {
+  it('reads every active account of the organisation (a Distributed Map past 40), skips suspended ones, reports an unreadable one', async () => {
+    w = await startWorld({ env: { GLUE_ENCRYPT_ORGANIZATION_SCAN: 'true' } });
+    const org = w.h.aws.organization;
+    org.create();
+    const members = org.addAccounts(44);
+    org.addAccount({ id: '999999999999', state: 'SUSPENDED' });
+    const locked = members[7]!.Id!;
+    w.h.aws.state.denyAssumeRole(locked);
+    await say(w, 'subscribe --region eu-west-1');
+    await makeDue(w, SANDBOX_CHANNEL);
+    await w.h.scheduledScan();
+
+    const [digest] = digestsIn(w, SANDBOX_CHANNEL);
+    // The management account and its 44 members; the suspended one is not among them.
+    expect(digest!.read).toContain('45 accounts');
+    expect(digest!.read).toMatch(new RegExp(`Unreadable: could not read 1 account-region \\(${locked} · eu-west-1: `));
+    expect(digest!.read).not.toContain('999999999999');
+    expect(digest!.read).toMatch(/\*\d+ FAIL\*/);
+  });
+
+  it('tells the channel when the accounts cannot be listed, instead of a silent gap', async () => {
+    w = await startWorld({ env: { GLUE_ENCRYPT_ORGANIZATION_SCAN: 'true' } });
+    // No organization: AWSOrganizationsNotInUseException.
+    await say(w, 'subscribe');
+    await makeDue(w, SANDBOX_CHANNEL);
+    await w.h.scheduledScan();
+    const [notice] = digestsIn(w, SANDBOX_CHANNEL);
+    expect(notice!.read).toContain('the scheduled scan could not list the accounts to read');
+    expect(notice!.read).toContain('AWSOrganizationsNotInUseException');
+    const [s] = await store(w).forChannel(SANDBOX_CHANNEL);
+    expect(s!.lastError).toBe('scan_failed');
+    expect(s!.lastRunId).toBeUndefined();
+  });
+});
+

@@ -161,3 +161,12 @@ function packLines(lines: string[]): string[] {
   if (current) out.push(current);
   return out;
 }
+
+/** The scan could not even list the accounts to read: what the channel gets instead of its digest. */
+export function renderScanFailed(s: Subscription, why: string): SlackMessage {
+  const text =
+    `:warning: *No glue-encrypt digest today (${literal(s.id)}):* the scheduled scan could not list the accounts to read.\n` +
+    `${literal(why)}\n` +
+    'The next digest will report every change since the last one this channel got. If it keeps failing, ask whoever deployed glue-encrypt to check the scan function\'s access to AWS Organizations (README: Organisation scan), then run `/glue-encrypt digest`.';
+  return { text: truncate(`No glue-encrypt digest today: the scan could not list the accounts (${why})`, LIMITS.fallbackText), blocks: [mrkdwnSection(text)] };
+}
