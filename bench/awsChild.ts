@@ -6,6 +6,8 @@ import type { Command, Reply, SeedReply } from './awsProcess.js';
 import { floorInput } from './floor.js';
 
 let sandbox: AwsSandbox | undefined;
+/** The per-call latency the sandbox was last given (at seed or by setLatency): what it injects now. */
+let latencyMs = 0;
 
 function started(): AwsSandbox {
   if (!sandbox) throw new Error('not seeded yet: send seed first');
@@ -17,13 +19,18 @@ async function run(command: Command): Promise<unknown> {
     case 'seed': {
       if (sandbox) throw new Error('already seeded');
       sandbox = await AwsSandbox.start(command.aws);
+      latencyMs = command.aws.latencyMs ?? 0;
       const summary = seedScale(sandbox.state, command.scale);
       const reply: SeedReply = { endpoint: sandbox.endpoint, env: sandbox.env(), summary, floorInput: floorInput(sandbox.state, summary.scopes) };
       return reply;
     }
     case 'setLatency':
       started().setLatency(command.ms);
+      latencyMs = command.ms;
       return null;
+    case 'latency':
+      started();
+      return latencyMs;
     case 'setThrottleRate':
       started().setThrottleRate(command.rate);
       return null;

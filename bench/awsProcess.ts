@@ -28,6 +28,7 @@ export interface CpuTime {
 export type Command =
   | { id: number; cmd: 'seed'; aws: AwsSandboxOptions; scale: ScaleOptions }
   | { id: number; cmd: 'setLatency'; ms: number }
+  | { id: number; cmd: 'latency' }
   | { id: number; cmd: 'setThrottleRate'; rate: number }
   | { id: number; cmd: 'resetCounts' }
   | { id: number; cmd: 'callCounts' }
@@ -154,6 +155,11 @@ export class AwsProcess {
 
   async setLatency(ms: number): Promise<void> {
     await this.request({ cmd: 'setLatency', ms });
+  }
+
+  /** The per-call latency (ms) the stand-in injects now, as its process reports it. */
+  async latency(): Promise<number> {
+    return (await this.request({ cmd: 'latency' })) as number;
   }
 
   async setThrottleRate(rate: number): Promise<void> {

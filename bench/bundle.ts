@@ -2,7 +2,7 @@
 // and whether the Glue/KMS/STS clients got in.
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { resolveEsbuildOptions, type ResolvedEsbuildOptions } from './esbuildOptions.js';
 
@@ -37,8 +37,18 @@ function inputsOf(metafile: Metafile, outfile: string): [string, number][] {
   return Object.entries(output.inputs).map(([path, i]) => [path, i.bytesInOutput]);
 }
 
-export async function bundleSlackHandler(root: string, entry = 'src/handlers/slack.ts'): Promise<BundleInfo> {
+export function bundleSlackHandler(root: string, entry = 'src/handlers/slack.ts'): Promise<BundleInfo> {
+  return bundleHandler(root, entry);
+}
+
+/**
+ * Bundles any handler entry with the slack function's esbuild options (serverless.yml
+ * custom.esbuild, its plugins included) into a temporary directory of its own; the output is
+ * named after the entry (`src/handlers/slack.ts` -> `slack.js`).
+ */
+export async function bundleHandler(root: string, entry: string): Promise<BundleInfo> {
   const options = resolveEsbuildOptions(root);
+  const outName = `${basename(entry, extname(entry))}.js`;
   const outdir = mkdtempSync(join(tmpdir(), 'glue-encrypt-bench-'));
   const started = performance.now();
   const result = await build({
@@ -51,9 +61,9 @@ export async function bundleSlackHandler(root: string, entry = 'src/handlers/sla
     logLevel: 'silent',
   });
   const buildMs = performance.now() - started;
-  const file = join(outdir, 'slack.js');
-  const outKey = Object.keys(result.metafile.outputs).find((k) => k.endsWith('slack.js'));
-  if (!outKey) throw new Error('esbuild wrote no slack.js');
+  const file = join(outdir, outName);
+  const outKey = Object.keys(result.metafile.outputs).find((k) => k.endsWith(`/${outName}`) || k === outName);
+  if (!outKey) throw new Error(`esbuild wrote no ${outName}`);
   const inputs = inputsOf(result.metafile, outKey).filter(([, b]) => b > 0);
   const byPackage = new Map<string, number>();
   for (const [path, b] of inputs) byPackage.set(packageOf(path), (byPackage.get(packageOf(path)) ?? 0) + b);

@@ -9,14 +9,19 @@ import { signedSlashCommand } from '../src/sandbox/slackRequest.js';
 
 const WRAPPER = `'use strict';
 const atTop = performance.now();
+// The same instants on the monotonic clock V8's CPU profiles use (microseconds), to split a profile by phase.
+const us = () => Number(process.hrtime.bigint() / 1000n);
+const atTopUs = us();
 const [bundle, eventJson] = process.argv.slice(2);
 const { handler } = require(bundle);
 const loaded = performance.now();
+const loadedUs = us();
 handler(JSON.parse(eventJson), {}).then(
   (res) => {
     const answered = performance.now();
+    const answeredUs = us();
     const body = typeof res.body === 'string' ? res.body : '';
-    process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ atTop, loaded, answered, statusCode: res.statusCode, help: body.includes('/glue-encrypt') }) + '\\n');
+    process.stdout.write('\\nBENCH_RESULT ' + JSON.stringify({ atTop, loaded, answered, statusCode: res.statusCode, help: body.includes('/glue-encrypt'), body: body.slice(0, 200), clock: { atTopUs, loadedUs, answeredUs } }) + '\\n');
     process.exit(0);
   },
   (err) => { console.error(err); process.exit(1); },
@@ -34,6 +39,10 @@ export interface ColdRun {
   parentMs: number;
   statusCode: number;
   help: boolean;
+  /** The answer's body (first 200 characters). */
+  body: string;
+  /** atTop, loaded and answered on the monotonic clock of V8's CPU profiles (microseconds). */
+  clock: { atTopUs: number; loadedUs: number; answeredUs: number };
 }
 
 export function writeWrapper(bundleFile: string): string {
@@ -59,10 +68,22 @@ export function coldEnv(signingSecret: string, extra: Record<string, string> = {
 export function coldRun(wrapper: string, bundleFile: string, extraEnv: Record<string, string> = {}, timeoutMs = 20_000): Promise<ColdRun> {
   const signingSecret = randomBytes(16).toString('hex');
   const event = signedSlashCommand({ text: 'help' }, { signingSecret });
+  return coldRunWith(wrapper, bundleFile, event, coldEnv(signingSecret, extraEnv), { timeoutMs });
+}
+
+export interface ColdRunOptions {
+  /** Flags for `node` itself (e.g. --cpu-prof), before the wrapper. */
+  nodeArgs?: readonly string[];
+  timeoutMs?: number;
+}
+
+/** One fresh `node` that requires `bundleFile` and hands `event` to its handler, with exactly `env`. */
+export function coldRunWith(wrapper: string, bundleFile: string, event: unknown, env: Record<string, string>, options: ColdRunOptions = {}): Promise<ColdRun> {
+  const timeoutMs = options.timeoutMs ?? 20_000;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [wrapper, bundleFile, JSON.stringify(event)], {
-      env: coldEnv(signingSecret, extraEnv),
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), wrapper, bundleFile, JSON.stringify(event)], {
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

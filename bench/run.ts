@@ -3,10 +3,12 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchAck } from './ack.js';
+import { benchAgainstBolt } from './boltBaselineSection.js';
 import { benchClicks } from './clickSection.js';
 import { benchColdStart } from './coldStartSection.js';
 import { busyWarning, describeEnvironment, environment, loadAverage } from './environment.js';
 import { startEstate } from './estate.js';
+import { benchOrgScale } from './orgScaleSection.js';
 import { benchRender } from './renderSection.js';
 import { formatTable, misses, printSection, writeResults, type Section } from './report.js';
 import { benchScanCpu } from './scanCpuSection.js';
@@ -52,6 +54,7 @@ async function main(): Promise<number> {
   sections.push(await section('1. Acknowledgement', benchAck));
   sections.push(await section('2. Cold start', () => benchColdStart(root)));
   sections.push(await section('2b. Clicks under Slack rate limits', benchClicks));
+  sections.push(await section('2c. Against a minimal Bolt app', () => benchAgainstBolt(root)));
 
   const estate = await startEstate();
   try {
@@ -71,11 +74,13 @@ async function main(): Promise<number> {
   } finally {
     await estate.close();
   }
+  // In-process sandboxes of their own (the harness), after the shared estate is gone.
+  sections.push(await section('6. Organisation scale', benchOrgScale));
 
   const totalMs = performance.now() - started;
   const loadAtEnd = loadAverage();
   console.log('\n' + formatTable(sections));
-  console.log(`\nAWS stand-in for sections 3, 3b and 4: a separate node process (pid ${estate.aws.pid ?? '?'}, ${estate.endpoint}); sections 1, 2 and 5 unchanged (section 1 uses the in-process harness).`);
+  console.log(`\nAWS stand-in for sections 3, 3b and 4: a separate node process (pid ${estate.aws.pid ?? '?'}, ${estate.endpoint}); sections 1, 2 and 5 unchanged (section 1 uses the in-process harness; section 2c runs both bundles in child processes against stand-ins in this one).`);
   console.log(`node ${env.node}, ${env.cpuCount} CPUs; load average at start ${env.loadAverage.join(' ')}, at end ${loadAtEnd.join(' ')}`);
   // The bench itself keeps about one CPU busy (two briefly, while the stand-in's process answers a scan).
   const busy = busyWarning(loadAtEnd, env.cpuCount, 1);
