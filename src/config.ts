@@ -104,6 +104,8 @@ export interface RemediationConfig {
   pollSeconds: number;
   /** Minutes a Glue label task run may take before the workflow rolls back. */
   taskRunTimeoutMinutes: number;
+  /** IAM role names the workflow acts through (member remediation role, the advance function's): their changes are not drift. */
+  workflowRoleNames: string[];
 }
 
 export interface DigestConfig {
@@ -342,6 +344,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       stateMachineArn: check('GLUE_ENCRYPT_STATE_MACHINE_ARN', z.string().check(z.regex(/^arn:aws[\w-]*:states:/, 'is not a Step Functions state machine ARN')), env.GLUE_ENCRYPT_STATE_MACHINE_ARN, problems),
       pollSeconds: positiveInt('GLUE_ENCRYPT_POLL_SECONDS', env.GLUE_ENCRYPT_POLL_SECONDS, 60, 3600, problems),
       taskRunTimeoutMinutes: positiveInt('GLUE_ENCRYPT_TASK_RUN_TIMEOUT_MINUTES', env.GLUE_ENCRYPT_TASK_RUN_TIMEOUT_MINUTES, 120, 24 * 60, problems),
+      workflowRoleNames:
+        checkList('GLUE_ENCRYPT_WORKFLOW_ROLE_NAMES', roleName, list(env.GLUE_ENCRYPT_WORKFLOW_ROLE_NAMES), 10, problems) ??
+        [check('GLUE_ENCRYPT_REMEDIATION_ROLE_NAME', roleName, env.GLUE_ENCRYPT_REMEDIATION_ROLE_NAME, []) ?? 'glue-encrypt-remediate'],
     },
     workerFunction: env.GLUE_ENCRYPT_WORKER_FUNCTION || undefined,
     tables: { audit: env.GLUE_ENCRYPT_AUDIT_TABLE || undefined, state: env.GLUE_ENCRYPT_STATE_TABLE || undefined },

@@ -1,0 +1,39 @@
+// Lambda entry point for drift: EventBridge delivers each CloudTrail event of the watched Glue
+// and KMS calls (the bot account's own, and those member accounts forward to the bot's bus).
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AuditLog } from '../audit/auditLog.js';
+import { loadConfig, type AppConfig } from '../config.js';
+import { SnapshotStore } from '../digests/snapshotStore.js';
+import { SubscriptionStore } from '../digests/subscriptionStore.js';
+import { AlertStore } from '../drift/alertStore.js';
+import { runDrift, type DriftOutcome } from '../slack/driftJob.js';
+import { remediationEnabled } from '../slack/remediationListeners.js';
+import { loadBotToken } from '../slack/secrets.js';
+import { webClient } from '../slack/webClient.js';
+
+const logger = new Logger({ serviceName: 'glue-encrypt-drift' });
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${name} is not set: drift alerts cannot run`);
+  return value;
+}
+
+export async function handleDriftEvent(event: unknown, config: AppConfig): Promise<DriftOutcome> {
+  const dynamo = new DynamoDBClient({});
+  const state = required(config.tables.state, 'GLUE_ENCRYPT_STATE_TABLE');
+  return runDrift(event, {
+    config,
+    web: webClient(config, await loadBotToken(config.slack)),
+    logger,
+    alerts: new AlertStore(dynamo, state),
+    subscriptions: new SubscriptionStore(dynamo, state),
+    snapshots: new SnapshotStore(dynamo, required(config.digests.snapshotTable, 'GLUE_ENCRYPT_SNAPSHOT_TABLE'), config.digests.snapshotRetentionDays),
+    audit: new AuditLog(dynamo, required(config.tables.audit, 'GLUE_ENCRYPT_AUDIT_TABLE')),
+    workflowRoleNames: config.remediation.workflowRoleNames,
+    remediate: remediationEnabled(config),
+    now: () => new Date(),
+  });
+}
+
+export const handler = async (event: unknown): Promise<DriftOutcome> => handleDriftEvent(event, loadConfig());
