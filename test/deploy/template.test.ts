@@ -56,6 +56,7 @@ const FUNCTIONS = {
   advance: 'AdvanceLambdaFunction',
   scan: 'ScanLambdaFunction',
   digest: 'DigestLambdaFunction',
+  drift: 'DriftLambdaFunction',
 } as const;
 const AUDIT_WRITES_FORBIDDEN = ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'];
 const KMS_READ = ['kms:DescribeKey', 'kms:GetKeyRotationStatus', 'kms:GetKeyPolicy', 'kms:ListAliases'];
@@ -72,6 +73,7 @@ type Json = Record<string, unknown>;
 
 interface CfnResource {
   Type: string;
+  Condition?: string;
   Properties?: Json;
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
@@ -376,7 +378,8 @@ describe('functions', () => {
   });
 
   it('sweeps expired requests every 15 minutes with a schedule that invokes the worker with a job it accepts', () => {
-    const rules = ofType('AWS::Events::Rule');
+    // The schedules (the drift rules match events, see below).
+    const rules = ofType('AWS::Events::Rule').filter(([, r]) => r.Properties?.ScheduleExpression !== undefined);
     expect(rules).toHaveLength(1);
     const [ruleId, rule] = rules[0]!;
     expect(rule.Properties?.ScheduleExpression).toBe('rate(15 minutes)');
@@ -407,7 +410,7 @@ describe('functions', () => {
 
   it('runs every function on nodejs22.x / arm64 with its own role', () => {
     const functions = ofType('AWS::Lambda::Function');
-    expect(functions.map(([id]) => id).sort()).toEqual(['AdvanceLambdaFunction', 'DigestLambdaFunction', 'ScanLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
+    expect(functions.map(([id]) => id).sort()).toEqual(['AdvanceLambdaFunction', 'DigestLambdaFunction', 'DriftLambdaFunction', 'ScanLambdaFunction', 'SlackLambdaFunction', 'WorkerLambdaFunction']);
     for (const [id, r] of functions) {
       expect(r.Properties?.Runtime, id).toBe('nodejs22.x');
       expect(r.Properties?.Architectures, id).toEqual(['arm64']);
@@ -417,6 +420,7 @@ describe('functions', () => {
     expect(functionRole('AdvanceLambdaFunction')).toBe('AdvanceRole');
     expect(functionRole('ScanLambdaFunction')).toBe('ScanRole');
     expect(functionRole('DigestLambdaFunction')).toBe('DigestRole');
+    expect(functionRole('DriftLambdaFunction')).toBe('DriftRole');
     // osls's shared default role must not exist: every function has a purpose-built one.
     expect(tpl().Resources.IamRoleLambdaExecution).toBeUndefined();
   });
@@ -1089,6 +1093,9 @@ function memberTemplate(): Template {
     ['!GetAtt', 'Fn::GetAtt'],
     ['!Join', 'Fn::Join'],
     ['!Split', 'Fn::Split'],
+    ['!Not', 'Fn::Not'],
+    ['!Equals', 'Fn::Equals'],
+    ['!If', 'Fn::If'],
   ] as const;
   const types = tags.flatMap(([tag, fn]) =>
     (['scalar', 'sequence'] as const).map(
@@ -1497,5 +1504,90 @@ describe('scheduled scan and digests', () => {
     expect(invoked).toHaveLength(4);
     const starts = statements.filter((st) => actionsOf(st).includes('states:StartExecution')).flatMap((st) => resourcesOf(st).map(asText));
     expect(starts).toEqual([`arn:\${AWS::Partition}:states:\${AWS::Region}:\${AWS::AccountId}:stateMachine:glue-encrypt-${STAGE}-scan`]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Drift: CloudTrail events through EventBridge.
+
+const DRIFT_EVENTS = [
+  'CreateMLTransform',
+  'UpdateMLTransform',
+  'DeleteMLTransform',
+  'CreateSecurityConfiguration',
+  'DeleteSecurityConfiguration',
+  'DisableKey',
+  'ScheduleKeyDeletion',
+  'CancelKeyDeletion',
+  'EnableKey',
+  'DisableKeyRotation',
+  'PutKeyPolicy',
+];
+const DRIFT_PATTERN = {
+  'detail-type': ['AWS API Call via CloudTrail'],
+  source: ['aws.glue', 'aws.kms'],
+  detail: { eventSource: ['glue.amazonaws.com', 'kms.amazonaws.com'], eventName: DRIFT_EVENTS },
+};
+
+describe('drift', () => {
+  const driftRules = () => ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties?.Targets ?? []).includes('DriftLambdaFunction'));
+
+  it('sends exactly the watched Glue and KMS CloudTrail events, from this account and from the bot bus, to the drift function', () => {
+    const rules = driftRules();
+    expect(rules).toHaveLength(2);
+    for (const [, r] of rules) expect(r.Properties?.EventPattern).toEqual(DRIFT_PATTERN);
+    expect(rules.map(([, r]) => JSON.stringify(r.Properties?.EventBusName ?? 'default')).sort()).toEqual([JSON.stringify({ 'Fn::GetAtt': ['DriftEventBus', 'Name'] }), '"default"'].sort());
+    // Each rule may invoke the function (and only its own rule, by ARN).
+    const permissions = ofType('AWS::Lambda::Permission').filter(([, r]) => JSON.stringify(r.Properties?.FunctionName).includes('DriftLambdaFunction'));
+    expect(permissions).toHaveLength(2);
+    for (const [, p] of permissions) expect(p.Properties).toMatchObject({ Principal: 'events.amazonaws.com', Action: 'lambda:InvokeFunction' });
+  });
+
+  it('admits to the bot bus only the organisation (aws:PrincipalOrgID) or, without one, the listed accounts', () => {
+    const org = tpl().Resources.DriftEventBusFromOrganization;
+    const listed = tpl().Resources.DriftEventBusFromAccounts;
+    expect(org?.Condition).toBe('HasOrganizationId');
+    expect((org?.Properties?.Statement as Json).Condition).toEqual({ StringEquals: { 'aws:PrincipalOrgID': '' } });
+    expect((org?.Properties?.Statement as Json).Action).toBe('events:PutEvents');
+    expect(listed?.Condition).toBe('HasMemberAccountsOnly');
+    expect((listed?.Properties?.Statement as Json).Principal).toEqual({ AWS: { 'Fn::Split': [',', ''] } });
+    const conditions = (tpl() as unknown as { Conditions: Json }).Conditions;
+    expect(conditions.HasOrganizationId).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    // Nothing else may put events on it.
+    expect(ofType('AWS::Events::EventBusPolicy')).toHaveLength(2);
+  });
+
+  it('gives the drift role reads, the burst items and audit appends, and nothing else that writes', () => {
+    const statements = roleStatements('DriftRole');
+    const actions = unique(statements.flatMap(actionsOf));
+    expect(actions.filter((a) => /^(states|lambda|organizations|iam|s3|events):/.test(a))).toEqual([]);
+    expect(actions.filter((a) => a.startsWith('glue:') && !a.startsWith('glue:Get'))).toEqual([]);
+    const writes = statements.filter((st) => actionsOf(st).some((a) => ['dynamodb:PutItem', 'dynamodb:UpdateItem'].includes(a)));
+    expect(writes.map((st) => [JSON.stringify(resourcesOf(st)), JSON.stringify(st.Condition ?? null)]).sort()).toEqual(
+      [
+        [JSON.stringify([{ 'Fn::GetAtt': ['AuditTable', 'Arn'] }]), 'null'],
+        [JSON.stringify([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]), JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DRIFT#*'] } })],
+      ].sort(),
+    );
+    // It tells the bot's own workflow apart by its roles.
+    expect(envOf('DriftLambdaFunction').GLUE_ENCRYPT_WORKFLOW_ROLE_NAMES).toBe(`glue-encrypt-remediate,glue-encrypt-${STAGE}-eu-west-1-advance`);
+  });
+
+  it('has a forwarder template (deploy/drift-forwarder.yml) that sends exactly the same events to the bot bus, with the member role that may only put there', () => {
+    const yaml = createRequire(import.meta.url)('js-yaml') as JsYaml;
+    const types = ['!Sub', '!Ref'].map((tag) => new yaml.Type(tag, { kind: 'scalar', construct: (data) => ({ [tag === '!Sub' ? 'Fn::Sub' : 'Ref']: data }) }));
+    const forwarder = yaml.load(readFileSync(join(process.cwd(), 'deploy', 'drift-forwarder.yml'), 'utf8'), { schema: yaml.DEFAULT_SCHEMA.extend(types) }) as Template;
+    const rules = Object.values(forwarder.Resources).filter((r) => r.Type === 'AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    expect(rules[0]!.Properties?.EventPattern).toEqual(DRIFT_PATTERN);
+    expect(rules[0]!.Properties?.Targets).toEqual([
+      { Id: 'glue-encrypt-bot-bus', Arn: { Ref: 'BotEventBusArn' }, RoleArn: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${ForwarderRoleName}' } },
+    ]);
+    const role = memberTemplate().Resources.DriftForwarderRole;
+    expect(role?.Condition).toBe('ForwardDrift');
+    expect(role?.Properties?.RoleName).toBe(String((forwarder as unknown as { Parameters: Record<string, { Default?: string }> }).Parameters.ForwarderRoleName?.Default));
+    const statements = (role?.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+    expect(statements.flatMap(actionsOf)).toEqual(['events:PutEvents']);
+    expect(statements.flatMap((st) => resourcesOf(st))).toEqual([{ Ref: 'BotEventBusArn' }]);
   });
 });
