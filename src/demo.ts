@@ -5,7 +5,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateMLTransformCommand, GlueClient } from '@aws-sdk/client-glue';
 import { SubscriptionStore } from './digests/subscriptionStore.js';
 import { startHarness, SANDBOX_CHANNEL, type Harness } from './sandbox/harness.js';
-import { DEMO_ACCOUNT_ID, DEMO_KEY_IDS, DEMO_REGION, DEMO_ROLE_ARN, DEMO_TRANSFORM_IDS } from './sandbox/fixtures.js';
+import { DEMO_ACCOUNT_ID, DEMO_KEY_IDS, DEMO_REGION, DEMO_TRANSFORM_IDS, newTransformInput } from './sandbox/fixtures.js';
 import { blocksToText } from './slack/views/terminal.js';
 import { ACTIONS, requestIdOfDecisionBlock } from './slack/views/remediation.js';
 
@@ -156,15 +156,7 @@ async function showDigests(h: Harness): Promise<{ second: string }> {
   rule('During the day: someone creates an unencrypted transform, and the key alias/glue-ml is disabled');
   const glue = new GlueClient({ region: DEMO_REGION });
   await glue.send(
-    new CreateMLTransformCommand({
-      Name: 'fraud-match-2027',
-      Role: DEMO_ROLE_ARN,
-      InputRecordTables: [{ DatabaseName: 'crm', TableName: 'customers' }],
-      Parameters: { TransformType: 'FIND_MATCHES', FindMatchesParameters: { PrimaryKeyColumnName: 'customer_id' } },
-      GlueVersion: '2.0',
-      WorkerType: 'G.1X',
-      NumberOfWorkers: 10,
-    }),
+    new CreateMLTransformCommand(newTransformInput('fraud-match-2027')),
   );
   glue.destroy();
   console.log('  glue:CreateMLTransform fraud-match-2027 (no TransformEncryption: user data not encrypted)');

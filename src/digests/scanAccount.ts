@@ -44,7 +44,13 @@ export async function scanAccount(req: ScanAccountRequest, deps: { config: AppCo
     return { accountId: req.accountId, region, runId: req.runId, scannedAt, counts: summarize(findings), failingSince };
   });
 
-  const outcome: AccountOutcome = { accountId: req.accountId, scannedAt, errors: result.scopeErrors, transforms: result.findings.length };
+  const outcome: AccountOutcome = {
+    accountId: req.accountId,
+    scannedAt,
+    errors: result.scopeErrors,
+    transforms: result.findings.length,
+    counts: Object.fromEntries(latest.map((s) => [s.region, s.counts])),
+  };
   await deps.snapshots.putAccount(req.runId, outcome, byRegion, latest);
   return outcome;
 }

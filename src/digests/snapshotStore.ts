@@ -37,6 +37,8 @@ export interface AccountOutcome {
   /** Regions (or the whole account) that could not be read: reported, never fatal. */
   errors: ScopeError[];
   transforms: number;
+  /** Region -> transforms by status, for the regions that were read (App Home shows them). */
+  counts?: Record<string, Record<string, number>>;
 }
 
 export interface AccountRegionState {
@@ -160,6 +162,49 @@ export class SnapshotStore {
     for (const s of latest) items.push({ pk: `LATEST#${accountRegion(s.accountId, s.region)}`, sk: 'LATEST', ...s, expiresAt });
     await this.writeAll(items);
     await this.doc.send(new PutCommand({ TableName: this.tableName, Item: { pk: `RUN#${runId}`, sk: `ACCOUNT#${outcome.accountId}`, ...outcome, expiresAt } }));
+  }
+
+  /** The newest run whose digests were posted: what App Home shows. */
+  async latestRun(): Promise<ScanRun | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.tableName, Key: { pk: 'LATESTRUN', sk: 'LATESTRUN' }, ConsistentRead: true }));
+    const runId = out.Item?.runId as string | undefined;
+    return runId ? this.run(runId) : undefined;
+  }
+
+  async setLatestRun(run: ScanRun): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: 'LATESTRUN', sk: 'LATESTRUN', runId: run.runId, startedAt: run.startedAt },
+        // A slower, older run finishing later must not go back in time.
+        ConditionExpression: 'attribute_not_exists(pk) OR startedAt <= :at',
+        ExpressionAttributeValues: { ':at': run.startedAt },
+      }),
+    ).catch((err: unknown) => {
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    });
+  }
+
+  /** Each account's outcome in one run (no findings): what was read, and the counts per region. */
+  async outcomes(runId: string): Promise<AccountOutcome[]> {
+    const found: AccountOutcome[] = [];
+    let start: QueryCommandOutput['LastEvaluatedKey'];
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :account)',
+          ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':account': 'ACCOUNT#' },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const { pk: _pk, sk: _sk, expiresAt: _e, ...outcome } = item;
+        found.push(outcome as AccountOutcome);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return found;
   }
 
   /** Everything one run stored; undefined when the run is unknown (never stored, or expired). */

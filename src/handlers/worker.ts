@@ -4,7 +4,13 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig, type AppConfig } from '../config.js';
 import { accountAccess } from '../remediation/accountAccess.js';
 import { remediationServices } from '../remediation/runtime.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { WebClient } from '@slack/web-api';
+import { SnapshotStore } from '../digests/snapshotStore.js';
+import { SubscriptionStore } from '../digests/subscriptionStore.js';
+import { RemediationStore } from '../remediation/store.js';
 import { runCheckJob } from '../slack/checkJob.js';
+import { runHomeJob } from '../slack/homeJob.js';
 import { runExpirySweep } from '../slack/expiryJob.js';
 import { workerJobSchema } from '../slack/jobs.js';
 import { runHistoryJob, runNotifyJob, runPlanJob, runReplanJob, runStatusJob } from '../slack/remediationJobs.js';
@@ -25,6 +31,10 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
   const web = webClient(config, await loadBotToken(config.slack));
   if (job.kind === 'check') {
     await runCheckJob(job, { config, web, logger });
+    return { ok: true };
+  }
+  if (job.kind === 'home') {
+    await runHomeJob(job, homeDeps(config, web));
     return { ok: true };
   }
   const deps = { config, web, logger, runtime: { ...remediationServices(config, requestMessages(web)), ...accountAccess(config, 'read') } };
@@ -49,6 +59,21 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
       break;
   }
   return { ok: true };
+}
+
+/** What the Home tab reads; without the digests' tables it shows no scan. */
+function homeDeps(config: AppConfig, web: WebClient) {
+  const dynamo = new DynamoDBClient({});
+  if (!config.tables.state || !config.digests.snapshotTable) throw new Error('The Home tab needs GLUE_ENCRYPT_STATE_TABLE and GLUE_ENCRYPT_SNAPSHOT_TABLE');
+  const remediations = new RemediationStore(dynamo, config.tables.state);
+  return {
+    config,
+    web,
+    logger,
+    snapshots: new SnapshotStore(dynamo, config.digests.snapshotTable, config.digests.snapshotRetentionDays),
+    subscriptions: new SubscriptionStore(dynamo, config.tables.state),
+    inFlight: () => remediations.inFlight(),
+  };
 }
 
 export const handler = async (event: unknown): Promise<{ ok: boolean; error?: string }> => handleWorkerEvent(event, loadConfig());

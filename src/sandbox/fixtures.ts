@@ -1,6 +1,6 @@
 // Seed data for the AWS sandbox: a small, realistic demo estate covering every verdict the checks
 // can reach, and a large synthetic estate for benchmarks.
-import type { GlueTable, SchemaColumn, TransformEncryption } from '@aws-sdk/client-glue';
+import type { CreateMLTransformCommandInput, GlueTable, SchemaColumn, TransformEncryption } from '@aws-sdk/client-glue';
 import type { ReasonCode } from '../checks/types.js';
 import { keyArn, type Scope } from './aws/arns.js';
 import type { RolePolicy } from './aws/model.js';
@@ -450,5 +450,19 @@ export function seedScale(state: SandboxState, options: ScaleOptions): ScaleSumm
     unencryptedTransforms: unencrypted,
     keysReferenced: usedKeys.size,
     securityConfigurationsReferenced: usedConfigs.size,
+  };
+}
+
+/** A CreateMLTransform request for a FIND_MATCHES transform on crm.customers with the demo role (no encryption unless `extra` sets it). */
+export function newTransformInput(name: string, extra: Partial<CreateMLTransformCommandInput> = {}): CreateMLTransformCommandInput {
+  return {
+    Name: name,
+    Role: DEMO_ROLE_ARN,
+    InputRecordTables: [{ DatabaseName: 'crm', TableName: 'customers' }],
+    Parameters: { TransformType: 'FIND_MATCHES', FindMatchesParameters: { PrimaryKeyColumnName: 'customer_id' } },
+    GlueVersion: '2.0',
+    WorkerType: 'G.1X',
+    NumberOfWorkers: 10,
+    ...extra,
   };
 }

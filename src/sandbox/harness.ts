@@ -19,7 +19,7 @@ import { startDynamo, type DynamoSandbox } from './dynamo.js';
 import { applyEnv } from './env.js';
 import { seedDemo } from './fixtures.js';
 import { startSlackSandbox, type SlackSandbox, type SlackSandboxOptions } from './slack.js';
-import { signedInteraction, signedSlashCommand, type SignOptions } from './slackRequest.js';
+import { signedEventCallback, signedInteraction, signedSlashCommand, type SignOptions } from './slackRequest.js';
 
 export const SANDBOX_WORKER = 'glue-encrypt-sandbox-worker';
 export const SANDBOX_STATE_MACHINE = 'arn:aws:states:eu-west-1:111111111111:stateMachine:glue-encrypt-sandbox-remediation';
@@ -59,6 +59,8 @@ export interface Harness {
   command(text: string, options?: { user?: string; channel?: string; sign?: Partial<SignOptions> }): Promise<AwsResponse>;
   /** Sends a signed button click. */
   click(actionId: string, value: string, options: { user: string; channel?: string; messageTs?: string; teamId?: string }): Promise<AwsResponse>;
+  /** Sends a signed app_home_opened event (Events API) as `user`; returns the HTTP response. */
+  homeOpened(user: string): Promise<AwsResponse>;
   /** Starts the scan state machine as its EventBridge schedule does (through the Step Functions API) and waits for it. */
   scheduledScan(): Promise<void>;
   /** Waits until every asynchronous Lambda invocation and workflow started so far has finished. */
@@ -198,6 +200,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         {},
       );
     },
+    homeOpened: (user) =>
+      handler(signedEventCallback({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home' }, { teamId: slack.teamId }, sign()), {}),
     scheduledScan: async () => {
       const sfn = new SFNClient({});
       await sfn.send(new StartExecutionCommand({ stateMachineArn: SANDBOX_SCAN_STATE_MACHINE, input: SCHEDULE_INPUT }));

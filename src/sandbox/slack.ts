@@ -130,6 +130,8 @@ export interface SlackSandbox {
   ephemerals(filter?: { channel?: string; user?: string }): EphemeralMessage[];
   /** Modals opened with views.open, latest content. */
   views(): SandboxView[];
+  /** The Home tab views.publish last set for a user, if any. */
+  homeTab(user: string): SandboxView | undefined;
   /** Resolves with the predicate's first truthy result; rejects after timeoutMs (default 5 s). */
   waitFor<T>(predicate: (sandbox: SlackSandbox) => T | false | null | undefined, timeoutMs?: number): Promise<T>;
   /** The next `times` calls to `method` answer `{ ok: false, error }`. */
@@ -409,6 +411,7 @@ class Sandbox implements SlackSandbox {
   private readonly messages: StoredMessage[] = [];
   private readonly ephemeralMessages: EphemeralMessage[] = [];
   private readonly modals = new Map<string, SandboxView>();
+  private readonly homes = new Map<string, SandboxView>();
   private readonly failures = new Map<string, { error: string; remaining: number }[]>();
   private readonly rateLimits = new Map<string, number[]>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
@@ -446,6 +449,7 @@ class Sandbox implements SlackSandbox {
       'chat.postEphemeral': (args) => this.postEphemeral(args),
       'views.open': (args) => this.viewsOpen(args),
       'views.update': (args) => this.viewsUpdate(args),
+      'views.publish': (args) => this.viewsPublish(args),
       'users.info': (args) => this.usersInfo(args),
       'usergroups.users.list': (args) => this.usergroupUsers(args),
       'conversations.info': (args) => this.conversationsInfo(args),
@@ -491,6 +495,10 @@ class Sandbox implements SlackSandbox {
     return this.ephemeralMessages.filter(
       (m) => (channel === undefined || m.channel === channel) && (filter.user === undefined || m.user === filter.user),
     );
+  }
+
+  homeTab(user: string): SandboxView | undefined {
+    return this.homes.get(user);
   }
 
   views(): SandboxView[] {
@@ -971,6 +979,26 @@ class Sandbox implements SlackSandbox {
       ...(externalId !== undefined ? { externalId } : {}),
     };
     this.modals.set(stored.id, stored);
+    return { view: this.viewJson(stored) };
+  }
+
+  /**
+   * views.publish: a user's Home tab (type home only; 100 blocks at most, as for any view). A
+   * `hash` that is not the current one is refused (hash_conflict), so two publishers cannot
+   * overwrite each other unknowingly.
+   */
+  private viewsPublish(args: Record<string, unknown>): Record<string, unknown> {
+    const user = stringArg(args, 'user_id');
+    if (user === undefined) throw new SlackApiError('invalid_arguments');
+    if (this.users && !this.users.has(user)) throw new SlackApiError('user_not_found');
+    const view = this.viewArg(args);
+    if (view.type !== 'home') throw new SlackApiError('invalid_arguments');
+    const current = this.homes.get(user);
+    const hash = stringArg(args, 'hash');
+    if (hash !== undefined && current && hash !== current.hash) throw new SlackApiError('hash_conflict');
+    this.sequence += 1;
+    const stored: SandboxView = { id: current?.id ?? `V${String(this.sequence).padStart(8, '0')}`, hash: `${Date.now()}.${this.sequence}`, view };
+    this.homes.set(user, stored);
     return { view: this.viewJson(stored) };
   }
 

@@ -17,10 +17,10 @@ export function slackSignature(signingSecret: string, timestamp: number, body: s
   return `v0=${createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
 }
 
-export function signedEvent(body: string, options: SignOptions): AwsEventV2 {
+export function signedEvent(body: string, options: SignOptions, contentType = 'application/x-www-form-urlencoded'): AwsEventV2 {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
-    'content-type': 'application/x-www-form-urlencoded',
+    'content-type': contentType,
     'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
   };
   if (!options.unsigned) {
@@ -73,4 +73,19 @@ export function signedSlashCommand(f: SlashCommandFields, options: SignOptions):
 /** An interactive payload (button click), form-encoded as `payload=<json>`. */
 export function signedInteraction(payload: Record<string, unknown>, options: SignOptions): AwsEventV2 {
   return signedEvent(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), options);
+}
+
+/** An Events API delivery (JSON, `event_callback`), e.g. app_home_opened, signed like Slack's. */
+export function signedEventCallback(event: Record<string, unknown>, envelope: { teamId: string; apiAppId?: string }, options: SignOptions): AwsEventV2 {
+  const body = JSON.stringify({
+    token: 'deprecated-verification-token',
+    team_id: envelope.teamId,
+    api_app_id: envelope.apiAppId ?? 'A0GLUEENC',
+    event: { event_ts: `${Date.now() / 1000}`, ...event },
+    type: 'event_callback',
+    event_id: `Ev${Date.now()}`,
+    event_time: Math.floor(Date.now() / 1000),
+    authorizations: [{ team_id: envelope.teamId, is_bot: true }],
+  });
+  return signedEvent(body, options, 'application/json');
 }

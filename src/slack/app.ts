@@ -199,5 +199,11 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
 
   registerRemediationListeners(app, config, deps.dispatcher, auditRefusal);
 
+  // The Home tab: the worker reads the posture and publishes it; Bolt acknowledges the event.
+  app.event('app_home_opened', async ({ event }) => {
+    if (event.tab !== 'home') return;
+    await deps.dispatcher.dispatch({ kind: 'home', userId: event.user }).catch((err: unknown) => app.logger.warn('Could not hand the Home tab to the worker', err));
+  });
+
   return { app, receiver };
 }

@@ -66,6 +66,8 @@ export async function runDigests(runId: string, claimed: ClaimedDigest[], scanFa
   if (scanFailure) return tellScanFailed(runId, claimed, scanFailure, deps);
   const current = await deps.snapshots.read(runId);
   if (!current) throw new Error(`Scan run ${runId} has no snapshot`);
+  // The run is whole: App Home shows it from now on.
+  await deps.snapshots.setLatestRun(current.run);
   const inFlight = await deps.inFlight().catch((err: unknown) => {
     deps.logger.warn('Could not read the remediations in flight; the digests leave them out', { error: (err as Error).message });
     return [];

@@ -59,7 +59,9 @@ export const statusJobSchema = z.strictObject({ kind: z.literal('status'), ...re
 export const notifyJobSchema = z.strictObject({ kind: z.literal('notify'), remediationId: z.uuid() });
 /** The expiry sweep, started by the worker's schedule (serverless.yml), not by Slack. */
 export const sweepJobSchema = z.strictObject({ kind: z.literal('sweep') });
-export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema, notifyJobSchema, sweepJobSchema]);
+/** Someone opened the app's Home tab: publish theirs. */
+export const homeJobSchema = z.strictObject({ kind: z.literal('home'), userId: z.string().check(z.regex(/^[UW][A-Z0-9]{2,}$/)) });
+export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema, notifyJobSchema, sweepJobSchema, homeJobSchema]);
 
 export type CheckJob = z.infer<typeof checkJobSchema>;
 export type PlanJob = z.infer<typeof planJobSchema>;
@@ -67,6 +69,7 @@ export type ReplanJob = z.infer<typeof replanJobSchema>;
 export type HistoryJob = z.infer<typeof historyJobSchema>;
 export type StatusJob = z.infer<typeof statusJobSchema>;
 export type NotifyJob = z.infer<typeof notifyJobSchema>;
+export type HomeJob = z.infer<typeof homeJobSchema>;
 export type WorkerJob = z.infer<typeof workerJobSchema>;
 
 export interface JobDispatcher {

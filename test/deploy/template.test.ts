@@ -327,7 +327,7 @@ function tableActions(roleId: string): Record<string, string[]> {
     if (actions.length === 0) continue;
     for (const res of resourcesOf(s)) {
       const text = JSON.stringify(res);
-      const table = text.includes('AuditTable') ? 'audit' : text.includes('StateTable') ? 'state' : undefined;
+      const table = text.includes('AuditTable') ? 'audit' : text.includes('StateTable') ? 'state' : text.includes('SnapshotTable') ? 'snapshots' : undefined;
       const index = /\/index\//.test(text);
       if (!table || (index && asText(res) !== `\${${table === 'audit' ? 'AuditTable' : 'StateTable'}.Arn}/index/*`)) throw new Error(`${roleId} ${s.Sid}: DynamoDB actions on ${text}`);
       const key = index ? `${table} index` : table;
@@ -733,7 +733,8 @@ describe('IAM', () => {
     // subscribe / unsubscribe / subscriptions: query, put and delete subscription items.
     ['SlackRole', { state: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], audit: ['dynamodb:PutItem'] }],
     // Plans and status: create, index and save requests, list in-flight ones; history reads the audit trail.
-    ['WorkerRole', { state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], audit: ['dynamodb:PutItem', 'dynamodb:Query'] }],
+    // The Home tab reads the newest scan's snapshot.
+    ['WorkerRole', { state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], audit: ['dynamodb:PutItem', 'dynamodb:Query'], snapshots: ['dynamodb:GetItem', 'dynamodb:Query'] }],
     // Steps: read and checkpoint the remediation, release the lock at the end, one audit event per step.
     ['AdvanceRole', { state: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], audit: ['dynamodb:PutItem'] }],
   ])('gives %s exactly the DynamoDB actions its code uses', (role, expected) => {
@@ -1482,7 +1483,7 @@ describe('scheduled scan and digests', () => {
     expect(actions).not.toContain('ssm:GetParameter');
   });
 
-  it('lets the digest role post (bot token), read snapshots and in-flight requests, and write only subscriptions and audit events', () => {
+  it('lets the digest role post (bot token), read snapshots and in-flight requests, and write only subscriptions, the latest-run pointer and audit events', () => {
     const statements = roleStatements('DigestRole');
     const actions = unique(statements.flatMap(actionsOf));
     expect(actions.filter((a) => /^(glue|sts|organizations|states):/.test(a))).toEqual([]);
@@ -1492,6 +1493,7 @@ describe('scheduled scan and digests', () => {
       [
         [JSON.stringify([{ 'Fn::GetAtt': ['AuditTable', 'Arn'] }]), 'null'],
         [JSON.stringify([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]), JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['SUBSCRIPTIONS'] } })],
+        [JSON.stringify([{ 'Fn::GetAtt': ['SnapshotTable', 'Arn'] }]), JSON.stringify({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['LATESTRUN'] } })],
       ].sort(),
     );
     expect(actions).not.toContain('dynamodb:DeleteItem');

@@ -7,7 +7,7 @@ import type { KnownBlock } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SubscriptionStore } from '../../src/digests/subscriptionStore.js';
 import type { Subscription } from '../../src/digests/types.js';
-import { DEMO_KEY_IDS, DEMO_ROLE_ARN } from '../../src/sandbox/fixtures.js';
+import { DEMO_KEY_IDS, newTransformInput } from '../../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL } from '../../src/sandbox/harness.js';
 import type { PostedMessage } from '../../src/sandbox/slack.js';
 import { withoutZeroWidthSpaces } from '../../src/slack/views/blocks.js';
@@ -59,16 +59,7 @@ function digestsIn(world: World, channelId: string): (PostedMessage & { read: st
 async function createUnencryptedTransform(name: string): Promise<void> {
   const glue = new GlueClient({ region: REGION });
   await glue.send(
-    new CreateMLTransformCommand({
-      Name: name,
-      Role: DEMO_ROLE_ARN,
-      InputRecordTables: [{ DatabaseName: 'crm', TableName: 'customers' }],
-      Parameters: { TransformType: 'FIND_MATCHES', FindMatchesParameters: { PrimaryKeyColumnName: 'customer_id' } },
-      GlueVersion: '2.0',
-      WorkerType: 'G.1X',
-      NumberOfWorkers: 10,
-      TransformEncryption: { MlUserDataEncryption: { MlUserDataEncryptionMode: 'DISABLED' } },
-    }),
+    new CreateMLTransformCommand(newTransformInput(name, { TransformEncryption: { MlUserDataEncryption: { MlUserDataEncryptionMode: 'DISABLED' } } })),
   );
   glue.destroy();
 }

@@ -19,7 +19,6 @@ import {
   UntagResourceCommand,
   UpdateJobCommand,
   UpdateMLTransformCommand,
-  type CreateMLTransformCommandInput,
   type MLTransform,
 } from '@aws-sdk/client-glue';
 import { IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
@@ -27,7 +26,7 @@ import { GetBucketLocationCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsSandbox } from '../../src/sandbox/aws/index.js';
-import { DEMO_KEY_ARNS, DEMO_ROLE_ARN, DEMO_TRANSFORM_IDS, seedDemo } from '../../src/sandbox/fixtures.js';
+import { DEMO_KEY_ARNS, DEMO_ROLE_ARN, DEMO_TRANSFORM_IDS, newTransformInput, seedDemo } from '../../src/sandbox/fixtures.js';
 import { rejection } from './clients.js';
 
 let sandbox: AwsSandbox;
@@ -48,16 +47,7 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-const newTransform = (name: string, extra: Partial<CreateMLTransformCommandInput> = {}): CreateMLTransformCommandInput => ({
-  Name: name,
-  Role: DEMO_ROLE_ARN,
-  InputRecordTables: [{ DatabaseName: 'crm', TableName: 'customers' }],
-  Parameters: { TransformType: 'FIND_MATCHES', FindMatchesParameters: { PrimaryKeyColumnName: 'customer_id' } },
-  GlueVersion: '2.0',
-  WorkerType: 'G.1X',
-  NumberOfWorkers: 10,
-  ...extra,
-});
+const newTransform = newTransformInput;
 
 async function listAll(client: GlueClient, pageSize: number, filter?: { Name?: string }): Promise<{ names: string[]; pages: number }> {
   const names: string[] = [];

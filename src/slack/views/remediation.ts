@@ -198,6 +198,22 @@ function blockId(kind: 'decide' | 'after', r: Remediation): string {
   return `${kind}:${r.id}:v${r.version}`;
 }
 
+/** Approve (when the plan can be approved) and Reject / Cancel, with their confirmation dialogs. */
+export function decisionButtons(r: Remediation): Button[] {
+  const out: Button[] = [];
+  if (r.plan.problems.length === 0) out.push(button('Approve', ACTIONS.approve, JSON.stringify({ id: r.id, p: planDigest(r) }), 'primary', approveConfirmation(r)));
+  const closing = r.plan.problems.length === 0 ? 'Reject' : 'Cancel';
+  out.push(
+    button(closing, ACTIONS.reject, JSON.stringify({ id: r.id }), 'danger', confirmation(`${closing} this request?`, `Nothing changes in AWS: the request for ${truncate(r.source.name, 120)} is closed, and a new one must be made to go ahead.`, closing, 'danger')),
+  );
+  return out;
+}
+
+/** The `decide:` actions block of a request, for another surface than its message (App Home). */
+export function decisionBlock(r: Remediation): ActionsBlock {
+  return { type: 'actions', block_id: blockId('decide', r), elements: decisionButtons(r) };
+}
+
 /** The request a `decide:` actions block belongs to, or undefined for any other block id. */
 export function requestIdOfDecisionBlock(blockIdValue: string | undefined): string | undefined {
   return /^decide:([0-9a-f-]{36})(?::v\d+)?$/.exec(blockIdValue ?? '')?.[1];
@@ -250,11 +266,7 @@ export function renderRemediation(r: Remediation, keyOptions: KeyOption[] = [], 
       };
       elements.push(select);
     }
-    if (r.plan.problems.length === 0) elements.push(button('Approve', ACTIONS.approve, JSON.stringify({ id: r.id, p: planDigest(r) }), 'primary', approveConfirmation(r)));
-    const closing = r.plan.problems.length === 0 ? 'Reject' : 'Cancel';
-    elements.push(
-      button(closing, ACTIONS.reject, value, 'danger', confirmation(`${closing} this request?`, `Nothing changes in AWS: the request for ${truncate(r.source.name, 120)} is closed, and a new one must be made to go ahead.`, closing, 'danger')),
-    );
+    elements.push(...decisionButtons(r));
     blocks.push({ type: 'actions', block_id: blockId('decide', r), elements });
   } else if (r.status === 'completed' && r.kind === 'remediate') {
     const reverted = r.followUps?.find((f) => f.kind === 'revert');

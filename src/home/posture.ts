@@ -1,0 +1,26 @@
+// What App Home shows, read without a scan: the newest whole scan run's outcome per account and
+// region (from its snapshot), the remediations in flight, and each channel's digests.
+import type { AccountOutcome, ScanRun, SnapshotStore } from '../digests/snapshotStore.js';
+import type { SubscriptionStore } from '../digests/subscriptionStore.js';
+import type { Subscription } from '../digests/types.js';
+import type { Remediation } from '../remediation/types.js';
+
+export interface Posture {
+  /** Absent until a scheduled scan (or /glue-encrypt digest) has run. */
+  run?: ScanRun;
+  accounts: AccountOutcome[];
+  inFlight: Remediation[];
+  subscriptions: Subscription[];
+}
+
+export interface PostureDeps {
+  snapshots: SnapshotStore;
+  subscriptions: SubscriptionStore;
+  inFlight(): Promise<Remediation[]>;
+}
+
+export async function readPosture(deps: PostureDeps): Promise<Posture> {
+  const [run, inFlight, subscriptions] = await Promise.all([deps.snapshots.latestRun(), deps.inFlight(), deps.subscriptions.all()]);
+  const accounts = run ? await deps.snapshots.outcomes(run.runId) : [];
+  return { ...(run ? { run } : {}), accounts, inFlight, subscriptions };
+}
