@@ -8,6 +8,7 @@ import { benchClicks } from './clickSection.js';
 import { benchColdStart } from './coldStartSection.js';
 import { busyWarning, describeEnvironment, environment, loadAverage } from './environment.js';
 import { startEstate } from './estate.js';
+import { benchDrift } from './driftSection.js';
 import { benchOrgScale } from './orgScaleSection.js';
 import { benchRender } from './renderSection.js';
 import { formatTable, misses, printSection, writeResults, type Section } from './report.js';
@@ -76,6 +77,7 @@ async function main(): Promise<number> {
   }
   // In-process sandboxes of their own (the harness), after the shared estate is gone.
   sections.push(await section('6. Organisation scale', benchOrgScale));
+  sections.push(await section('7. Drift alerts', benchDrift));
 
   const totalMs = performance.now() - started;
   const loadAtEnd = loadAverage();
