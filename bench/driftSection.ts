@@ -1,12 +1,12 @@
 // 7. Drift: a CloudTrail event received -> its alert posted, in this process with the sandbox at
 // 50 ms per AWS call: a new unencrypted transform, and a key scheduled for deletion that 200
 // transforms use. The drift function's handler is called as EventBridge would call it.
-import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateMLTransformCommand, GlueClient } from '@aws-sdk/client-glue';
 import { SubscriptionStore } from '../src/digests/subscriptionStore.js';
 import { handleDriftEvent } from '../src/handlers/drift.js';
+import { cloudTrailEvent } from '../src/sandbox/cloudTrail.js';
 import { newTransformInput, seedScale } from '../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL, startHarness, type Harness } from '../src/sandbox/harness.js';
 import { row, type Row, type Section } from './report.js';
@@ -18,32 +18,8 @@ const RUNS = 3;
 const ACCOUNT = '111111111111';
 const REGION = 'eu-west-1';
 
-function cloudTrail(source: 'glue' | 'kms', eventName: string, requestParameters: Record<string, unknown>, responseElements: Record<string, unknown> | null) {
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: `aws.${source}`,
-    account: ACCOUNT,
-    time: new Date().toISOString(),
-    region: REGION,
-    resources: [],
-    detail: {
-      eventVersion: '1.08',
-      userIdentity: { type: 'AssumedRole', arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/bench`, accountId: ACCOUNT },
-      eventTime: new Date().toISOString(),
-      eventSource: `${source}.amazonaws.com`,
-      eventName,
-      awsRegion: REGION,
-      requestParameters,
-      responseElements,
-      requestID: randomUUID(),
-      eventID: randomUUID(),
-      readOnly: false,
-      eventType: 'AwsApiCall',
-    },
-  };
-}
+const cloudTrail = (source: 'glue' | 'kms', eventName: string, requestParameters: Record<string, unknown>, responseElements: Record<string, unknown> | null) =>
+  cloudTrailEvent(source, eventName, { account: ACCOUNT, region: REGION, actorArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Admin/bench`, requestParameters, responseElements });
 
 /** Received -> the alert's chat.postMessage answered, as the channel would see it. */
 async function timeAlert(h: Harness, event: unknown): Promise<number> {

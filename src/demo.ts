@@ -4,6 +4,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateMLTransformCommand, GlueClient } from '@aws-sdk/client-glue';
 import { SubscriptionStore } from './digests/subscriptionStore.js';
+import { handleDriftEvent } from './handlers/drift.js';
+import { cloudTrailEvent } from './sandbox/cloudTrail.js';
 import { startHarness, SANDBOX_CHANNEL, type Harness } from './sandbox/harness.js';
 import { DEMO_ACCOUNT_ID, DEMO_KEY_IDS, DEMO_REGION, DEMO_TRANSFORM_IDS, newTransformInput } from './sandbox/fixtures.js';
 import { blocksToText } from './slack/views/terminal.js';
@@ -105,6 +107,8 @@ export async function runDemo(): Promise<number> {
     for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(messageText(e)));
 
     const digests = await showDigests(harness);
+    const drift = await showDrift(harness);
+    showHome(await homeTab(harness, 'U0BOB'));
 
     // The demo shows the main job: say so loudly if it did not happen.
     const outcome = (ts: string) => {
@@ -116,6 +120,8 @@ export async function runDemo(): Promise<number> {
       !/· completed/.test(outcome(revert.ts)) && 'the revert of orders-match did not complete',
       !/new failures?: .*fraud-match-2027/.test(digests.second) && 'the second digest did not report the new unencrypted transform',
       !/disabled; 3 transforms encrypted with it/.test(digests.second) && 'the second digest did not report the disabled key',
+      !/CreateMLTransform on transform shadow-match/.test(drift.transform) && 'no drift alert for the new unencrypted transform',
+      !/ScheduleKeyDeletion on key/.test(drift.key) && 'no drift alert for the key scheduled for deletion',
     ].filter(Boolean);
 
     const calls = harness.aws.callCounts();
@@ -171,4 +177,37 @@ async function showDigests(h: Harness): Promise<{ second: string }> {
   showChannel(h, seen, DIGEST_CHANNEL);
   const second = messages.filter((m) => !m.threadTs).at(-1);
   return { second: second ? messageText(second) : '' };
+}
+
+/** Drift: two CloudTrail events (a new unencrypted transform, a key scheduled for deletion) and the alerts they raise. */
+async function showDrift(h: Harness): Promise<{ transform: string; key: string }> {
+  const before = h.slack.channelView(DIGEST_CHANNEL).length;
+  const scope = { account: DEMO_ACCOUNT_ID, region: DEMO_REGION };
+  rule('Drift: mallory creates shadow-match without encryption; EventBridge delivers the CloudTrail event');
+  const glue = new GlueClient({ region: DEMO_REGION });
+  const created = await glue.send(new CreateMLTransformCommand(newTransformInput('shadow-match')));
+  glue.destroy();
+  await handleDriftEvent(cloudTrailEvent('glue', 'CreateMLTransform', { ...scope, requestParameters: { name: 'shadow-match' }, responseElements: { transformId: created.TransformId } }), h.config);
+
+  rule('Drift: mallory schedules the deletion of the key alias/glue-norotate (7 days)');
+  const key = h.aws.state.region(DEMO_ACCOUNT_ID, DEMO_REGION).keys.get(DEMO_KEY_IDS.glueNoRotate)!;
+  key.keyState = 'PendingDeletion';
+  key.deletionDate = new Date(Date.now() + 7 * 86_400_000);
+  await handleDriftEvent(cloudTrailEvent('kms', 'ScheduleKeyDeletion', { ...scope, requestParameters: { keyId: key.keyId, pendingWindowInDays: 7 }, responseElements: { keyId: key.arn, keyState: 'PendingDeletion' } }), h.config);
+  console.log('  #digests (it follows this account and region) now shows:');
+  showChannel(h, before, DIGEST_CHANNEL);
+  const alerts = h.slack.channelView(DIGEST_CHANNEL).slice(before).map(messageText);
+  return { transform: alerts.find((t) => t.includes('CreateMLTransform')) ?? '', key: alerts.find((t) => t.includes('ScheduleKeyDeletion')) ?? '' };
+}
+
+async function homeTab(h: Harness, user: string): Promise<string> {
+  rule(`@bob opens the app's Home tab`);
+  await h.homeOpened(user);
+  await h.settle();
+  const tab = h.slack.homeTab(user);
+  return tab ? blocksToText({ text: '', blocks: (tab.view.blocks ?? []) as never }) : '';
+}
+
+function showHome(text: string): void {
+  console.log(indent(text));
 }

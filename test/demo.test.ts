@@ -17,6 +17,11 @@ describe('npm run demo', () => {
     expect(text).toContain('someone else must approve it (four-eyes rule)');
     expect(text.match(/· completed/g)?.length).toBeGreaterThanOrEqual(2);
     expect(text).toContain('Reverted: orders-match is tfm-d880a414fe8c31fce005d221b16b1eca3973d1df again, with 312 labels');
+    // Digests, drift alerts and the Home tab.
+    expect(text).toMatch(/new failures: .*fraud-match-2027/);
+    expect(text).toContain('CreateMLTransform on transform shadow-match');
+    expect(text).toContain('ScheduleKeyDeletion on key');
+    expect(text).toContain('glue-encrypt · posture');
     expect(text).not.toContain('did not show what it should');
   });
 });

@@ -1,10 +1,10 @@
 // Drift alerts with real handlers: CloudTrail-shaped events (the documented "AWS API Call via
 // CloudTrail" envelope) into the drift function; it re-reads the sandbox's Glue and KMS and
 // posts to the channels that follow the account and region.
-import { randomUUID } from 'node:crypto';
 import { CreateMLTransformCommand, GlueClient } from '@aws-sdk/client-glue';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleDriftEvent } from '../../src/handlers/drift.js';
+import { cloudTrailEvent } from '../../src/sandbox/cloudTrail.js';
 import { DEMO_KEY_ARNS, DEMO_KEY_IDS, newTransformInput } from '../../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL } from '../../src/sandbox/harness.js';
 import { withoutZeroWidthSpaces } from '../../src/slack/views/blocks.js';
@@ -18,52 +18,14 @@ afterEach(async () => {
 
 interface EventOptions {
   account?: string;
-  region?: string;
   actorArn?: string;
   requestParameters?: Record<string, unknown>;
   responseElements?: Record<string, unknown> | null;
+  errorCode?: string;
 }
 
 /** An EventBridge event of a CloudTrail management event, as the docs show them. */
-function cloudTrail(source: 'glue' | 'kms', eventName: string, o: EventOptions = {}) {
-  const account = o.account ?? ACCOUNT;
-  const region = o.region ?? REGION;
-  return {
-    version: '0',
-    id: randomUUID(),
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: `aws.${source}`,
-    account,
-    time: new Date().toISOString(),
-    region,
-    resources: [],
-    detail: {
-      eventVersion: '1.08',
-      userIdentity: {
-        type: 'AssumedRole',
-        principalId: 'AROAEXAMPLE:mallory',
-        arn: o.actorArn ?? `arn:aws:sts::${account}:assumed-role/Admin/mallory`,
-        accountId: account,
-        sessionContext: { sessionIssuer: { type: 'Role', userName: 'Admin' } },
-      },
-      eventTime: new Date().toISOString(),
-      eventSource: `${source}.amazonaws.com`,
-      eventName,
-      awsRegion: region,
-      sourceIPAddress: '192.0.2.0',
-      userAgent: 'aws-cli/2.15.0',
-      requestParameters: o.requestParameters ?? {},
-      responseElements: o.responseElements ?? null,
-      requestID: randomUUID(),
-      eventID: randomUUID(),
-      readOnly: false,
-      eventType: 'AwsApiCall',
-      managementEvent: true,
-      recipientAccountId: account,
-      eventCategory: 'Management',
-    },
-  };
-}
+const cloudTrail = (source: 'glue' | 'kms', eventName: string, o: EventOptions = {}) => cloudTrailEvent(source, eventName, { account: ACCOUNT, region: REGION, ...o });
 
 async function follow(world: World): Promise<void> {
   const res = await world.h.command('subscribe', { user: BOB });
@@ -165,8 +127,7 @@ describe('drift alerts', () => {
     w = await startWorld();
     await follow(w);
     expect(await handleDriftEvent({ 'detail-type': 'Scheduled Event', source: 'aws.events' }, w.h.config)).toMatchObject({ outcome: 'ignored' });
-    const refused = cloudTrail('kms', 'DisableKey', { requestParameters: { keyId: DEMO_KEY_IDS.glueMl } });
-    (refused.detail as Record<string, unknown>).errorCode = 'AccessDenied';
+    const refused = cloudTrail('kms', 'DisableKey', { requestParameters: { keyId: DEMO_KEY_IDS.glueMl }, errorCode: 'AccessDenied' });
     expect(await handleDriftEvent(refused, w.h.config)).toMatchObject({ outcome: 'ignored' });
     expect(alertsIn(w)).toHaveLength(0);
   });
