@@ -3,6 +3,7 @@
 // scans the seeded Glue/KMS stand-in, and the terminal shows what the channel would show.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateMLTransformCommand, GlueClient } from '@aws-sdk/client-glue';
+import { DisableKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { SubscriptionStore } from './digests/subscriptionStore.js';
 import { handleDriftEvent } from './handlers/drift.js';
 import { cloudTrailEvent } from './sandbox/cloudTrail.js';
@@ -166,9 +167,10 @@ async function showDigests(h: Harness): Promise<{ second: string }> {
   );
   glue.destroy();
   console.log('  glue:CreateMLTransform fraud-match-2027 (no TransformEncryption: user data not encrypted)');
-  // As a person would in the KMS console; the sandbox's KMS has no DisableKey yet.
-  h.aws.state.region(DEMO_ACCOUNT_ID, DEMO_REGION).keys.get(DEMO_KEY_IDS.glueMl)!.keyState = 'Disabled';
-  console.log(`  kms key ${DEMO_KEY_IDS.glueMl} (alias/glue-ml) disabled`);
+  const kms = new KMSClient({ region: DEMO_REGION });
+  await kms.send(new DisableKeyCommand({ KeyId: DEMO_KEY_IDS.glueMl }));
+  kms.destroy();
+  console.log(`  kms:DisableKey ${DEMO_KEY_IDS.glueMl} (alias/glue-ml)`);
 
   rule('09:00 the next day: the second digest says what changed');
   await clockReachesDigestTime(h);
@@ -190,10 +192,13 @@ async function showDrift(h: Harness): Promise<{ transform: string; key: string }
   await handleDriftEvent(cloudTrailEvent('glue', 'CreateMLTransform', { ...scope, requestParameters: { name: 'shadow-match' }, responseElements: { transformId: created.TransformId } }), h.config);
 
   rule('Drift: mallory schedules the deletion of the key alias/glue-norotate (7 days)');
-  const key = h.aws.state.region(DEMO_ACCOUNT_ID, DEMO_REGION).keys.get(DEMO_KEY_IDS.glueNoRotate)!;
-  key.keyState = 'PendingDeletion';
-  key.deletionDate = new Date(Date.now() + 7 * 86_400_000);
-  await handleDriftEvent(cloudTrailEvent('kms', 'ScheduleKeyDeletion', { ...scope, requestParameters: { keyId: key.keyId, pendingWindowInDays: 7 }, responseElements: { keyId: key.arn, keyState: 'PendingDeletion' } }), h.config);
+  const kms = new KMSClient({ region: DEMO_REGION });
+  const scheduled = await kms.send(new ScheduleKeyDeletionCommand({ KeyId: DEMO_KEY_IDS.glueNoRotate, PendingWindowInDays: 7 }));
+  kms.destroy();
+  await handleDriftEvent(
+    cloudTrailEvent('kms', 'ScheduleKeyDeletion', { ...scope, requestParameters: { keyId: DEMO_KEY_IDS.glueNoRotate, pendingWindowInDays: 7 }, responseElements: { keyId: scheduled.KeyId, keyState: scheduled.KeyState } }),
+    h.config,
+  );
   console.log('  #digests (it follows this account and region) now shows:');
   showChannel(h, before, DIGEST_CHANNEL);
   const alerts = h.slack.channelView(DIGEST_CHANNEL).slice(before).map(messageText);

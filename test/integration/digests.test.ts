@@ -3,6 +3,7 @@
 // each due digest; a second digest reports what changed since the first.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateMLTransformCommand, GlueClient } from '@aws-sdk/client-glue';
+import { DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { KnownBlock } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SubscriptionStore } from '../../src/digests/subscriptionStore.js';
@@ -11,7 +12,7 @@ import { DEMO_KEY_IDS, newTransformInput } from '../../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL } from '../../src/sandbox/harness.js';
 import type { PostedMessage } from '../../src/sandbox/slack.js';
 import { withoutZeroWidthSpaces } from '../../src/slack/views/blocks.js';
-import { ACCOUNT, ALICE, BOB, DAVE, ORDERS, REGION, blocksText, eventsOfToday, requestRemediation, startWorld, type World } from './helpers.js';
+import { ALICE, BOB, DAVE, ORDERS, REGION, blocksText, eventsOfToday, requestRemediation, startWorld, type World } from './helpers.js';
 
 const PLATFORM = 'C0PLATFORM';
 const RANDOM = 'C0RANDOM';
@@ -160,7 +161,9 @@ describe('digests', () => {
 
     // Between the two: someone creates an unencrypted transform, and the glue-ml key is disabled.
     await createUnencryptedTransform('fraud-match-new');
-    w.h.aws.state.region(ACCOUNT, REGION).keys.get(DEMO_KEY_IDS.glueMl)!.keyState = 'Disabled';
+    const kms = new KMSClient({ region: REGION });
+    await kms.send(new DisableKeyCommand({ KeyId: DEMO_KEY_IDS.glueMl }));
+    kms.destroy();
 
     await makeDue(w, SANDBOX_CHANNEL);
     await makeDue(w, PLATFORM);

@@ -2,6 +2,7 @@
 // CloudTrail" envelope) into the drift function; it re-reads the sandbox's Glue and KMS and
 // posts to the channels that follow the account and region.
 import { CreateMLTransformCommand, GlueClient } from '@aws-sdk/client-glue';
+import { KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handleDriftEvent } from '../../src/handlers/drift.js';
 import { cloudTrailEvent } from '../../src/sandbox/cloudTrail.js';
@@ -39,11 +40,12 @@ function alertsIn(world: World) {
     .filter((m) => m.read.includes('glue-encrypt drift'));
 }
 
-const scheduleDeletion = (world: World) => {
-  const key = world.h.aws.state.region(ACCOUNT, REGION).keys.get(DEMO_KEY_IDS.glueMl)!;
-  key.keyState = 'PendingDeletion';
-  key.deletionDate = new Date(Date.now() + 7 * 86_400_000);
-};
+/** As a person would: kms:ScheduleKeyDeletion through the API, 7 days. */
+async function scheduleDeletion(): Promise<void> {
+  const kms = new KMSClient({ region: REGION });
+  await kms.send(new ScheduleKeyDeletionCommand({ KeyId: DEMO_KEY_IDS.glueMl, PendingWindowInDays: 7 }));
+  kms.destroy();
+}
 
 describe('drift alerts', () => {
   it('alerts once for a new unencrypted transform, naming who created it, with Remediate', async () => {
@@ -70,7 +72,7 @@ describe('drift alerts', () => {
   it('alerts for a key scheduled for deletion with every transform that uses it', async () => {
     w = await startWorld();
     await follow(w);
-    scheduleDeletion(w);
+    await scheduleDeletion();
     await handleDriftEvent(
       cloudTrail('kms', 'ScheduleKeyDeletion', {
         requestParameters: { keyId: DEMO_KEY_IDS.glueMl, pendingWindowInDays: 7 },
@@ -87,7 +89,7 @@ describe('drift alerts', () => {
   it('turns a burst of 20 events about one key into one alert, updated', async () => {
     w = await startWorld();
     await follow(w);
-    scheduleDeletion(w);
+    await scheduleDeletion();
     const event = () => cloudTrail('kms', 'DisableKeyRotation', { requestParameters: { keyId: DEMO_KEY_IDS.glueMl } });
     const outcomes = await Promise.all(Array.from({ length: 20 }, () => handleDriftEvent(event(), w!.h.config)));
     expect(outcomes.filter((o) => o.outcome === 'alerted')).toHaveLength(1);
