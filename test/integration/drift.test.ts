@@ -133,4 +133,14 @@ describe('drift alerts', () => {
     expect(await handleDriftEvent(refused, w.h.config)).toMatchObject({ outcome: 'ignored' });
     expect(alertsIn(w)).toHaveLength(0);
   });
+
+  it('says a deleted transform is gone', async () => {
+    w = await startWorld();
+    await follow(w);
+    await handleDriftEvent(cloudTrail('glue', 'DeleteMLTransform', { requestParameters: { transformId: 'tfm-0123456789abcdef0123456789abcdef01234567' } }), w.h.config);
+    const [alert] = alertsIn(w);
+    expect(alert!.read).toContain('*DeleteMLTransform* on transform tfm-0123456789abcdef0123456789abcdef01234567');
+    expect(alert!.read).toContain('The transform no longer exists.');
+  });
 });
+

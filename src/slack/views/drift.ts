@@ -22,7 +22,7 @@ export function renderDriftAlert(a: Assessment, burst: AlertRecord, remediate: b
   const head = `${icon} *${literal(e.eventName)}* on ${what(a)} in ${e.accountId} · ${e.region}, by ${literal(e.actor.display)} (${slackTime(e.eventTime)})`;
   const lines: string[] = [head];
   if (a.unreadable) lines.push(`:warning: I could not read ${e.accountId} · ${e.region} to see what it changed: ${literal(a.unreadable.message)}`);
-  else if (a.affected.length === 0) lines.push('No transform uses it now.');
+  else if (a.affected.length === 0) lines.push(e.subject.kind === 'transform' ? 'The transform no longer exists.' : 'No transform uses it now.');
   else lines.push(`${plural(a.affected.length, 'transform')} ${e.subject.kind === 'transform' ? 'now' : a.affected.length === 1 ? 'uses it; now' : 'use it; now'}: ${failing} failing.`);
   const blocks: KnownBlock[] = [mrkdwnSection(lines.join('\n'))];
   const ordered = [...a.affected].sort((x, y) => (x.status === 'FAIL' ? 0 : 1) - (y.status === 'FAIL' ? 0 : 1));
