@@ -12,9 +12,20 @@ import { ConfigError, loadConfig } from './config.js';
 import { runScan } from './inventory/scan.js';
 import { parseCommand } from './slack/commands.js';
 import { exitCode, toJson, toTable } from './cli/report.js';
+import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AuditLog, auditEventsSince, type AuditEvent } from './audit/auditLog.js';
+import { evidenceCsv } from './evidence/csv.js';
+import { toOcsf } from './evidence/ocsf.js';
+import { buildEvidence, checkSince } from './evidence/report.js';
+
+/** The product version OCSF events name. */
+const VERSION = '0.1.0';
 
 const USAGE = `Usage:
   glue-encrypt check [<transform id or name>] [--region r1,r2] [--account 123456789012,...] [--json]
+  glue-encrypt report [--since YYYY-MM-DD] [--format csv|json|ocsf] [--out FILE]
   glue-encrypt demo
   glue-encrypt help
 
@@ -24,6 +35,10 @@ check   checks Glue ML transforms for encryption at rest with the AWS credential
         Exit code: 0 nothing failed; 1 a transform failed or could not be evaluated, or the
         named transform was not found; 2 the check could not run (bad configuration or
         arguments), or nothing failed but some account or region could not be read.
+report  evidence for auditors: every transform's finding with its controls, and the audit trail
+        (GLUE_ENCRYPT_AUDIT_TABLE) from --since (default 30 days ago, at most 92) on: csv (one
+        row per transform and per audit event), json (docs/evidence-report.schema.json) or ocsf
+        (OCSF 1.1.0 Compliance Findings, one per transform), to --out or standard output.
 demo    starts the embedded sandbox (Glue, KMS, STS, Lambda, Step Functions, DynamoDB and
         Slack stand-ins) and shows, through the real Lambda handlers, a Slack-signed check, a
         remediation approved by a second person, a revert and the audit trail.`;
@@ -58,12 +73,36 @@ async function check(argv: string[]): Promise<number> {
   return exitCode(result);
 }
 
+async function report(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { since: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } } });
+  const now = new Date();
+  const since = values.since ?? new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const format = values.format ?? 'csv';
+  const problem = checkSince(since, now) ?? (['csv', 'json', 'ocsf'].includes(format) ? undefined : `"${format}" is not a report format: csv, json or ocsf.`);
+  if (problem) {
+    console.error(problem);
+    return 2;
+  }
+  const config = loadConfig();
+  const scan = await runScan({}, { scope: config.scope, policy: config.policy, concurrency: config.concurrency, maxAttempts: config.maxAttempts, pageSize: config.pageSize });
+  let events: AuditEvent[] = [];
+  if (config.tables.audit) events = await auditEventsSince(new AuditLog(new DynamoDBClient({}), config.tables.audit), since, now);
+  else console.error('GLUE_ENCRYPT_AUDIT_TABLE is not set: the report has the findings and no audit trail.');
+  const evidence = buildEvidence({ scan, audit: events, generatedAt: now, generatedBy: `cli:${userInfo().username}`, since });
+  const text = format === 'csv' ? evidenceCsv(evidence) : `${JSON.stringify(format === 'json' ? evidence : toOcsf(evidence, VERSION), null, 2)}\n`;
+  if (values.out) writeFileSync(values.out, text);
+  else process.stdout.write(text);
+  return exitCode(scan);
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
       case 'check':
         return await check(rest);
+      case 'report':
+        return await report(rest);
       case 'demo': {
         const { runDemo } = await import('./demo.js');
         return await runDemo();

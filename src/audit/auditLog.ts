@@ -77,6 +77,20 @@ export class AuditLog {
     return (out.Items ?? []).map(stripKeys).reverse();
   }
 
+  /** Every event of one UTC day (YYYY-MM-DD), oldest first, however many pages. */
+  async allOfDay(day: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({ TableName: this.tableName, IndexName: 'byTime', KeyConditionExpression: 'gsi1pk = :d', ExpressionAttributeValues: { ':d': `DAY#${day}` }, ExclusiveStartKey: start }),
+      );
+      events.push(...(out.Items ?? []).map(stripKeys));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return events;
+  }
+
   /** Events of one UTC day (YYYY-MM-DD), oldest first. */
   async forDay(day: string, limit = 500): Promise<AuditEvent[]> {
     const out = await this.doc.send(
@@ -90,6 +104,15 @@ export class AuditLog {
     );
     return (out.Items ?? []).map(stripKeys);
   }
+}
+
+/** Every event from the start of UTC day `sinceDay` (YYYY-MM-DD) through `until`, oldest first, every page read. */
+export async function auditEventsSince(log: AuditLog, sinceDay: string, until: Date): Promise<AuditEvent[]> {
+  const events: AuditEvent[] = [];
+  for (let day = new Date(`${sinceDay}T00:00:00.000Z`); day.getTime() <= until.getTime(); day = new Date(day.getTime() + 86_400_000)) {
+    events.push(...(await log.allOfDay(day.toISOString().slice(0, 10))));
+  }
+  return events.sort((a, b) => a.at.localeCompare(b.at));
 }
 
 function stripKeys(item: Record<string, unknown>): AuditEvent {

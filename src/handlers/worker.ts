@@ -11,6 +11,7 @@ import { SubscriptionStore } from '../digests/subscriptionStore.js';
 import { RemediationStore } from '../remediation/store.js';
 import { runCheckJob } from '../slack/checkJob.js';
 import { runHomeJob } from '../slack/homeJob.js';
+import { runReportJob } from '../slack/reportJob.js';
 import { runExpirySweep } from '../slack/expiryJob.js';
 import { workerJobSchema } from '../slack/jobs.js';
 import { runHistoryJob, runNotifyJob, runPlanJob, runReplanJob, runStatusJob } from '../slack/remediationJobs.js';
@@ -31,6 +32,10 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
   const web = webClient(config, await loadBotToken(config.slack));
   if (job.kind === 'check') {
     await runCheckJob(job, { config, web, logger });
+    return { ok: true };
+  }
+  if (job.kind === 'report') {
+    await runReportJob(job, { config, web, logger });
     return { ok: true };
   }
   if (job.kind === 'home') {

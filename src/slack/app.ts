@@ -10,6 +10,7 @@ import { refusalAuditor } from './refusals.js';
 import { countingFetch } from './webClient.js';
 import { registerRemediationListeners, remediationEnabled } from './remediationListeners.js';
 import { subscriptionCommands } from './subscriptionCommands.js';
+import { checkSince } from '../evidence/report.js';
 import { ACTIONS } from './views/remediation.js';
 import { SLASH_COMMAND, renderHelp, renderUsageError } from './views/help.js';
 import { renderFailure, renderNotice } from './views/notice.js';
@@ -115,6 +116,23 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
         answerSubscription ??= subscriptionCommands(config, client);
         const { inChannel, message } = await answerSubscription(parsed, { channelId: command.channel_id, userId: command.user_id, teamId: command.team_id });
         await ack({ response_type: inChannel ? 'in_channel' : 'ephemeral', ...message });
+        return;
+      }
+      case 'report': {
+        // A bad or out-of-range day is the typist's mistake: said at once, nothing runs.
+        const since = parsed.since ?? new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+        const problem = checkSince(since, new Date());
+        if (problem) {
+          await ack({ response_type: 'ephemeral', ...renderUsageError(problem) });
+          return;
+        }
+        try {
+          await deps.dispatcher.dispatch({ kind: 'report', since, format: parsed.format, channelId: command.channel_id, userId: command.user_id, teamId: command.team_id, responseUrl: command.response_url });
+        } catch (err) {
+          await ack({ response_type: 'ephemeral', ...renderFailure('I could not start the report.', `The worker could not be reached (${(err as Error).name ?? 'Error'}).`, 'Try again in a minute.') });
+          return;
+        }
+        await ack({ response_type: 'ephemeral', ...renderNotice(`Preparing the evidence report (findings now, audit trail since ${since}, ${parsed.format.toUpperCase()})… it will be uploaded to this channel.`) });
         return;
       }
       case 'help':

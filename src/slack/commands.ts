@@ -17,6 +17,7 @@ export type ParsedCommand =
   | { kind: 'unsubscribe'; id?: string }
   | { kind: 'subscriptions' }
   | { kind: 'digest' }
+  | { kind: 'report'; since?: string; format: 'csv' | 'json' }
   | { kind: 'invalid'; error: string };
 
 export type CommandKind = Exclude<ParsedCommand['kind'], 'invalid'>;
@@ -65,6 +66,14 @@ const timeZoneSchema = z.pipe(
   z.transform((value: string) => canonicalTimeZone(value)!),
 );
 
+const sinceSchema = z.string().check(
+  z.regex(/^\d{4}-\d{2}-\d{2}$/, { error: (issue) => `"${String(issue.input)}" is not a date (YYYY-MM-DD, e.g. 2026-11-01).` }),
+);
+const formatSchema = z.pipe(
+  z.string().check(z.refine((v) => ['csv', 'json'].includes(v.toLowerCase()), { error: (issue) => `"${String(issue.input)}" is not a report format: csv or json.` })),
+  z.transform((v: string) => v.toLowerCase()),
+);
+
 /** Flags take no value; the schema is never asked. */
 const flagSchema = z.string();
 
@@ -102,6 +111,20 @@ export const OPTIONS = {
     description: 'Time zone the digest time is in (an IANA name such as Europe/Paris); default UTC.',
     schema: timeZoneSchema,
     noun: 'time zone',
+    single: true,
+  },
+  since: {
+    placeholder: 'YYYY-MM-DD',
+    description: 'The audit trail from this UTC day on (at most 92 days back); default: the last 30 days.',
+    schema: sinceSchema,
+    noun: 'date',
+    single: true,
+  },
+  format: {
+    placeholder: 'csv|json',
+    description: 'The report file: csv (one row per transform and per audit event) or json; default csv.',
+    schema: formatSchema,
+    noun: 'format',
     single: true,
   },
   'only-failures': {
@@ -204,6 +227,17 @@ export const COMMANDS = {
     options: [],
     positional: { min: 0, max: 0 },
     build: () => ({ kind: 'digest' }),
+  },
+  report: {
+    usage: 'report [--since YYYY-MM-DD] [--format csv|json]',
+    summary: 'Upload evidence for auditors here: every transform\'s finding with its controls, and the audit trail of the period.',
+    options: ['since', 'format'],
+    positional: { min: 0, max: 0 },
+    build: ({ options }) => ({
+      kind: 'report',
+      ...(options.since ? { since: options.since[0]! } : {}),
+      format: options.format?.[0] === 'json' ? 'json' : 'csv',
+    }),
   },
   help: {
     usage: 'help',

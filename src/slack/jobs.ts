@@ -59,9 +59,18 @@ export const statusJobSchema = z.strictObject({ kind: z.literal('status'), ...re
 export const notifyJobSchema = z.strictObject({ kind: z.literal('notify'), remediationId: z.uuid() });
 /** The expiry sweep, started by the worker's schedule (serverless.yml), not by Slack. */
 export const sweepJobSchema = z.strictObject({ kind: z.literal('sweep') });
+/** /glue-encrypt report: scan, read the audit trail since the day given, upload the file here. */
+export const reportJobSchema = z.strictObject({
+  kind: z.literal('report'),
+  since: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+  format: z.enum(['csv', 'json']),
+  ...requester,
+});
+export type ReportJob = z.infer<typeof reportJobSchema>;
+
 /** Someone opened the app's Home tab: publish theirs. */
 export const homeJobSchema = z.strictObject({ kind: z.literal('home'), userId: z.string().check(z.regex(/^[UW][A-Z0-9]{2,}$/)) });
-export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema, notifyJobSchema, sweepJobSchema, homeJobSchema]);
+export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema, notifyJobSchema, sweepJobSchema, homeJobSchema, reportJobSchema]);
 
 export type CheckJob = z.infer<typeof checkJobSchema>;
 export type PlanJob = z.infer<typeof planJobSchema>;

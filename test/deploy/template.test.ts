@@ -733,8 +733,8 @@ describe('IAM', () => {
     // subscribe / unsubscribe / subscriptions: query, put and delete subscription items.
     ['SlackRole', { state: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], audit: ['dynamodb:PutItem'] }],
     // Plans and status: create, index and save requests, list in-flight ones; history reads the audit trail.
-    // The Home tab reads the newest scan's snapshot.
-    ['WorkerRole', { state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], audit: ['dynamodb:PutItem', 'dynamodb:Query'], snapshots: ['dynamodb:GetItem', 'dynamodb:Query'] }],
+    // The Home tab reads the newest scan's snapshot; /glue-encrypt report reads the audit trail by day.
+    ['WorkerRole', { state: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'], audit: ['dynamodb:PutItem', 'dynamodb:Query'], 'audit index': ['dynamodb:Query'], snapshots: ['dynamodb:GetItem', 'dynamodb:Query'] }],
     // Steps: read and checkpoint the remediation, release the lock at the end, one audit event per step.
     ['AdvanceRole', { state: ['dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem'], audit: ['dynamodb:PutItem'] }],
   ])('gives %s exactly the DynamoDB actions its code uses', (role, expected) => {

@@ -2,6 +2,7 @@
 // handler, the worker invoked asynchronously on the AWS sandbox, findings posted to the Slack
 // stand-in. Everything a person in Slack would see or not see.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../csv.js';
 import { handleWorkerEvent } from '../../src/handlers/worker.js';
 import { DEMO_ACCOUNT_ID, DEMO_TRANSFORM_IDS, DEMO_TRANSFORMS, seedScale } from '../../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL, SANDBOX_WORKER, startHarness, type Harness } from '../../src/sandbox/harness.js';
@@ -566,36 +567,6 @@ describe('a check of a large estate in a channel the bot is not in', () => {
     expect(h.slack.sharedFiles()).toEqual([]);
   });
 });
-
-/** RFC 4180, as a spreadsheet reads it: quoted fields may hold commas, quotes ("") and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field);
-      field = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += c;
-  }
-  if (field || row.length) rows.push([...row, field]);
-  return rows;
-}
 
 describe('/glue-encrypt check with a non-ASCII transform name', () => {
   let h: Harness;
