@@ -1,6 +1,6 @@
 // The evidence report as one CSV (RFC 4180) a spreadsheet opens: one row per transform, then one
 // per audit event, every row saying when the report was made, by whom, and from which scan.
-import { csvField } from '../report/findingsCsv.js';
+import { FINDING_COLUMNS, csvField } from '../report/findingsCsv.js';
 import type { EvidenceReport } from './report.js';
 
 const COLUMNS = [
@@ -8,17 +8,7 @@ const COLUMNS = [
   'generated_at',
   'generated_by',
   'scan_started_at',
-  'account_id',
-  'region',
-  'transform_id',
-  'name',
-  'status',
-  'severity',
-  'reason_codes',
-  'reasons',
-  'controls',
-  'kms_key',
-  'security_configuration',
+  ...FINDING_COLUMNS,
   'waiver',
   'event_at',
   'event_type',

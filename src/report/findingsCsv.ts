@@ -2,7 +2,8 @@
 // in a message goes into a file in the thread.
 import type { Finding } from '../checks/types.js';
 
-const COLUMNS = [
+/** A transform's columns, in this order, in every CSV the bot writes (findings, evidence). */
+export const FINDING_COLUMNS = [
   'account_id',
   'region',
   'transform_id',
@@ -14,8 +15,9 @@ const COLUMNS = [
   'controls',
   'kms_key',
   'security_configuration',
-  'label_count',
 ] as const;
+
+const COLUMNS = [...FINDING_COLUMNS, 'label_count'] as const;
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A value a
