@@ -123,6 +123,8 @@ export interface DigestConfig {
   organizationParents: string[];
   /** Milliseconds between two messages to one channel (Slack allows about one a second). */
   channelIntervalMs: number;
+  /** Import each scheduled scan's findings into Security Hub (each account's own, in each region). */
+  securityHub: boolean;
 }
 
 export interface AppConfig {
@@ -361,6 +363,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       organizationParents:
         checkList('GLUE_ENCRYPT_ORGANIZATION_PARENTS', z.string().check(z.regex(/^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$/, 'is not an organization root (r-...) or OU ID (ou-...)')), list(env.GLUE_ENCRYPT_ORGANIZATION_PARENTS), 50, problems) ?? [],
       channelIntervalMs: wholeNumber('GLUE_ENCRYPT_CHANNEL_INTERVAL_MS', env.GLUE_ENCRYPT_CHANNEL_INTERVAL_MS, 1100, 0, 10_000, problems),
+      securityHub: check('GLUE_ENCRYPT_SECURITY_HUB', z.enum(['true', 'false'], { error: 'must be true or false' }), env.GLUE_ENCRYPT_SECURITY_HUB, problems) === 'true',
     },
     concurrency: positiveInt('GLUE_ENCRYPT_CONCURRENCY', env.GLUE_ENCRYPT_CONCURRENCY, 8, 64, problems),
     maxAttempts: positiveInt('GLUE_ENCRYPT_MAX_ATTEMPTS', env.GLUE_ENCRYPT_MAX_ATTEMPTS, 8, 20, problems),

@@ -13,7 +13,10 @@ export interface ScanAccountRequest {
   regions: string[];
 }
 
-export async function scanAccount(req: ScanAccountRequest, deps: { config: AppConfig; snapshots: SnapshotStore; now(): Date }): Promise<AccountOutcome> {
+/** Sends one account-region's findings on (Security Hub), with the transforms whose failing state changed since the last scan. */
+export type FindingsSink = (accountId: string, region: string, findings: Finding[], transitions: { fixed: string[]; failing: string[] }) => Promise<void>;
+
+export async function scanAccount(req: ScanAccountRequest, deps: { config: AppConfig; snapshots: SnapshotStore; now(): Date; sink?: FindingsSink }): Promise<AccountOutcome> {
   const { config } = deps;
   const home = config.scope.homeAccountId;
   const result = await runScan(
@@ -52,5 +55,12 @@ export async function scanAccount(req: ScanAccountRequest, deps: { config: AppCo
     counts: Object.fromEntries(latest.map((s) => [s.region, s.counts])),
   };
   await deps.snapshots.putAccount(req.runId, outcome, byRegion, latest);
+  if (deps.sink) {
+    for (const state of latest) {
+      const before = Object.keys(previous.get(`${req.accountId}#${state.region}`)?.failingSince ?? {});
+      const now = Object.keys(state.failingSince);
+      await deps.sink(req.accountId, state.region, byRegion.get(state.region) ?? [], { fixed: before.filter((id) => !now.includes(id)), failing: now.filter((id) => !before.includes(id)) });
+    }
+  }
   return outcome;
 }

@@ -1470,8 +1470,18 @@ describe('scheduled scan and digests', () => {
     const statements = roleStatements('ScanRole');
     const plain = statements.filter((st) => !isObject(st) || !('Fn::If' in st));
     const conditional = (tpl().Resources.ScanRole?.Properties?.Policies as { PolicyDocument: { Statement: Json[] } }[])[0]!.PolicyDocument.Statement.filter((st) => 'Fn::If' in st);
-    expect(conditional).toHaveLength(1);
-    const [condition, organizations, otherwise] = (conditional[0] as { 'Fn::If': [string, Statement, Json] })['Fn::If'];
+    expect(conditional).toHaveLength(2);
+    const byCondition = Object.fromEntries(conditional.map((c) => [(c as { 'Fn::If': [string] })['Fn::If'][0], (c as { 'Fn::If': [string, Statement, Json] })['Fn::If']]));
+    // Only with securityHub: this account's findings into its own hub, nothing else.
+    const [, hub, noHub] = byCondition.SecurityHubExport!;
+    expect(actionsOf(hub).sort()).toEqual(['securityhub:BatchImportFindings', 'securityhub:BatchUpdateFindings']);
+    expect(resourcesOf(hub).map(asText)).toEqual([
+      'arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default',
+      'arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:hub/default',
+    ]);
+    expect(noHub).toEqual({ Ref: 'AWS::NoValue' });
+    expect((tpl() as unknown as { Conditions: Json }).Conditions.SecurityHubExport).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    const [condition, organizations, otherwise] = byCondition.OrganizationScan!;
     expect(condition).toBe('OrganizationScan');
     expect(actionsOf(organizations).sort()).toEqual(['organizations:ListAccounts', 'organizations:ListAccountsForParent', 'organizations:ListOrganizationalUnitsForParent']);
     expect(otherwise).toEqual({ Ref: 'AWS::NoValue' });

@@ -14,6 +14,7 @@ export type {
   OrganizationSummary,
   Organizations,
 } from './organizations.js';
+export type { FindingIdentifier, SecurityHub } from './securityhub.js';
 export type { Scope } from './arns.js';
 export { transformArn, keyArn, aliasArn } from './arns.js';
 export type { EvalDecision } from './iam-policy.js';

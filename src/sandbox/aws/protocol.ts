@@ -74,7 +74,8 @@ export function errorResponse(protocol: Protocol, error: AwsError, requestId: st
     return {
       status: error.status,
       headers: { 'content-type': CONTENT_TYPE['rest-json'], 'x-amzn-requestid': requestId, 'x-amzn-errortype': error.code },
-      body: JSON.stringify({ Type: error.fault === 'Sender' ? 'User' : 'Service', message: error.message }),
+      // Members of the error's own shape (Security Hub's Message and Code) go beside the message.
+      body: JSON.stringify({ Type: error.fault === 'Sender' ? 'User' : 'Service', message: error.message, ...error.details }),
     };
   }
   return {

@@ -7,6 +7,7 @@ import { KMS_TARGET_PREFIX } from './kms.js';
 import { INVOKE_PATH } from './lambda.js';
 import { ORGANIZATIONS_TARGET_PREFIX } from './organizations.js';
 import { s3Operation } from './s3.js';
+import { securityHubOperation } from './securityhub.js';
 import type { ServiceName } from './service.js';
 import { SFN_TARGET_PREFIX } from './sfn.js';
 import { SSM_TARGET_PREFIX } from './ssm.js';
@@ -28,6 +29,11 @@ export function routeRequest(method: string, path: string, headers: IncomingHttp
   const signingService = signingServiceOf(headers);
   // REST-XML (S3): nothing but the signature says S3; the method, path and query name the operation.
   if (signingService === 's3') return { service: 's3', operation: s3Operation(method, path) };
+  // REST-JSON (Security Hub): the signature names the service, the method and path the operation.
+  if (signingService === 'securityhub') {
+    const operation = securityHubOperation(method, path);
+    return operation ? { service: 'securityhub', operation } : undefined;
+  }
   // JSON-RPC protocols (Glue, KMS, SFN, SSM, Organizations): X-Amz-Target: <Prefix>.<Operation>
   const target = headers['x-amz-target'];
   if (typeof target === 'string') {

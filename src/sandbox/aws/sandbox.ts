@@ -1,5 +1,6 @@
-// AwsSandbox: a loopback HTTP server speaking Glue, KMS, STS, IAM, S3, Lambda, Step Functions, SSM
-// and Organizations wire protocols, so the app's real AWS SDK clients run against it through AWS_ENDPOINT_URL_<SERVICE>.
+// AwsSandbox: a loopback HTTP server speaking Glue, KMS, STS, IAM, S3, Lambda, Step Functions, SSM,
+// Organizations and Security Hub wire protocols, so the app's real AWS SDK clients run against it
+// through AWS_ENDPOINT_URL_<SERVICE>.
 import type { Server } from 'node:http';
 import { BackgroundWork } from './background.js';
 import { CallCounter } from './counters.js';
@@ -10,6 +11,7 @@ import { kmsService } from './kms.js';
 import { LambdaFunctions, lambdaService, type InvocationRecord, type LambdaHandler } from './lambda.js';
 import { Organizations, organizationsService } from './organizations.js';
 import { s3Service } from './s3.js';
+import { SecurityHub, securityHubService } from './securityhub.js';
 import { listen } from './server.js';
 import { sfnService, StateMachines, type Execution, type StateMachineDriver } from './sfn.js';
 import { SandboxState } from './state.js';
@@ -19,7 +21,7 @@ import { Parameters, ssmService } from './ssm.js';
 export interface AwsSandboxOptions {
   /** Delay before every answer, in milliseconds. Default 0. */
   latencyMs?: number;
-  /** Share of Glue/KMS/STS/IAM/S3/Organizations calls answered with the service's throttling error, 0..1. Default 0. */
+  /** Share of Glue/KMS/STS/IAM/S3/Organizations/Security Hub calls answered with the service's throttling error, 0..1. Default 0. */
   throttleRate?: number;
   /** Account of any caller whose credentials were not issued by the sandbox's AssumeRole. Default 111111111111. */
   defaultAccountId?: string;
@@ -51,6 +53,8 @@ export class AwsSandbox {
     readonly parameters: Parameters,
     /** The AWS Organization (none until `organization.create()`): seed its OUs, accounts and delegated administrators. */
     readonly organization: Organizations,
+    /** Security Hub per account and region (off until `securityHub.enable(accountId, region)`), and the findings it holds. */
+    readonly securityHub: SecurityHub,
   ) {}
 
   static async start(options: AwsSandboxOptions = {}): Promise<AwsSandbox> {
@@ -69,6 +73,7 @@ export class AwsSandbox {
     const background = new BackgroundWork();
     const parameters = new Parameters();
     const organization = new Organizations(state.defaultAccountId, () => state.now(), seed);
+    const securityHub = new SecurityHub(() => state.now());
     const { server, endpoint } = await listen({
       state,
       faults,
@@ -83,9 +88,10 @@ export class AwsSandbox {
         states: sfnService(state, machines, background),
         ssm: ssmService(parameters),
         organizations: organizationsService(organization),
+        securityhub: securityHubService(securityHub),
       },
     });
-    return new AwsSandbox(server, endpoint, state, faults, counter, functions, machines, background, parameters, organization);
+    return new AwsSandbox(server, endpoint, state, faults, counter, functions, machines, background, parameters, organization, securityHub);
   }
 
   /** Environment for SDK clients: per-service endpoint URLs, region and dummy credentials. */
@@ -100,13 +106,14 @@ export class AwsSandbox {
       AWS_ENDPOINT_URL_SFN: this.endpoint,
       AWS_ENDPOINT_URL_SSM: this.endpoint,
       AWS_ENDPOINT_URL_ORGANIZATIONS: this.endpoint,
+      AWS_ENDPOINT_URL_SECURITYHUB: this.endpoint,
       AWS_REGION: this.state.defaultRegion,
       AWS_ACCESS_KEY_ID: SANDBOX_ACCESS_KEY_ID,
       AWS_SECRET_ACCESS_KEY: SANDBOX_SECRET_ACCESS_KEY,
     };
   }
 
-  /** Calls per "service:Operation" (IAM prefixes: glue, kms, sts, iam, s3, lambda, states, ssm, organizations), retries and failures included. */
+  /** Calls per "service:Operation" (IAM prefixes: glue, kms, sts, iam, s3, lambda, states, ssm, organizations, securityhub), retries and failures included. */
   callCounts(): Record<string, number> {
     return this.counter.counts();
   }
@@ -135,7 +142,8 @@ export class AwsSandbox {
   /**
    * The next `times` calls of `operation` ("glue:CreateMLTransform", "kms:DescribeKey",
    * "sts:AssumeRole", "iam:SimulatePrincipalPolicy", "s3:ListObjectsV2", "lambda:Invoke",
-   * "states:StartExecution", "organizations:ListAccounts"; "sfn:" is accepted for "states:")
+   * "states:StartExecution", "organizations:ListAccounts", "securityhub:BatchImportFindings";
+   * "sfn:" is accepted for "states:")
    * answer this error instead (after
    * carrying the call out, with `afterApplying`); with `skip`, only after that many calls of it
    * were answered as usual.

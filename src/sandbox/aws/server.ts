@@ -20,7 +20,7 @@ export interface ServerParts {
 }
 
 /** The services a scan (or a plan) hammers; these are the ones throttling applies to. */
-const THROTTLED: ReadonlySet<ServiceName> = new Set(['glue', 'kms', 'sts', 'iam', 's3', 'organizations']);
+const THROTTLED: ReadonlySet<ServiceName> = new Set(['glue', 'kms', 'sts', 'iam', 's3', 'organizations', 'securityhub']);
 const REGIONAL_DENIALS: ReadonlySet<ServiceName> = new Set(['glue', 'kms']);
 
 function readBody(req: IncomingMessage): Promise<string> {

@@ -7,7 +7,7 @@ import { parseJsonBody, type JsonObject } from './input.js';
 import { jsonResponse, type Protocol, type WireResponse } from './protocol.js';
 
 /** Service names are IAM action prefixes: call counts read "glue:GetMLTransforms", "s3:ListObjectsV2". */
-export type ServiceName = 'glue' | 'kms' | 'sts' | 'iam' | 's3' | 'lambda' | 'states' | 'ssm' | 'organizations';
+export type ServiceName = 'glue' | 'kms' | 'sts' | 'iam' | 's3' | 'lambda' | 'states' | 'ssm' | 'organizations' | 'securityhub';
 
 export interface ServiceRequest {
   caller: Caller;
