@@ -4,8 +4,6 @@
 // the real scan function; the single-process scan is runScan over every account at once, as one
 // worker Lambda would. Everything runs in this process: the stand-ins answer after the injected
 // latency, so wall time is latency and concurrency bound, plus this process's CPU.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SubscriptionStore } from '../src/digests/subscriptionStore.js';
 import { runScan } from '../src/inventory/scan.js';
 import { seedScale } from '../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL, startHarness, type Harness } from '../src/sandbox/harness.js';
@@ -59,8 +57,7 @@ export async function startOrganisation(count: number): Promise<OrgWorld> {
 async function subscribeDue(h: Harness): Promise<void> {
   const res = await h.command('subscribe', { user: 'U0BOB' });
   if (res.statusCode !== 200) throw new Error(`subscribe answered ${res.statusCode}`);
-  const store = new SubscriptionStore(new DynamoDBClient({}), h.config.tables.state!);
-  for (const s of await store.forChannel(SANDBOX_CHANNEL)) await store.update({ ...s, nextDueAt: new Date(Date.now() - 1000).toISOString() });
+  await h.digestsDue();
 }
 
 /** One scheduled scan through the state machine, timed; the digest's first message timed too. */

@@ -1,10 +1,8 @@
 // `npm run demo`: the main job on the embedded sandbox, no AWS or Slack account needed.
 // A Slack-signed `/glue-encrypt check` goes through the real Lambda handler, the worker
 // scans the seeded Glue/KMS stand-in, and the terminal shows what the channel would show.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateMLTransformCommand, GlueClient } from '@aws-sdk/client-glue';
 import { DisableKeyCommand, KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
-import { SubscriptionStore } from './digests/subscriptionStore.js';
 import { handleDriftEvent } from './handlers/drift.js';
 import { cloudTrailEvent } from './sandbox/cloudTrail.js';
 import { startHarness, SANDBOX_CHANNEL, type Harness } from './sandbox/harness.js';
@@ -143,12 +141,6 @@ export async function runDemo(): Promise<number> {
   }
 }
 
-/** Everyone's digests are due now: as if the clock had reached their time (the demo cannot wait for 09:00). */
-async function clockReachesDigestTime(h: Harness): Promise<void> {
-  const store = new SubscriptionStore(new DynamoDBClient({}), h.config.tables.state!);
-  for (const s of await store.forChannel(DIGEST_CHANNEL)) await store.update({ ...s, nextDueAt: new Date(Date.now() - 1000).toISOString() });
-}
-
 /** A subscription, two scheduled digests and what changed between them; returns what the second said. */
 async function showDigests(h: Harness): Promise<{ second: string }> {
   rule('@bob types in #digests: /glue-encrypt subscribe daily 09:00 --tz Europe/Paris');
@@ -156,7 +148,7 @@ async function showDigests(h: Harness): Promise<{ second: string }> {
   showAck(res.body);
 
   rule('09:00 in Paris: the schedule starts the scan state machine; #digests gets its first digest');
-  await clockReachesDigestTime(h);
+  await h.digestsDue(DIGEST_CHANNEL);
   await h.scheduledScan();
   const seen = showChannel(h, 0, DIGEST_CHANNEL);
 
@@ -173,7 +165,7 @@ async function showDigests(h: Harness): Promise<{ second: string }> {
   console.log(`  kms:DisableKey ${DEMO_KEY_IDS.glueMl} (alias/glue-ml)`);
 
   rule('09:00 the next day: the second digest says what changed');
-  await clockReachesDigestTime(h);
+  await h.digestsDue(DIGEST_CHANNEL);
   await h.scheduledScan();
   const messages = h.slack.channelView(DIGEST_CHANNEL);
   showChannel(h, seen, DIGEST_CHANNEL);

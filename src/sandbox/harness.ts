@@ -3,7 +3,9 @@
 // the standard endpoint variables only. Used by `npm run demo`, the integration tests and
 // the benchmarks.
 import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { SubscriptionStore } from '../digests/subscriptionStore.js';
 import type { AwsResponse } from '@slack/bolt/dist/receivers/AwsLambdaReceiver.js';
 import { loadConfig, type AppConfig } from '../config.js';
 import { buildSlackHandler } from '../handlers/slack.js';
@@ -61,6 +63,8 @@ export interface Harness {
   click(actionId: string, value: string, options: { user: string; channel?: string; messageTs?: string; teamId?: string }): Promise<AwsResponse>;
   /** Sends a signed app_home_opened event (Events API) as `user`; returns the HTTP response. */
   homeOpened(user: string): Promise<AwsResponse>;
+  /** Makes every digest of the channel due now, as if the clock had reached its time (the sandbox cannot wait for 09:00). */
+  digestsDue(channel?: string): Promise<void>;
   /** Starts the scan state machine as its EventBridge schedule does (through the Step Functions API) and waits for it. */
   scheduledScan(): Promise<void>;
   /** Waits until every asynchronous Lambda invocation and workflow started so far has finished. */
@@ -202,6 +206,10 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     homeOpened: (user) =>
       handler(signedEventCallback({ type: 'app_home_opened', user, channel: 'D0HOME', tab: 'home' }, { teamId: slack.teamId }, sign()), {}),
+    digestsDue: async (channel = SANDBOX_CHANNEL) => {
+      const store = new SubscriptionStore(new DynamoDBClient({}), config.tables.state!);
+      for (const s of await store.forChannel(channel)) await store.update({ ...s, nextDueAt: new Date(Date.now() - 1000).toISOString() });
+    },
     scheduledScan: async () => {
       const sfn = new SFNClient({});
       await sfn.send(new StartExecutionCommand({ stateMachineArn: SANDBOX_SCAN_STATE_MACHINE, input: SCHEDULE_INPUT }));

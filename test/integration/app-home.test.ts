@@ -1,10 +1,7 @@
 // App Home through the real handlers: a signed app_home_opened event, the worker's views.publish,
 // and what the Home tab shows before and after a scheduled scan; approving from the tab.
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { KnownBlock } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SubscriptionStore } from '../../src/digests/subscriptionStore.js';
-import { SANDBOX_CHANNEL } from '../../src/sandbox/harness.js';
 import { signedInteraction } from '../../src/sandbox/slackRequest.js';
 import { withoutZeroWidthSpaces } from '../../src/slack/views/blocks.js';
 import { ACCOUNT, ALICE, BOB, ORDERS, blocksText, mustGet, requestRemediation, startWorld, type World } from './helpers.js';
@@ -27,8 +24,7 @@ async function home(world: World, user: string): Promise<{ read: string; blocks:
 
 async function digestNow(world: World): Promise<void> {
   await world.h.command('subscribe', { user: BOB });
-  const store = new SubscriptionStore(new DynamoDBClient({}), world.h.config.tables.state!);
-  for (const s of await store.forChannel(SANDBOX_CHANNEL)) await store.update({ ...s, nextDueAt: new Date(Date.now() - 1000).toISOString() });
+  await world.h.digestsDue();
   await world.h.scheduledScan();
 }
 

@@ -7,7 +7,6 @@ import { DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import type { KnownBlock } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SubscriptionStore } from '../../src/digests/subscriptionStore.js';
-import type { Subscription } from '../../src/digests/types.js';
 import { DEMO_KEY_IDS, newTransformInput } from '../../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL } from '../../src/sandbox/harness.js';
 import type { PostedMessage } from '../../src/sandbox/slack.js';
@@ -42,12 +41,7 @@ function store(world: World): SubscriptionStore {
   return new SubscriptionStore(new DynamoDBClient({}), world.h.config.tables.state!);
 }
 
-/** Time has come for every subscription of the channel (as if the clock had reached its next digest). */
-async function makeDue(world: World, channelId: string): Promise<void> {
-  for (const s of await store(world).forChannel(channelId)) {
-    await store(world).update({ ...s, nextDueAt: new Date(Date.now() - 60_000).toISOString() } satisfies Subscription);
-  }
-}
+const makeDue = (world: World, channelId: string) => world.h.digestsDue(channelId);
 
 /** The top-level messages the bot posted in a channel (digests), with their text as read. */
 function digestsIn(world: World, channelId: string): (PostedMessage & { read: string })[] {

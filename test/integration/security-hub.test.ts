@@ -17,7 +17,7 @@ afterEach(async () => {
 async function scheduledScan(world: World): Promise<void> {
   const store = new SubscriptionStore(new DynamoDBClient({}), world.h.config.tables.state!);
   if ((await store.forChannel(SANDBOX_CHANNEL)).length === 0) await world.h.command('subscribe', { user: BOB });
-  for (const s of await store.forChannel(SANDBOX_CHANNEL)) await store.update({ ...s, nextDueAt: new Date(Date.now() - 1000).toISOString() });
+  await world.h.digestsDue();
   await world.h.scheduledScan();
 }
 
