@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './dynamo.js';
 
 export interface AuditEventInput {
   /** What happened, e.g. "check.requested", "remediation.approved", "step.succeeded". */
@@ -79,16 +80,8 @@ export class AuditLog {
 
   /** Every event of one UTC day (YYYY-MM-DD), oldest first, however many pages. */
   async allOfDay(day: string): Promise<AuditEvent[]> {
-    const events: AuditEvent[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({ TableName: this.tableName, IndexName: 'byTime', KeyConditionExpression: 'gsi1pk = :d', ExpressionAttributeValues: { ':d': `DAY#${day}` }, ExclusiveStartKey: start }),
-      );
-      events.push(...(out.Items ?? []).map(stripKeys));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return events;
+    const items = await queryAll(this.doc, { TableName: this.tableName, IndexName: 'byTime', KeyConditionExpression: 'gsi1pk = :d', ExpressionAttributeValues: { ':d': `DAY#${day}` } });
+    return items.map(stripKeys);
   }
 
   /** Events of one UTC day (YYYY-MM-DD), oldest first. */

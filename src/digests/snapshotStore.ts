@@ -10,7 +10,8 @@
 // An item holds at most 400 KB: an account-region's findings are split into parts of at most
 // PART_BYTES of JSON.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed, queryAll } from '../audit/dynamo.js';
 import type { Finding } from '../checks/types.js';
 import type { ScopeError } from '../inventory/types.js';
 
@@ -181,59 +182,42 @@ export class SnapshotStore {
         ExpressionAttributeValues: { ':at': run.startedAt },
       }),
     ).catch((err: unknown) => {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+      if (!isConditionFailed(err)) throw err;
     });
   }
 
   /** Each account's outcome in one run (no findings): what was read, and the counts per region. */
   async outcomes(runId: string): Promise<AccountOutcome[]> {
-    const found: AccountOutcome[] = [];
-    let start: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :account)',
-          ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':account': 'ACCOUNT#' },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, expiresAt: _e, ...outcome } = item;
-        found.push(outcome as AccountOutcome);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return found;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :account)',
+      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':account': 'ACCOUNT#' },
+    });
+    return items.map(({ pk: _pk, sk: _sk, expiresAt: _e, ...outcome }) => outcome as unknown as AccountOutcome);
   }
 
   /** Everything one run stored; undefined when the run is unknown (never stored, or expired). */
   async read(runId: string): Promise<RunSnapshot | undefined> {
-    const run = await this.run(runId);
-    if (!run) return undefined;
+    // One query reads the run's every item: the run itself (#RUN), each account's outcome, the parts.
+    const items = await queryAll(this.doc, { TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `RUN#${runId}` }, ConsistentRead: true });
+    let run: ScanRun | undefined;
     const accounts = new Map<string, AccountOutcome>();
     const parts = new Map<string, string[]>();
     const since = new Map<string, Record<string, string>>();
-    let start: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({ TableName: this.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `RUN#${runId}` }, ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      for (const item of out.Items ?? []) {
-        const sk = item.sk as string;
-        if (sk.startsWith('ACCOUNT#')) {
-          const { pk: _pk, sk: _sk, expiresAt: _e, ...outcome } = item;
-          accounts.set(outcome.accountId as string, outcome as AccountOutcome);
-        } else if (sk.startsWith('AR#')) {
-          const key = accountRegion(item.accountId as string, item.region as string);
-          const list = parts.get(key) ?? [];
-          list[item.part as number] = item.findings as string;
-          parts.set(key, list);
-          if (item.failingSince) since.set(key, item.failingSince as Record<string, string>);
-        }
+    for (const item of items) {
+      const sk = item.sk as string;
+      const { pk: _pk, sk: _sk, expiresAt: _e, ...rest } = item;
+      if (sk === '#RUN') run = rest as unknown as ScanRun;
+      else if (sk.startsWith('ACCOUNT#')) accounts.set(rest.accountId as string, rest as unknown as AccountOutcome);
+      else if (sk.startsWith('AR#')) {
+        const key = accountRegion(item.accountId as string, item.region as string);
+        const list = parts.get(key) ?? [];
+        list[item.part as number] = item.findings as string;
+        parts.set(key, list);
+        if (item.failingSince) since.set(key, item.failingSince as Record<string, string>);
       }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
+    if (!run) return undefined;
     const regions = new Map<string, RegionSnapshot>();
     for (const [key, list] of parts) {
       // Only account-regions whose account finished: a half-written account is not a snapshot.

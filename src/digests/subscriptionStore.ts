@@ -2,12 +2,12 @@
 // reads them with one paged Query, a channel's with a key prefix. Every write is conditional on
 // the version read, so two writers (two scans, a scan and an unsubscribe) never both win.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed, queryAll } from '../audit/dynamo.js';
 import type { Subscription } from './types.js';
 
 export const SUBSCRIPTIONS_PARTITION = 'SUBSCRIPTIONS';
 
-const isConditionFailed = (err: unknown): boolean => (err as Error | undefined)?.name === 'ConditionalCheckFailedException';
 const key = (channelId: string, id: string) => ({ pk: SUBSCRIPTIONS_PARTITION, sk: `${channelId}#${id}` });
 
 export class SubscriptionStore {
@@ -79,24 +79,12 @@ export class SubscriptionStore {
   }
 
   private async query(condition?: string, values: Record<string, unknown> = {}): Promise<Subscription[]> {
-    const found: Subscription[] = [];
-    let start: QueryCommandOutput['LastEvaluatedKey'];
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: condition ? `pk = :pk AND ${condition}` : 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': SUBSCRIPTIONS_PARTITION, ...values },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...s } = item;
-        found.push(s as Subscription);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return found;
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: condition ? `pk = :pk AND ${condition}` : 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': SUBSCRIPTIONS_PARTITION, ...values },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...s }) => s as unknown as Subscription);
   }
 }

@@ -3,6 +3,7 @@
 // arriving at once still post once.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed } from '../audit/dynamo.js';
 
 /** Events about one subject this close together are one alert. */
 export const BURST_WINDOW_MS = 5 * 60_000;
@@ -23,7 +24,6 @@ export interface AlertRecord {
   messages: PostedAlert[];
 }
 
-const isConditionFailed = (err: unknown): boolean => (err as Error | undefined)?.name === 'ConditionalCheckFailedException';
 const key = (subject: string) => ({ pk: `DRIFT#${subject}`, sk: 'ALERT' });
 
 export class AlertStore {

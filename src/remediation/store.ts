@@ -2,6 +2,7 @@
 // so two writers (double clicks, two approvers, a resumed step) can never both win.
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed, queryAll } from '../audit/dynamo.js';
 import { TERMINAL_STATUSES } from './lifecycle.js';
 import type { Remediation, RemediationStatus } from './types.js';
 
@@ -31,8 +32,6 @@ const CLAIM_ATTEMPTS = 5;
 /** How long a claim whose request cannot be read yet counts as still being written. */
 const CLAIM_GRACE_MS = 60_000;
 
-/** A conditional write that found the item not as required (taken, changed, or gone). */
-const isConditionFailed = (err: unknown): boolean => (err as Error | undefined)?.name === 'ConditionalCheckFailedException';
 
 /** The item that holds the lock on a transform name in an account and region. */
 const lockKey = (accountId: string, region: string, transformName: string) => ({ pk: `LOCK#${accountId}#${region}#${transformName}`, sk: 'LOCK' });
@@ -267,22 +266,15 @@ export class RemediationStore {
   /** Requests whose expiry time has passed and that no sweep has closed yet, oldest first. */
   async dueForExpiry(now: Date): Promise<DueEntry[]> {
     const due: DueEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND sk < :now',
-          FilterExpression: 'attribute_not_exists(swept)',
-          ExpressionAttributeValues: { ':pk': PENDING_INDEX, ':now': now.toISOString() },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        due.push({ sk: item.sk as string, remediationId: item.remediationId as string, expiresAt: item.expiresAt as number, ...(typeof item.attempts === 'number' ? { attempts: item.attempts } : {}) });
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const items = await queryAll(this.doc, {
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk < :now',
+      FilterExpression: 'attribute_not_exists(swept)',
+      ExpressionAttributeValues: { ':pk': PENDING_INDEX, ':now': now.toISOString() },
+    });
+    for (const item of items) {
+      due.push({ sk: item.sk as string, remediationId: item.remediationId as string, expiresAt: item.expiresAt as number, ...(typeof item.attempts === 'number' ? { attempts: item.attempts } : {}) });
+    }
     return due;
   }
 
