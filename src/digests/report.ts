@@ -5,6 +5,7 @@
 // Only account-regions read in both runs are compared: one that could not be read this time has
 // not lost its transforms, and one read for the first time has not just gained them all.
 import { summarize } from '../checks/evaluate.js';
+import { severityRank } from '../checks/reasons.js';
 import type { Finding, Status } from '../checks/types.js';
 import { accountRegion, type RunSnapshot } from './snapshotStore.js';
 
@@ -56,7 +57,6 @@ export interface DigestReport {
   changes?: Changes;
 }
 
-const SEVERITY_RANK: Record<string, number> = { CRITICAL: 4, HIGH: 3, MEDIUM: 2, LOW: 1, INFORMATIONAL: 0 };
 const transformKey = (f: Finding) => `${f.accountId}#${f.region}#${f.transformId}`;
 const failing = (f: Finding) => f.status === 'FAIL';
 /** ISO times, earliest first; unknown last. */
@@ -85,7 +85,7 @@ export function buildReport(current: RunSnapshot, previous: RunSnapshot | undefi
   const failures = findings
     .filter(failing)
     .map((finding) => ({ finding, since: since(finding) }))
-    .sort((a, b) => (SEVERITY_RANK[b.finding.severity] ?? 0) - (SEVERITY_RANK[a.finding.severity] ?? 0) || earliestFirst(a.since, b.since) || a.finding.name.localeCompare(b.finding.name));
+    .sort((a, b) => severityRank(b.finding.severity) - severityRank(a.finding.severity) || earliestFirst(a.since, b.since) || a.finding.name.localeCompare(b.finding.name));
 
   const accounts = current.run.accounts.filter((a) => !filter.accounts || filter.accounts.includes(a));
   const regions = current.run.regions.filter((r) => !filter.regions || filter.regions.includes(r));

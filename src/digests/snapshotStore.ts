@@ -12,7 +12,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed, queryAll } from '../audit/dynamo.js';
-import type { Finding } from '../checks/types.js';
+import type { Finding, Status } from '../checks/types.js';
 import type { ScopeError } from '../inventory/types.js';
 
 /** Well under DynamoDB's 400 KB item limit, leaving room for the keys and attributes. */
@@ -39,7 +39,7 @@ export interface AccountOutcome {
   errors: ScopeError[];
   transforms: number;
   /** Region -> transforms by status, for the regions that were read (App Home shows them). */
-  counts?: Record<string, Record<string, number>>;
+  counts?: Record<string, Record<Status, number>>;
 }
 
 export interface AccountRegionState {
@@ -47,7 +47,7 @@ export interface AccountRegionState {
   region: string;
   runId: string;
   scannedAt: string;
-  counts: Record<string, number>;
+  counts: Record<Status, number>;
   /** transformId -> when it was first seen failing, carried from run to run while it stays failing. */
   failingSince: Record<string, string>;
 }

@@ -8,7 +8,7 @@ import { nothingNew, type Changes, type DigestReport } from '../../digests/repor
 import type { Subscription } from '../../digests/types.js';
 import type { Remediation } from '../../remediation/types.js';
 import { LIMITS, literal, mrkdwnContext, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
-import { findingSection } from './findings.js';
+import { countsText, findingSection } from './findings.js';
 
 /** Failures shown with buttons in the digest message itself. */
 export const TOP_FAILURES = 10;
@@ -30,11 +30,8 @@ export interface DigestViewOptions {
   now: Date;
 }
 
-const ORDER: Status[] = ['FAIL', 'ERROR', 'WARN', 'PASS'];
-
 function totalsText(totals: Record<Status, number>): string {
-  const parts = ORDER.filter((s) => totals[s] > 0).map((s) => (s === 'PASS' ? `${totals[s]} ${s}` : `*${totals[s]} ${s}*`));
-  return parts.length > 0 ? parts.join(' · ') : 'no transforms';
+  return countsText(totals, true) || 'no transforms';
 }
 
 /** "a, b and 3 more", as many names as fit in `budget` characters. */
@@ -95,7 +92,7 @@ export function renderDigest(report: DigestReport, options: DigestViewOptions): 
   const scope = `${plural(report.accounts, 'account')} · ${plural(report.accountRegions, 'account-region')}`;
   const cadence = describeCadence(s.cadence, s.timeZone);
   const transforms = Object.values(report.totals).reduce((a, b) => a + b, 0);
-  const fallbackTotals = ORDER.filter((st) => report.totals[st] > 0).map((st) => `${report.totals[st]} ${st}`).join(' · ') || 'no transforms';
+  const fallbackTotals = countsText(report.totals, false) || 'no transforms';
 
   if (nothingNew(report)) {
     // Nothing new: one line, so a quiet day costs the channel one glance.

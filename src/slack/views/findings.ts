@@ -113,7 +113,7 @@ function utcTime(date: Date): string {
 }
 
 /** "3 FAIL · 1 WARN · 41 PASS", zero counts left out; `bold` stars the statuses that need action. */
-function countsText(counts: Record<Status, number>, bold: boolean): string {
+export function countsText(counts: Record<Status, number>, bold: boolean): string {
   const parts = (Object.keys(counts) as Status[])
     .sort(byStatusFirst)
     .filter((status) => counts[status] > 0)

@@ -9,22 +9,19 @@ import { LIMITS, literal, mention, mrkdwnContext, mrkdwnSection, plural, slackTi
 
 /** A channel link only for what is a channel ID; anything else shown as text. */
 const channelLink = (id: string) => (/^[CG][A-Z0-9]{2,}$/.test(id) ? `<#${id}>` : literal(id));
+import { countsText } from './findings.js';
 import { decisionBlock } from './remediation.js';
 
 const HOME_MAX_BLOCKS = 100;
-const ORDER: Status[] = ['FAIL', 'ERROR', 'WARN', 'PASS'];
 
 export interface HomeView {
   type: 'home';
   blocks: KnownBlock[];
 }
 
-function counts(c: Record<string, number> | undefined): string {
-  const parts = ORDER.filter((s) => (c?.[s] ?? 0) > 0).map((s) => (s === 'PASS' ? `${c![s]} ${s}` : `*${c![s]} ${s}*`));
-  return parts.length > 0 ? parts.join(' · ') : 'no transforms';
-}
+const counts = (c: Record<Status, number>) => countsText(c, true) || 'no transforms';
 
-const failures = (c: Record<string, Record<string, number>> | undefined) => Object.values(c ?? {}).reduce((n, r) => n + (r.FAIL ?? 0), 0);
+const failures = (c: Record<string, Record<Status, number>> | undefined) => Object.values(c ?? {}).reduce((n, r) => n + r.FAIL, 0);
 
 export function renderHome(p: Posture, viewer: { userId: string; approver: boolean }): HomeView {
   const blocks: KnownBlock[] = [{ type: 'header', text: { type: 'plain_text', text: 'glue-encrypt · posture' } }];
