@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 // 2027 needing Node 22 is known (README, Troubleshooting) and would only clutter the output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 import { ConfigError, loadConfig } from './config.js';
-import { runScan } from './inventory/scan.js';
+import { runScan, scanOptionsFrom } from './inventory/scan.js';
 import { parseCommand } from './slack/commands.js';
 import { exitCode, toJson, toTable } from './cli/report.js';
 import { writeFileSync } from 'node:fs';
@@ -65,8 +65,7 @@ async function check(argv: string[]): Promise<number> {
     : undefined;
   const result = await runScan(
     { regions: parsed.regions, accounts: parsed.accounts, transform: parsed.transform },
-    { scope: config.scope, policy: config.policy, concurrency: config.concurrency, maxAttempts: config.maxAttempts,
-      pageSize: config.pageSize, onProgress: progress },
+    { ...scanOptionsFrom(config), onProgress: progress },
   );
   if (progress) process.stderr.write('\r\u001b[K');
   console.log(values.json ? toJson(result) : toTable(result, process.stdout.isTTY));
@@ -84,7 +83,7 @@ async function report(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const scan = await runScan({}, { scope: config.scope, policy: config.policy, concurrency: config.concurrency, maxAttempts: config.maxAttempts, pageSize: config.pageSize });
+  const scan = await runScan({}, scanOptionsFrom(config));
   let events: AuditEvent[] = [];
   if (config.tables.audit) events = await auditEventsSince(new AuditLog(new DynamoDBClient({}), config.tables.audit), since, now);
   else console.error('GLUE_ENCRYPT_AUDIT_TABLE is not set: the report has the findings and no audit trail.');

@@ -4,7 +4,7 @@
 import { summarize } from '../checks/evaluate.js';
 import type { Finding } from '../checks/types.js';
 import type { AppConfig } from '../config.js';
-import { runScan } from '../inventory/scan.js';
+import { runScan, scanOptionsFrom } from '../inventory/scan.js';
 import type { AccountOutcome, AccountRegionState, SnapshotStore } from './snapshotStore.js';
 
 export interface ScanAccountRequest {
@@ -18,17 +18,9 @@ export type FindingsSink = (accountId: string, region: string, findings: Finding
 
 export async function scanAccount(req: ScanAccountRequest, deps: { config: AppConfig; snapshots: SnapshotStore; now(): Date; sink?: FindingsSink }): Promise<AccountOutcome> {
   const { config } = deps;
-  const home = config.scope.homeAccountId;
   const result = await runScan(
     { accounts: [req.accountId], regions: req.regions },
-    {
-      // The scanner reads only accounts it knows: this one, as a member unless it is the bot's own.
-      scope: { ...config.scope, accounts: req.accountId === home ? [] : [req.accountId] },
-      policy: config.policy,
-      concurrency: config.concurrency,
-      maxAttempts: config.maxAttempts,
-      pageSize: config.pageSize,
-    },
+    scanOptionsFrom(config, req.accountId),
   );
   const scannedAt = deps.now().toISOString();
   const unreadable = new Set(result.scopeErrors.filter((e) => !e.accountId || e.accountId === req.accountId).map((e) => e.region));

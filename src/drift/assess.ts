@@ -3,7 +3,7 @@
 // region; the key's transforms are found by what Glue says now, not by an older snapshot).
 import type { Finding } from '../checks/types.js';
 import type { AppConfig } from '../config.js';
-import { runScan } from '../inventory/scan.js';
+import { runScan, scanOptionsFrom } from '../inventory/scan.js';
 import type { ScopeError } from '../inventory/types.js';
 import type { DriftEvent } from './events.js';
 
@@ -30,16 +30,9 @@ function usesKey(f: Finding, key: string): boolean {
 
 export async function assess(e: DriftEvent, config: AppConfig): Promise<Assessment> {
   const s = e.subject;
-  const home = config.scope.homeAccountId;
   const result = await runScan(
     { accounts: [e.accountId], regions: [e.region], ...(s.kind === 'transform' ? { transform: s.transformId ?? s.name } : {}) },
-    {
-      scope: { ...config.scope, accounts: e.accountId === home ? [] : [e.accountId] },
-      policy: config.policy,
-      concurrency: config.concurrency,
-      maxAttempts: config.maxAttempts,
-      pageSize: config.pageSize,
-    },
+    scanOptionsFrom(config, e.accountId),
   );
   const unreadable = result.scopeErrors[0];
   const affected =

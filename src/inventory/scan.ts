@@ -4,7 +4,7 @@
 import pLimit from 'p-limit';
 import type { Finding, KeyLookup, Policy, SecurityConfigurationLookup, TransformContext, TransformFacts } from '../checks/types.js';
 import { evaluateTransform } from '../checks/evaluate.js';
-import type { ScopeConfig } from '../config.js';
+import type { AppConfig, ScopeConfig } from '../config.js';
 import { AwsClientFactory, CallCounter, type ScanClients } from './awsClients.js';
 import { roleArn } from './arn.js';
 import { describeAwsError } from './awsErrors.js';
@@ -37,6 +37,15 @@ export interface ScanOptions {
   /** Region for STS calls; defaults to the first scanned region. */
   homeRegion?: string;
   onProgress?: (progress: { done: number; total: number; transforms: number }) => void;
+}
+
+/**
+ * The options every scan takes from the configuration. With `onlyAccount`, the scanner knows that
+ * one account alone: as a member, unless it is the bot's own.
+ */
+export function scanOptionsFrom(config: Pick<AppConfig, 'scope' | 'policy' | 'concurrency' | 'maxAttempts' | 'pageSize'>, onlyAccount?: string): ScanOptions {
+  const scope = onlyAccount === undefined ? config.scope : { ...config.scope, accounts: onlyAccount === config.scope.homeAccountId ? [] : [onlyAccount] };
+  return { scope, policy: config.policy, concurrency: config.concurrency, maxAttempts: config.maxAttempts, pageSize: config.pageSize };
 }
 
 interface TargetOutcome {

@@ -8,7 +8,7 @@ import { AuditLog } from '../audit/auditLog.js';
 import { summarize } from '../checks/evaluate.js';
 import type { AppConfig } from '../config.js';
 import { recordFindings } from '../operations/metrics.js';
-import { runScan } from '../inventory/scan.js';
+import { runScan, scanOptionsFrom } from '../inventory/scan.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { CheckJob } from './jobs.js';
 import { publish, slackErrorCode, tellRequester, type Delivery } from './publish.js';
@@ -28,11 +28,7 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
   let result: ScanResult;
   try {
     result = await runScan(job.request, {
-      scope: config.scope,
-      policy: config.policy,
-      concurrency: config.concurrency,
-      maxAttempts: config.maxAttempts,
-      pageSize: config.pageSize,
+      ...scanOptionsFrom(config),
       // From Slack, only the regions the bot is set up for.
       allowedRegions: config.scope.regions,
     });

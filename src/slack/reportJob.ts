@@ -8,7 +8,7 @@ import { AuditLog, auditEventsSince } from '../audit/auditLog.js';
 import type { AppConfig } from '../config.js';
 import { evidenceCsv } from '../evidence/csv.js';
 import { buildEvidence } from '../evidence/report.js';
-import { runScan } from '../inventory/scan.js';
+import { runScan, scanOptionsFrom } from '../inventory/scan.js';
 import type { ReportJob } from './jobs.js';
 import { slackErrorCode, tellRequester } from './publish.js';
 import { mention } from './views/blocks.js';
@@ -24,7 +24,7 @@ export async function runReportJob(job: ReportJob, deps: { config: AppConfig; we
   const now = new Date();
   try {
     const [scan, events] = await Promise.all([
-      runScan({}, { scope: config.scope, policy: config.policy, concurrency: config.concurrency, maxAttempts: config.maxAttempts, pageSize: config.pageSize }),
+      runScan({}, scanOptionsFrom(config)),
       auditEventsSince(audit, job.since, now),
     ]);
     const report = buildEvidence({ scan, audit: events, generatedAt: now, generatedBy: job.userId, since: job.since });
