@@ -16,8 +16,7 @@ export async function runHomeJob(job: HomeJob, deps: PostureDeps & { config: App
   let approver = approvers.includes(job.userId);
   if (!approver && approverGroup) {
     approver = await groups
-      .members(async () => (await deps.web.usergroups.users.list({ usergroup: approverGroup })).users ?? [])
-      .then((members) => members.includes(job.userId))
+      .includes(deps.web, approverGroup, job.userId)
       // Unknown: the tab shows no buttons (the click would check again anyway).
       .catch(() => false);
   }

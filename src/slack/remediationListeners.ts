@@ -175,8 +175,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
           isInApproverGroup: async (userId) => {
             if (!approverGroup) return false;
             try {
-              const members = await approverGroupCache.members(async () => (await client.usergroups.users.list({ usergroup: approverGroup })).users ?? []);
-              return members.includes(userId);
+              return await approverGroupCache.includes(client, approverGroup, userId);
             } catch (err) {
               // Not a member as far as anyone can tell; but say why, rather than "not an approver".
               throw new ApproverGroupUnreadable(slackErrorCode(err) ?? (err as Error).message);

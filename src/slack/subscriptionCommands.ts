@@ -50,8 +50,7 @@ export function subscriptionCommands(config: AppConfig, client: WebClient) {
     if (approvers.includes(userId)) return { ok: true };
     if (approverGroup) {
       try {
-        const members = await groups.members(async () => (await client.usergroups.users.list({ usergroup: approverGroup })).users ?? []);
-        if (members.includes(userId)) return { ok: true };
+        if (await groups.includes(client, approverGroup, userId)) return { ok: true };
       } catch (err) {
         return { ok: false, reason: `I could not read the approver group (Slack said ${slackErrorCode(err) ?? (err as Error).message}), so I cannot tell whether you may change digests; nothing was changed.` };
       }
