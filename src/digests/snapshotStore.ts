@@ -9,6 +9,7 @@
 //
 // An item holds at most 400 KB: an account-region's findings are split into parts of at most
 // PART_BYTES of JSON.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed, queryAll } from '../audit/dynamo.js';
@@ -241,4 +242,4 @@ export class SnapshotStore {
 }
 
 /** Unprocessed batch items are retried with exponential backoff, as DynamoDB asks. */
-const backoff = (attempt: number) => new Promise((resolve) => setTimeout(resolve, Math.min(2000, 50 * 2 ** attempt)));
+const backoff = (attempt: number) => sleep(Math.min(2000, 50 * 2 ** attempt));

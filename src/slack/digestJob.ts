@@ -3,6 +3,7 @@
 // Web API client waits out a 429's Retry-After (this runs off any Slack request's path).
 // A digest that could not be posted keeps its baseline, so the next one reports every change
 // since the last digest the channel actually saw.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { WebClient } from '@slack/web-api';
 import type { AuditLog } from '../audit/auditLog.js';
@@ -37,7 +38,6 @@ export interface DigestOutcome {
   skipped: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * At most one message per `intervalMs` to each channel, counted from when the previous one was

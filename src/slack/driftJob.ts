@@ -2,6 +2,7 @@
 // and alert the channels that follow that account and region (their digest subscriptions, and
 // the findings channel). A burst about one subject is one alert, updated as events arrive; the
 // bot's own workflow is not drift; events from accounts the bot does not read are refused.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { WebClient } from '@slack/web-api';
 import type { AuditLog } from '../audit/auditLog.js';
@@ -32,7 +33,6 @@ export type DriftOutcome = { outcome: 'refused' | 'ignored' | 'own'; reason: str
 
 /** How long a later event of a burst waits for the first one's alert to be posted, before updating it. */
 const FIRST_POST_WAIT_MS = 10_000;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function watched(e: DriftEvent, deps: DriftJobDeps): Promise<boolean> {
   const { scope, digests } = deps.config;
