@@ -279,6 +279,12 @@ function bucketMap(value: string | undefined, regions: string[], problems: strin
   return map;
 }
 
+/** A setting a function cannot work without (a table its template passes): its value, or why it cannot go on. */
+export function requiredSetting(value: string | undefined, name: string, purpose: string): string {
+  if (!value) throw new ConfigError(`${name} is not set: ${purpose}`);
+  return value;
+}
+
 /** Parse and validate the whole configuration; throws ConfigError listing every problem found. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];

@@ -14,6 +14,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchGetCommand, BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed, queryAll } from '../audit/dynamo.js';
 import type { Finding, Status } from '../checks/types.js';
+import { requiredSetting, type AppConfig } from '../config.js';
 import type { ScopeError } from '../inventory/types.js';
 
 /** Well under DynamoDB's 400 KB item limit, leaving room for the keys and attributes. */
@@ -97,6 +98,11 @@ export class SnapshotStore {
     private readonly retentionDays: number,
   ) {
     this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  /** The store the configuration names; `purpose` says what cannot run without it. */
+  static fromConfig(client: DynamoDBClient, config: Pick<AppConfig, 'digests'>, purpose: string): SnapshotStore {
+    return new SnapshotStore(client, requiredSetting(config.digests.snapshotTable, 'GLUE_ENCRYPT_SNAPSHOT_TABLE', purpose), config.digests.snapshotRetentionDays);
   }
 
   private expiresAt(from: string): number {

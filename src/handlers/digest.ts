@@ -3,7 +3,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditLog } from '../audit/auditLog.js';
-import { loadConfig, type AppConfig } from '../config.js';
+import { loadConfig, requiredSetting, type AppConfig } from '../config.js';
 import { claimDue, type DueResult } from '../digests/due.js';
 import { describeStepFailure, digestStepSchema, parseStep } from '../digests/jobs.js';
 import { SnapshotStore } from '../digests/snapshotStore.js';
@@ -16,15 +16,10 @@ import { webClient } from '../slack/webClient.js';
 
 const logger = new Logger({ serviceName: 'glue-encrypt-digest' });
 
-function required(value: string | undefined, name: string): string {
-  if (!value) throw new Error(`${name} is not set: digests cannot run`);
-  return value;
-}
-
 export async function handleDigestStep(event: unknown, config: AppConfig): Promise<DueResult | DigestOutcome> {
   const step = parseStep(digestStepSchema, event);
   const dynamo = new DynamoDBClient({});
-  const subscriptions = new SubscriptionStore(dynamo, required(config.tables.state, 'GLUE_ENCRYPT_STATE_TABLE'));
+  const subscriptions = new SubscriptionStore(dynamo, requiredSetting(config.tables.state, 'GLUE_ENCRYPT_STATE_TABLE', 'digests cannot run'));
   if (step.step === 'due') return claimDue(step.runId, step.trigger, { store: subscriptions, now: () => new Date() });
 
   const web = webClient(config, await loadBotToken(config.slack));
@@ -32,9 +27,9 @@ export async function handleDigestStep(event: unknown, config: AppConfig): Promi
   const outcome = await runDigests(step.runId, step.subscriptions, step.failure ? describeStepFailure(step.failure) : undefined, {
     web,
     logger,
-    snapshots: new SnapshotStore(dynamo, required(config.digests.snapshotTable, 'GLUE_ENCRYPT_SNAPSHOT_TABLE'), config.digests.snapshotRetentionDays),
+    snapshots: SnapshotStore.fromConfig(dynamo, config, 'digests cannot run'),
     subscriptions,
-    audit: new AuditLog(dynamo, required(config.tables.audit, 'GLUE_ENCRYPT_AUDIT_TABLE')),
+    audit: new AuditLog(dynamo, requiredSetting(config.tables.audit, 'GLUE_ENCRYPT_AUDIT_TABLE', 'digests cannot run')),
     inFlight: () => remediations.inFlight(),
     remediate: remediationEnabled(config),
     channelIntervalMs: config.digests.channelIntervalMs,

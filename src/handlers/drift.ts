@@ -3,7 +3,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditLog } from '../audit/auditLog.js';
-import { loadConfig, type AppConfig } from '../config.js';
+import { loadConfig, requiredSetting, type AppConfig } from '../config.js';
 import { SnapshotStore } from '../digests/snapshotStore.js';
 import { SubscriptionStore } from '../digests/subscriptionStore.js';
 import { AlertStore } from '../drift/alertStore.js';
@@ -14,22 +14,17 @@ import { webClient } from '../slack/webClient.js';
 
 const logger = new Logger({ serviceName: 'glue-encrypt-drift' });
 
-function required(value: string | undefined, name: string): string {
-  if (!value) throw new Error(`${name} is not set: drift alerts cannot run`);
-  return value;
-}
-
 export async function handleDriftEvent(event: unknown, config: AppConfig): Promise<DriftOutcome> {
   const dynamo = new DynamoDBClient({});
-  const state = required(config.tables.state, 'GLUE_ENCRYPT_STATE_TABLE');
+  const state = requiredSetting(config.tables.state, 'GLUE_ENCRYPT_STATE_TABLE', 'drift alerts cannot run');
   return runDrift(event, {
     config,
     web: webClient(config, await loadBotToken(config.slack)),
     logger,
     alerts: new AlertStore(dynamo, state),
     subscriptions: new SubscriptionStore(dynamo, state),
-    snapshots: new SnapshotStore(dynamo, required(config.digests.snapshotTable, 'GLUE_ENCRYPT_SNAPSHOT_TABLE'), config.digests.snapshotRetentionDays),
-    audit: new AuditLog(dynamo, required(config.tables.audit, 'GLUE_ENCRYPT_AUDIT_TABLE')),
+    snapshots: SnapshotStore.fromConfig(dynamo, config, 'drift alerts cannot run'),
+    audit: new AuditLog(dynamo, requiredSetting(config.tables.audit, 'GLUE_ENCRYPT_AUDIT_TABLE', 'drift alerts cannot run')),
     workflowRoleNames: config.remediation.workflowRoleNames,
     remediate: remediationEnabled(config),
     now: () => new Date(),

@@ -20,14 +20,9 @@ export type ScanStepResult =
   | { runId: string; accounts: string[]; count: number; regions: string[]; skipped: number }
   | { accountId: string; transforms: number; unreadable: number };
 
-function snapshotStore(config: AppConfig): SnapshotStore {
-  if (!config.digests.snapshotTable) throw new Error('GLUE_ENCRYPT_SNAPSHOT_TABLE is not set: the scan has nowhere to store what it finds');
-  return new SnapshotStore(new DynamoDBClient({}), config.digests.snapshotTable, config.digests.snapshotRetentionDays);
-}
-
 export async function handleScanStep(event: unknown, config: AppConfig): Promise<ScanStepResult> {
   const step = parseStep(scanStepSchema, event);
-  const snapshots = snapshotStore(config);
+  const snapshots = SnapshotStore.fromConfig(new DynamoDBClient({}), config, 'the scan has nowhere to store what it finds');
   if (step.step === 'targets') {
     const home = config.scope.homeAccountId ?? (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Account!;
     const targets = await scanTargets(config, home);

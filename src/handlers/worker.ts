@@ -1,7 +1,7 @@
 // Lambda entry point for work the Slack handler hands off (invoked asynchronously): checks,
 // remediation plans, history, status and message updates after a decision; and, on a schedule, the expiry sweep. Thin: validate the job, call the use case.
 import { Logger } from '@aws-lambda-powertools/logger';
-import { loadConfig, type AppConfig } from '../config.js';
+import { loadConfig, requiredSetting, type AppConfig } from '../config.js';
 import { accountAccess } from '../remediation/accountAccess.js';
 import { remediationServices } from '../remediation/runtime.js';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -69,14 +69,15 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
 /** What the Home tab reads; without the digests' tables it shows no scan. */
 function homeDeps(config: AppConfig, web: WebClient) {
   const dynamo = new DynamoDBClient({});
-  if (!config.tables.state || !config.digests.snapshotTable) throw new Error('The Home tab needs GLUE_ENCRYPT_STATE_TABLE and GLUE_ENCRYPT_SNAPSHOT_TABLE');
-  const remediations = new RemediationStore(dynamo, config.tables.state);
+  const purpose = 'the Home tab cannot be shown';
+  const state = requiredSetting(config.tables.state, 'GLUE_ENCRYPT_STATE_TABLE', purpose);
+  const remediations = new RemediationStore(dynamo, state);
   return {
     config,
     web,
     logger,
-    snapshots: new SnapshotStore(dynamo, config.digests.snapshotTable, config.digests.snapshotRetentionDays),
-    subscriptions: new SubscriptionStore(dynamo, config.tables.state),
+    snapshots: SnapshotStore.fromConfig(dynamo, config, purpose),
+    subscriptions: new SubscriptionStore(dynamo, state),
     inFlight: () => remediations.inFlight(),
   };
 }
