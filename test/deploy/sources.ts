@@ -120,11 +120,14 @@ export function indexQueries(): IndexQuery[] {
   const found: IndexQuery[] = [];
   for (const module of sourceModules().keys()) {
     visit(parse(module), (node) => {
-      if (!ts.isNewExpression(node) || !ts.isIdentifier(node.expression) || node.expression.text !== 'QueryCommand') return;
-      const input = node.arguments?.[0];
-      if (!input || !ts.isObjectLiteralExpression(input)) throw new Error(`${where(node)}: a QueryCommand whose input is not an object literal; read it by hand and extend this test`);
+      // A query is `new QueryCommand(input)`, or `queryAll(client, input)` (src/audit/dynamo.ts, every page).
+      const isCommand = ts.isNewExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'QueryCommand';
+      const isQueryAll = ts.isCallExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'queryAll';
+      if (!isCommand && !isQueryAll) return;
+      const input = isCommand ? node.arguments?.[0] : (node as ts.CallExpression).arguments[1];
+      if (!input || !ts.isObjectLiteralExpression(input)) throw new Error(`${where(node)}: a query whose input is not an object literal; read it by hand and extend this test`);
       for (const prop of input.properties) {
-        if (ts.isSpreadAssignment(prop)) throw new Error(`${where(prop)}: a QueryCommand input with a spread; read it by hand and extend this test`);
+        if (ts.isSpreadAssignment(prop)) throw new Error(`${where(prop)}: a query input with a spread; read it by hand and extend this test`);
         if (!prop.name || !ts.isIdentifier(prop.name) || prop.name.text !== 'IndexName') continue;
         if (!ts.isPropertyAssignment(prop) || !ts.isStringLiteralLike(prop.initializer)) throw new Error(`${where(prop)}: IndexName is not a string literal`);
         const inFunction = enclosingFunction(node);
