@@ -8,8 +8,9 @@ import { parseArgs } from 'node:util';
 // The SDK versions are pinned by package-lock.json; its notice about releases after January
 // 2027 needing Node 22 is known (README, Troubleshooting) and would only clutter the output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { runScan, scanOptionsFrom } from './inventory/scan.js';
+import { waiverSource } from './waivers/source.js';
 import { parseCommand } from './slack/commands.js';
 import { exitCode, toJson, toTable } from './cli/report.js';
 import { writeFileSync } from 'node:fs';
@@ -43,6 +44,13 @@ demo    starts the embedded sandbox (Glue, KMS, STS, Lambda, Step Functions, Dyn
         Slack stand-ins) and shows, through the real Lambda handlers, a Slack-signed check, a
         remediation approved by a second person, a revert and the audit trail.`;
 
+/** The CLI reads the waivers where the bot keeps them; without the table it says the findings are shown without them. */
+function cliWaivers(config: AppConfig) {
+  const source = waiverSource(config);
+  if (!source) console.error('GLUE_ENCRYPT_STATE_TABLE is not set: accepted risks (waivers) are not applied, so waived transforms show as FAIL.');
+  return source;
+}
+
 async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -65,7 +73,7 @@ async function check(argv: string[]): Promise<number> {
     : undefined;
   const result = await runScan(
     { regions: parsed.regions, accounts: parsed.accounts, transform: parsed.transform },
-    { ...scanOptionsFrom(config), onProgress: progress },
+    { ...scanOptionsFrom(config), onProgress: progress, waivers: cliWaivers(config) },
   );
   if (progress) process.stderr.write('\r\u001b[K');
   console.log(values.json ? toJson(result) : toTable(result, process.stdout.isTTY));
@@ -83,7 +91,7 @@ async function report(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const scan = await runScan({}, scanOptionsFrom(config));
+  const scan = await runScan({}, { ...scanOptionsFrom(config), waivers: cliWaivers(config) });
   let events: AuditEvent[] = [];
   if (config.tables.audit) events = await auditEventsSince(new AuditLog(new DynamoDBClient({}), config.tables.audit), since, now);
   else console.error('GLUE_ENCRYPT_AUDIT_TABLE is not set: the report has the findings and no audit trail.');

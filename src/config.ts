@@ -83,6 +83,8 @@ export interface RemediationConfig {
   allowSelfApproval: boolean;
   /** Hours an approval request stays valid. */
   approvalTtlHours: number;
+  /** Longest an accepted risk (waiver) may run, in days from the day it is requested. */
+  waiverMaxDays: number;
   /** Key for re-created transforms when the requester picks none: alias name, key ID or ARN. */
   defaultKey: string;
   /** An existing security configuration to attach; when unset the bot creates glue-encrypt-<key>. */
@@ -337,6 +339,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       allowSelfApproval:
         check('GLUE_ENCRYPT_ALLOW_SELF_APPROVAL', z.enum(['true', 'false'], { error: 'must be true or false' }), env.GLUE_ENCRYPT_ALLOW_SELF_APPROVAL, problems) === 'true',
       approvalTtlHours: positiveInt('GLUE_ENCRYPT_APPROVAL_TTL_HOURS', env.GLUE_ENCRYPT_APPROVAL_TTL_HOURS, 24, 24 * 14, problems),
+      // A year at most: an exception nobody looks at again for longer is no longer an exception.
+      waiverMaxDays: positiveInt('GLUE_ENCRYPT_WAIVER_MAX_DAYS', env.GLUE_ENCRYPT_WAIVER_MAX_DAYS, 90, 365, problems),
       defaultKey:
         check('GLUE_ENCRYPT_DEFAULT_KEY', z.string().check(z.regex(/^(alias\/[\w/-]+|arn:aws[\w-]*:kms:.+|[0-9a-f-]{36})$/, 'is not a KMS alias, key ARN or key ID')), env.GLUE_ENCRYPT_DEFAULT_KEY, problems) ??
         'alias/glue-ml',

@@ -77,7 +77,7 @@ describe('glue-encrypt check on the demo estate', () => {
       for (const reason of row?.reasons ?? []) expect(reason.message.length).toBeGreaterThan(0);
     }
     const counts = countByStatus(expected);
-    expect(report.summary).toEqual({ FAIL: counts.FAIL, ERROR: 0, WARN: counts.WARN, PASS: counts.PASS });
+    expect(report.summary).toEqual({ FAIL: counts.FAIL, ERROR: 0, WARN: counts.WARN, WAIVED: 0, PASS: counts.PASS });
     expect(report.scopeErrors).toEqual([]);
   });
 
@@ -91,7 +91,7 @@ describe('glue-encrypt check on the demo estate', () => {
       expect(row?.split(/\s+/).slice(0, 4)).toEqual([t.status, DEMO_ACCOUNT_ID, t.region, t.name]);
     }
     const counts = countByStatus(expectedDemo(h.config.policy));
-    expect(stdout()).toContain(`${counts.FAIL} FAIL · 0 ERROR · ${counts.WARN} WARN · ${counts.PASS} PASS`);
+    expect(stdout()).toContain(`${counts.FAIL} FAIL · 0 ERROR · ${counts.WARN} WARN · 0 WAIVED · ${counts.PASS} PASS`);
   });
 
   it('exits 0 when only passing transforms are checked', async () => {

@@ -16,6 +16,8 @@ export interface AuditEventInput {
   transformId?: string;
   transformName?: string;
   remediationId?: string;
+  /** The accepted risk an event is about (waiver.requested, .approved, .revoked, .expired). */
+  waiverId?: string;
   step?: string;
   outcome: 'requested' | 'succeeded' | 'failed' | 'refused' | 'info';
   /** Encryption before/after, as shown to people (e.g. "SSE-KMS alias/glue-ml"). */

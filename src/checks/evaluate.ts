@@ -51,7 +51,7 @@ export function evaluationError(transform: TransformFacts, message: string): Fin
 
 /** How many findings have each status (every status present, zero when none). */
 export function summarize(findings: readonly Finding[]): Record<Status, number> {
-  const counts: Record<Status, number> = { FAIL: 0, ERROR: 0, WARN: 0, PASS: 0 };
+  const counts: Record<Status, number> = { FAIL: 0, ERROR: 0, WARN: 0, WAIVED: 0, PASS: 0 };
   for (const f of findings) if (Object.hasOwn(counts, f.status)) counts[f.status] += 1;
   return counts;
 }

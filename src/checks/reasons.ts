@@ -45,7 +45,8 @@ export function policyReason(policy: Policy, code: PolicyCode, message: string):
   return [reason(code, level === 'fail' ? 'FAIL' : 'WARN', message)];
 }
 
-const STATUS_RANK: Readonly<Record<Status, number>> = { PASS: 0, WARN: 1, ERROR: 2, FAIL: 3 };
+// WAIVED ranks just above PASS: a known failure someone accepted, below anything still open.
+const STATUS_RANK: Readonly<Record<Status, number>> = { PASS: 0, WAIVED: 1, WARN: 2, ERROR: 3, FAIL: 4 };
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = {
   INFORMATIONAL: 0,
   LOW: 1,

@@ -1,7 +1,8 @@
 // The vocabulary of a check: facts gathered about a transform in, a finding out.
 // Everything here is plain data so checks stay pure and easy to test.
 
-export type Status = 'PASS' | 'WARN' | 'FAIL' | 'ERROR';
+/** WAIVED: a FAIL whose every failing reason an approved, unexpired waiver covers (see waivers.ts). */
+export type Status = 'PASS' | 'WARN' | 'FAIL' | 'ERROR' | 'WAIVED';
 export type Severity = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
 
 /** How a policy-controlled rule reports a problem: as a failure, a warning, or not at all. */
@@ -35,7 +36,7 @@ export type ReasonCode = (typeof REASON_CODES)[number];
 
 export interface Reason {
   code: ReasonCode;
-  status: Exclude<Status, 'PASS'>;
+  status: Exclude<Status, 'PASS' | 'WAIVED'>;
   severity: Severity;
   /** One or two sentences a security engineer understands without the docs. */
   message: string;
@@ -138,6 +139,23 @@ export interface Finding {
   labelCount?: number;
   /** The user-data key as KMS described it, when it could be read: what a digest compares run to run. */
   key?: { arn: string; state: string; deletionDate?: string };
+  /** The approved, unexpired waiver of this transform, when it has one (whether or not it covers every failing reason). */
+  waiver?: FindingWaiver;
+}
+
+/** An accepted risk as a finding carries it: who accepted what, until when. */
+export interface FindingWaiver {
+  id: string;
+  /** The failing reasons it was approved for. */
+  reasonCodes: ReasonCode[];
+  justification: string;
+  ticket?: string;
+  requestedBy: string;
+  approvedBy: string;
+  approvedAt: string;
+  expiresAt: string;
+  /** Failing reasons of the finding the waiver does not cover: when any, the finding stays FAIL. */
+  notCovered: ReasonCode[];
 }
 
 /** A rule: data plus one small function. Adding a rule is adding a file to rules/. */

@@ -1,4 +1,5 @@
 // Terminal output of a scan: a readable table, or JSON for machines.
+import type { Finding } from '../checks/types.js';
 import type { ScanResult } from '../inventory/types.js';
 import { summarize } from '../checks/evaluate.js';
 import { statusRank } from '../checks/reasons.js';
@@ -21,9 +22,12 @@ export function toJson(result: ScanResult): string {
         labelCount: f.labelCount,
         controls: f.controls,
         reasons: f.reasons.map((r) => ({ code: r.code, status: r.status, severity: r.severity, message: r.message, controls: r.controls })),
+        // null when none holds, so a reader can rely on the field; notCovered non-empty means it does not cover a newer reason.
+        waiver: f.waiver ?? null,
       })),
       scopeErrors: result.scopeErrors,
       ...(result.notFound ? { notFound: result.notFound } : {}),
+      ...(result.waiverError ? { waiverError: result.waiverError } : {}),
       stats: result.stats,
     },
     null,
@@ -38,7 +42,7 @@ function pad(s: string, n: number): string {
 export function toTable(result: ScanResult, color = false): string {
   const paint = (status: string) => {
     if (!color) return status;
-    const code = status === 'PASS' ? 32 : status === 'WARN' ? 33 : 31;
+    const code = status === 'PASS' ? 32 : status === 'WARN' ? 33 : status === 'WAIVED' ? 36 : 31;
     return `\u001b[${code}m${status}\u001b[0m`;
   };
   const rows = [...result.findings].sort(
@@ -57,12 +61,14 @@ export function toTable(result: ScanResult, color = false): string {
       `${paint(pad(f.status, widths.status))}  ${pad(f.accountId, widths.account)}  ${pad(f.region, widths.region)}  ${pad(f.name.slice(0, 40), widths.name)}  ${f.transformId}`,
     );
     for (const r of f.reasons) lines.push(`        - [${r.status} ${r.severity}] ${r.message}  (${r.controls.join(', ')})`);
+    if (f.waiver) lines.push(`        ${waiverLine(f.waiver)}`);
   }
   const s = summarize(result.findings);
   lines.push('');
   lines.push(
-    `${s.FAIL} FAIL · ${s.ERROR} ERROR · ${s.WARN} WARN · ${s.PASS} PASS  (${result.stats.transforms} transforms, ${result.stats.keys} keys, ${result.stats.securityConfigurations} security configurations)`,
+    `${s.FAIL} FAIL · ${s.ERROR} ERROR · ${s.WARN} WARN · ${s.WAIVED} WAIVED · ${s.PASS} PASS  (${result.stats.transforms} transforms, ${result.stats.keys} keys, ${result.stats.securityConfigurations} security configurations)`,
   );
+  if (result.waiverError) lines.push(result.waiverError);
   if (result.notFound) lines.push(`No transform named or with ID "${result.notFound}" was found in the scanned accounts and regions.`);
   for (const e of result.scopeErrors) {
     const where = [e.accountId, e.region === '-' ? undefined : e.region].filter(Boolean).join(' · ');
@@ -75,7 +81,12 @@ export function toTable(result: ScanResult, color = false): string {
   return lines.join('\n');
 }
 
-/** 0 when nothing failed, 1 when a transform failed or could not be evaluated, 2 when the scan could not run (fully). */
+function waiverLine(w: NonNullable<Finding['waiver']>): string {
+  const held = `accepted risk until ${w.expiresAt.slice(0, 10)} (waiver ${w.id}, asked by ${w.requestedBy}, approved by ${w.approvedBy}${w.ticket ? `, ticket ${w.ticket}` : ''})`;
+  return w.notCovered.length > 0 ? `! ${held} does not cover ${w.notCovered.join(', ')}` : `~ ${held}: ${w.justification}`;
+}
+
+/** 0 when nothing failed (a WAIVED transform is an accepted risk, not a failure), 1 when a transform failed or could not be evaluated, 2 when the scan could not run (fully). */
 export function exitCode(result: ScanResult): 0 | 1 | 2 {
   const s = summarize(result.findings);
   if (s.FAIL > 0 || s.ERROR > 0) return 1;

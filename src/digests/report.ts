@@ -28,6 +28,8 @@ export interface Changes {
   since: { runId: string; at: string };
   newFailures: Finding[];
   fixed: Finding[];
+  /** Failing at the earlier run, waived (an accepted risk) now: not fixed, and not counted as fixed. */
+  waived: Finding[];
   newTransforms: Finding[];
   deletedTransforms: Finding[];
   /** Keys that were enabled at the earlier run (or unknown) and now are disabled or scheduled for deletion. */
@@ -48,7 +50,7 @@ export interface DigestReport {
   accountRegions: number;
   /** Failing transforms, worst and longest-open first, with since when each has been failing. */
   failures: { finding: Finding; since?: string }[];
-  /** Warnings and errors: listed after the failures, unless the subscription asks for failures only. */
+  /** Warnings, errors and waived transforms: listed after the failures, unless the subscription asks for failures only. */
   others: Finding[];
   unreadable: Unreadable[];
   /** Accounts the scan was to read but did not finish (the iteration failed). */
@@ -109,7 +111,7 @@ export function buildReport(current: RunSnapshot, previous: RunSnapshot | undefi
     accounts: accounts.length,
     accountRegions: now.size,
     failures,
-    others: findings.filter((f) => f.status === 'WARN' || f.status === 'ERROR'),
+    others: findings.filter((f) => f.status === 'WARN' || f.status === 'ERROR' || f.status === 'WAIVED'),
     unreadable,
     notScanned,
     ...(previous ? { changes: compare(now, readRegions(previous, filter), previous, filter) } : {}),
@@ -117,7 +119,7 @@ export function buildReport(current: RunSnapshot, previous: RunSnapshot | undefi
 }
 
 function compare(now: Map<string, Finding[]>, before: Map<string, Finding[]>, previous: RunSnapshot, filter: DigestFilter): Changes {
-  const changes: Changes = { since: { runId: previous.run.runId, at: previous.run.startedAt }, newFailures: [], fixed: [], newTransforms: [], deletedTransforms: [], keys: [] };
+  const changes: Changes = { since: { runId: previous.run.runId, at: previous.run.startedAt }, newFailures: [], fixed: [], waived: [], newTransforms: [], deletedTransforms: [], keys: [] };
   const keyWas = new Map<string, string>();
   const keyNow = new Map<string, KeyChange>();
   for (const [key, findings] of now) {
@@ -132,6 +134,7 @@ function compare(now: Map<string, Finding[]>, before: Map<string, Finding[]>, pr
         if (!filter.onlyFailures || f.status !== 'PASS') changes.newTransforms.push(f);
         if (failing(f)) changes.newFailures.push(f);
       } else if (failing(f) && !failing(was)) changes.newFailures.push(f);
+      else if (f.status === 'WAIVED' && failing(was)) changes.waived.push(f);
       else if (!failing(f) && failing(was)) changes.fixed.push(f);
       if (f.key && KEY_TROUBLE.has(f.key.state)) {
         const entry = keyNow.get(f.key.arn) ?? { arn: f.key.arn, state: f.key.state, ...(f.key.deletionDate ? { deletionDate: f.key.deletionDate } : {}), transforms: [] };
@@ -152,5 +155,5 @@ function compare(now: Map<string, Finding[]>, before: Map<string, Finding[]>, pr
 /** Nothing to tell beyond the totals: no change of any kind since the compared run. */
 export function nothingNew(report: DigestReport): boolean {
   const c = report.changes;
-  return !!c && c.newFailures.length + c.fixed.length + c.newTransforms.length + c.deletedTransforms.length + c.keys.length === 0 && report.unreadable.length === 0 && report.notScanned.length === 0;
+  return !!c && c.newFailures.length + c.fixed.length + c.waived.length + c.newTransforms.length + c.deletedTransforms.length + c.keys.length === 0 && report.unreadable.length === 0 && report.notScanned.length === 0;
 }

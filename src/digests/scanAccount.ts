@@ -5,6 +5,7 @@ import { summarize } from '../checks/evaluate.js';
 import type { Finding } from '../checks/types.js';
 import type { AppConfig } from '../config.js';
 import { runScan, scanOptionsFrom } from '../inventory/scan.js';
+import { waiverSource } from '../waivers/source.js';
 import type { AccountOutcome, AccountRegionState, SnapshotStore } from './snapshotStore.js';
 
 export interface ScanAccountRequest {
@@ -14,13 +15,13 @@ export interface ScanAccountRequest {
 }
 
 /** Sends one account-region's findings on (Security Hub), with the transforms whose failing state changed since the last scan. */
-export type FindingsSink = (accountId: string, region: string, findings: Finding[], transitions: { fixed: string[]; failing: string[] }) => Promise<void>;
+export type FindingsSink = (accountId: string, region: string, findings: Finding[], transitions: { fixed: string[]; failing: string[]; waived: string[] }) => Promise<void>;
 
 export async function scanAccount(req: ScanAccountRequest, deps: { config: AppConfig; snapshots: SnapshotStore; now(): Date; sink?: FindingsSink }): Promise<AccountOutcome> {
   const { config } = deps;
   const result = await runScan(
     { accounts: [req.accountId], regions: req.regions },
-    scanOptionsFrom(config, req.accountId),
+    { ...scanOptionsFrom(config, req.accountId), waivers: waiverSource(config) },
   );
   const scannedAt = deps.now().toISOString();
   const unreadable = new Set(result.scopeErrors.filter((e) => !e.accountId || e.accountId === req.accountId).map((e) => e.region));
@@ -36,7 +37,8 @@ export async function scanAccount(req: ScanAccountRequest, deps: { config: AppCo
     const before = previous.get(`${req.accountId}#${region}`)?.failingSince ?? {};
     const failingSince: Record<string, string> = {};
     for (const f of findings) if (f.status === 'FAIL') failingSince[f.transformId] = before[f.transformId] ?? scannedAt;
-    return { accountId: req.accountId, region, runId: req.runId, scannedAt, counts: summarize(findings), failingSince };
+    const waived = findings.filter((f) => f.status === 'WAIVED').map((f) => f.transformId);
+    return { accountId: req.accountId, region, runId: req.runId, scannedAt, counts: summarize(findings), failingSince, waived };
   });
 
   const outcome: AccountOutcome = {
@@ -49,9 +51,18 @@ export async function scanAccount(req: ScanAccountRequest, deps: { config: AppCo
   await deps.snapshots.putAccount(req.runId, outcome, byRegion, latest);
   if (deps.sink) {
     for (const state of latest) {
-      const before = Object.keys(previous.get(`${req.accountId}#${state.region}`)?.failingSince ?? {});
+      const last = previous.get(`${req.accountId}#${state.region}`);
+      const before = Object.keys(last?.failingSince ?? {});
+      const beforeWaived = last?.waived ?? [];
       const now = Object.keys(state.failingSince);
-      await deps.sink(req.accountId, state.region, byRegion.get(state.region) ?? [], { fixed: before.filter((id) => !now.includes(id)), failing: now.filter((id) => !before.includes(id)) });
+      const waived = state.waived ?? [];
+      // Open at the last scan (failing or waived) and neither now: fixed, or gone.
+      const open = [...before, ...beforeWaived];
+      await deps.sink(req.accountId, state.region, byRegion.get(state.region) ?? [], {
+        fixed: open.filter((id) => !now.includes(id) && !waived.includes(id)),
+        failing: now.filter((id) => !before.includes(id)),
+        waived: waived.filter((id) => !beforeWaived.includes(id)),
+      });
     }
   }
   return outcome;

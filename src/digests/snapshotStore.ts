@@ -52,6 +52,8 @@ export interface AccountRegionState {
   counts: Record<Status, number>;
   /** transformId -> when it was first seen failing, carried from run to run while it stays failing. */
   failingSince: Record<string, string>;
+  /** Transform IDs waived at this run (absent in runs before waivers existed). */
+  waived?: string[];
 }
 
 export interface RegionSnapshot {

@@ -4,6 +4,7 @@
 import type { Finding } from '../checks/types.js';
 import type { AppConfig } from '../config.js';
 import { runScan, scanOptionsFrom } from '../inventory/scan.js';
+import { waiverSource } from '../waivers/source.js';
 import type { ScopeError } from '../inventory/types.js';
 import type { DriftEvent } from './events.js';
 
@@ -32,7 +33,7 @@ export async function assess(e: DriftEvent, config: AppConfig): Promise<Assessme
   const s = e.subject;
   const result = await runScan(
     { accounts: [e.accountId], regions: [e.region], ...(s.kind === 'transform' ? { transform: s.transformId ?? s.name } : {}) },
-    scanOptionsFrom(config, e.accountId),
+    { ...scanOptionsFrom(config, e.accountId), waivers: waiverSource(config) },
   );
   const unreadable = result.scopeErrors[0];
   const affected =

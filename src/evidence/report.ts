@@ -36,10 +36,23 @@ export interface EvidenceReport {
     controls: string[];
     kmsKey?: string;
     securityConfiguration?: string;
-    /** No accepted-risk waivers exist yet: always null (a field, so a reader can rely on it). */
-    waiver: null;
+    /** The accepted risk in force for the transform, or null (a field, so a reader can rely on it). */
+    waiver: EvidenceWaiver | null;
   }[];
   auditEvents: AuditEvent[];
+}
+
+export interface EvidenceWaiver {
+  id: string;
+  reasonCodes: string[];
+  justification: string;
+  ticket?: string;
+  requestedBy: string;
+  approvedBy: string;
+  approvedAt: string;
+  expiresAt: string;
+  /** Failing reasons it does not cover (the finding then stays FAIL). */
+  notCovered: string[];
 }
 
 export function buildEvidence(input: { scan: ScanResult; audit: AuditEvent[]; generatedAt: Date; generatedBy: string; since: string }): EvidenceReport {
@@ -70,7 +83,7 @@ export function buildEvidence(input: { scan: ScanResult; audit: AuditEvent[]; ge
       controls: f.controls,
       ...(f.encryption.kmsKeyId ? { kmsKey: f.encryption.kmsKeyId } : {}),
       ...(f.encryption.securityConfigurationName ? { securityConfiguration: f.encryption.securityConfigurationName } : {}),
-      waiver: null,
+      waiver: f.waiver ? { ...f.waiver } : null,
     })),
     auditEvents: input.audit,
   };

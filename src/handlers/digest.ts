@@ -11,6 +11,7 @@ import { SubscriptionStore } from '../digests/subscriptionStore.js';
 import { RemediationStore } from '../remediation/store.js';
 import { runDigests, type DigestOutcome } from '../slack/digestJob.js';
 import { remediationEnabled } from '../slack/remediationListeners.js';
+import { waiversEnabled } from '../waivers/source.js';
 import { loadBotToken } from '../slack/secrets.js';
 import { webClient } from '../slack/webClient.js';
 
@@ -32,6 +33,7 @@ export async function handleDigestStep(event: unknown, config: AppConfig): Promi
     audit: new AuditLog(dynamo, requiredSetting(config.tables.audit, 'GLUE_ENCRYPT_AUDIT_TABLE', 'digests cannot run')),
     inFlight: () => remediations.inFlight(),
     remediate: remediationEnabled(config),
+    acceptRisk: waiversEnabled(config),
     channelIntervalMs: config.digests.channelIntervalMs,
     now: () => new Date(),
   });

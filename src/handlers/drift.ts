@@ -9,6 +9,7 @@ import { SubscriptionStore } from '../digests/subscriptionStore.js';
 import { AlertStore } from '../drift/alertStore.js';
 import { runDrift, type DriftOutcome } from '../slack/driftJob.js';
 import { remediationEnabled } from '../slack/remediationListeners.js';
+import { waiversEnabled } from '../waivers/source.js';
 import { loadBotToken } from '../slack/secrets.js';
 import { webClient } from '../slack/webClient.js';
 
@@ -27,6 +28,7 @@ export async function handleDriftEvent(event: unknown, config: AppConfig): Promi
     audit: new AuditLog(dynamo, requiredSetting(config.tables.audit, 'GLUE_ENCRYPT_AUDIT_TABLE', 'drift alerts cannot run')),
     workflowRoleNames: config.remediation.workflowRoleNames,
     remediate: remediationEnabled(config),
+    acceptRisk: waiversEnabled(config),
     now: () => new Date(),
   });
 }

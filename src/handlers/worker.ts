@@ -18,6 +18,10 @@ import { runHistoryJob, runNotifyJob, runPlanJob, runReplanJob, runStatusJob } f
 import { loadBotToken } from '../slack/secrets.js';
 import { requestMessages } from '../slack/requestMessages.js';
 import { webClient } from '../slack/webClient.js';
+import { runWaiverJob, runWaiverSweep } from '../slack/waiverJobs.js';
+import { WaiverStore } from '../waivers/store.js';
+import { waiversEnabled } from '../waivers/source.js';
+import { AuditLog } from '../audit/auditLog.js';
 
 const logger = new Logger({ serviceName: 'glue-encrypt-worker' });
 
@@ -36,6 +40,10 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
   }
   if (job.kind === 'report') {
     await runReportJob(job, { config, web, logger });
+    return { ok: true };
+  }
+  if (job.kind === 'waiver') {
+    await runWaiverJob(job, waiverDeps(config, web));
     return { ok: true };
   }
   if (job.kind === 'home') {
@@ -61,9 +69,23 @@ export async function handleWorkerEvent(event: unknown, config: AppConfig): Prom
       break;
     case 'sweep':
       await runExpirySweep(deps);
+      // Waivers end on their day whether or not remediation is set up.
+      if (waiversEnabled(config)) await runWaiverSweep(waiverDeps(config, web));
       break;
   }
   return { ok: true };
+}
+
+function waiverDeps(config: AppConfig, web: WebClient) {
+  const dynamo = new DynamoDBClient({});
+  const purpose = 'waivers cannot be kept';
+  return {
+    config,
+    web,
+    logger,
+    store: new WaiverStore(dynamo, requiredSetting(config.tables.state, 'GLUE_ENCRYPT_STATE_TABLE', purpose)),
+    audit: new AuditLog(dynamo, requiredSetting(config.tables.audit, 'GLUE_ENCRYPT_AUDIT_TABLE', purpose)),
+  };
 }
 
 /** What the Home tab reads; without the digests' tables it shows no scan. */

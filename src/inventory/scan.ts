@@ -4,6 +4,7 @@
 import pLimit from 'p-limit';
 import type { Finding, KeyLookup, Policy, SecurityConfigurationLookup, TransformContext, TransformFacts } from '../checks/types.js';
 import { evaluateTransform } from '../checks/evaluate.js';
+import { applyWaivers, type ApprovedWaiver } from '../checks/waivers.js';
 import type { AppConfig, ScopeConfig } from '../config.js';
 import { AwsClientFactory, CallCounter, type ScanClients } from './awsClients.js';
 import { roleArn } from './arn.js';
@@ -37,6 +38,8 @@ export interface ScanOptions {
   /** Region for STS calls; defaults to the first scanned region. */
   homeRegion?: string;
   onProgress?: (progress: { done: number; total: number; transforms: number }) => void;
+  /** The approved waivers, read while the scan runs and applied to its findings (see checks/waivers.ts). */
+  waivers?: () => Promise<readonly ApprovedWaiver[]>;
 }
 
 /**
@@ -56,6 +59,20 @@ interface TargetOutcome {
 }
 
 export async function runScan(request: ScanRequest, options: ScanOptions): Promise<ScanResult> {
+  // Read beside the scan, not before it. Unreadable waivers leave every finding as evaluated
+  // (a waived transform shows FAIL), and the result says why: never a risk accepted on a guess.
+  const waivers = options.waivers?.().then(
+    (list) => ({ list }),
+    (err: unknown) => ({ error: (err as Error).name || 'Error' }),
+  );
+  const result = await scanFacts(request, options);
+  if (!waivers) return result;
+  const loaded = await waivers;
+  if ('error' in loaded) return { ...result, waiverError: `The waivers could not be read (${loaded.error}); waived transforms are shown as they fail.` };
+  return { ...result, findings: applyWaivers(result.findings, loaded.list, new Date()) };
+}
+
+async function scanFacts(request: ScanRequest, options: ScanOptions): Promise<ScanResult> {
   const counter = new CallCounter();
   const startedAt = new Date();
   const scopeErrors: ScopeError[] = [];

@@ -37,4 +37,6 @@ export interface ScanResult {
   stats: ScanStats;
   /** Set when a single transform was asked for and not found in any target. */
   notFound?: string;
+  /** Set when the waivers could not be read: the findings are then shown without them. */
+  waiverError?: string;
 }

@@ -61,6 +61,11 @@ export interface Harness {
   command(text: string, options?: { user?: string; channel?: string; sign?: Partial<SignOptions> }): Promise<AwsResponse>;
   /** Sends a signed button click. */
   click(actionId: string, value: string, options: { user: string; channel?: string; messageTs?: string; teamId?: string }): Promise<AwsResponse>;
+  /**
+   * Submits the modal `viewId` (the latest one opened when absent) as `user`, with the inputs'
+   * state as Slack sends it (`{ blockId: { actionId: { type, value | selected_date } } }`).
+   */
+  submitView(user: string, values: Record<string, Record<string, Record<string, unknown>>>, viewId?: string): Promise<AwsResponse>;
   /** Sends a signed app_home_opened event (Events API) as `user`; returns the HTTP response. */
   homeOpened(user: string): Promise<AwsResponse>;
   /** Makes every digest of the channel due now, as if the clock had reached its time (the sandbox cannot wait for 09:00). */
@@ -198,6 +203,25 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
             trigger_id: `${Date.now()}.1.sandbox`,
             response_url: slack.mintResponseUrl({ channel, user: o.user, messageTs: o.messageTs }),
             actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: `${Date.now() / 1000}` }],
+          },
+          sign(),
+        ),
+        {},
+      );
+    },
+    submitView: (user, values, viewId) => {
+      const views = slack.views();
+      const stored = viewId ? views.find((v) => v.id === viewId) : views[views.length - 1];
+      if (!stored) throw new Error('No modal is open to submit');
+      return handler(
+        signedInteraction(
+          {
+            type: 'view_submission',
+            team: { id: slack.teamId, domain: 'sandbox' },
+            user: { id: user, team_id: slack.teamId },
+            api_app_id: 'A0GLUEENC',
+            trigger_id: `${Date.now()}.2.sandbox`,
+            view: { ...stored.view, id: stored.id, hash: stored.hash, team_id: slack.teamId, app_id: 'A0GLUEENC', state: { values } },
           },
           sign(),
         ),

@@ -7,7 +7,8 @@ import type { Finding } from '../checks/types.js';
 import { partitionOf, transformArn } from '../inventory/arn.js';
 
 export const GENERATOR_ID = 'glue-encrypt/ml-transform-encryption';
-const COMPLIANCE: Record<Finding['status'], 'PASSED' | 'WARNING' | 'FAILED' | 'NOT_AVAILABLE'> = { PASS: 'PASSED', WARN: 'WARNING', FAIL: 'FAILED', ERROR: 'NOT_AVAILABLE' };
+// A waived transform still fails the control: the waiver shows in Workflow (SUPPRESSED), not in Compliance.
+const COMPLIANCE: Record<Finding['status'], 'PASSED' | 'WARNING' | 'FAILED' | 'NOT_AVAILABLE'> = { PASS: 'PASSED', WARN: 'WARNING', FAIL: 'FAILED', ERROR: 'NOT_AVAILABLE', WAIVED: 'FAILED' };
 const TYPES = ['Software and Configuration Checks/AWS Security Best Practices'];
 
 /** The customer's own product: an account imports its own findings under it. */
@@ -48,9 +49,13 @@ export function toAsff(f: Finding, observedAt: string): Record<string, unknown> 
       },
     ],
     Compliance: { Status: COMPLIANCE[f.status], RelatedRequirements: f.controls.slice(0, 32) },
-    Workflow: { Status: passing ? 'RESOLVED' : 'NEW' },
+    Workflow: { Status: passing ? 'RESOLVED' : f.status === 'WAIVED' ? 'SUPPRESSED' : 'NEW' },
     RecordState: 'ACTIVE',
-    ProductFields: { 'glue-encrypt/status': f.status, 'glue-encrypt/reasonCodes': f.reasons.map((r) => r.code).join(' ') || 'none' },
+    ProductFields: {
+      'glue-encrypt/status': f.status,
+      'glue-encrypt/reasonCodes': f.reasons.map((r) => r.code).join(' ') || 'none',
+      ...(f.waiver ? { 'glue-encrypt/waiverId': f.waiver.id, 'glue-encrypt/waiverExpiresAt': f.waiver.expiresAt, 'glue-encrypt/waiverApprovedBy': f.waiver.approvedBy } : {}),
+    },
     ...(passing ? {} : { Remediation: { Recommendation: { Text: 'Press Remediate on this transform in Slack (/glue-encrypt check): it is re-created encrypted, labels kept, after a second person approves.' } } }),
   };
 }

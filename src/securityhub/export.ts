@@ -16,6 +16,7 @@ export interface ExportOutcome {
   failed: { id: string; code: string; message: string }[];
   resolved: number;
   reopened: number;
+  suppressed: number;
 }
 
 export interface Transitions {
@@ -23,6 +24,13 @@ export interface Transitions {
   fixed: string[];
   /** Transform IDs failing now and not at the last scan (new ones included: creating them sets NEW anyway). */
   failing: string[];
+  /** Transform IDs waived now and not at the last scan: suppressed while the waiver holds. */
+  waived: string[];
+}
+
+/** The note of a suppressed finding: the waiver behind it, when one finding is updated alone. */
+function waivedNote(w: { id: string; expiresAt: string; approvedBy: string } | undefined): string {
+  return w ? `glue-encrypt: accepted risk (waiver ${w.id}) until ${w.expiresAt.slice(0, 10)}, approved by Slack user ${w.approvedBy}.` : 'glue-encrypt: accepted risk; see /glue-encrypt waivers for who approved it and until when.';
 }
 
 function chunks<T>(items: T[], size: number): T[][] {
@@ -38,7 +46,7 @@ export async function exportToSecurityHub(
   transitions: Transitions,
   observedAt: string,
 ): Promise<ExportOutcome> {
-  const outcome: ExportOutcome = { imported: 0, failed: [], resolved: 0, reopened: 0 };
+  const outcome: ExportOutcome = { imported: 0, failed: [], resolved: 0, reopened: 0, suppressed: 0 };
   const asff = findings.map((f) => toAsff(f, observedAt)).filter((a) => {
     if (Buffer.byteLength(JSON.stringify(a)) <= MAX_FINDING_BYTES) return true;
     outcome.failed.push({ id: String(a.Id), code: 'TooLarge', message: 'over 240 KB' });
@@ -51,15 +59,20 @@ export async function exportToSecurityHub(
   }
   // By ID alone: a transform that is gone (retired after its remediation) is resolved too.
   const identifiers = (ids: string[]) => ids.map((transformId) => ({ Id: findingId({ ...where, transformId }), ProductArn: defaultProductArn(where.region, where.accountId) }));
+  const waiverOf = new Map(findings.filter((f) => f.waiver).map((f) => [f.transformId, f.waiver!]));
   for (const [ids, status] of [
     [transitions.fixed, 'RESOLVED'],
     [transitions.failing, 'NEW'],
+    [transitions.waived, 'SUPPRESSED'],
   ] as const) {
-    for (const batch of chunks(identifiers(ids), BATCH)) {
-      const out = await client.send(new BatchUpdateFindingsCommand({ FindingIdentifiers: batch, Workflow: { Status: status }, Note: { Text: status === 'RESOLVED' ? 'glue-encrypt: the transform passes now, or no longer exists.' : 'glue-encrypt: the transform fails again.', UpdatedBy: 'glue-encrypt' } }));
+    // A suppressed finding's note names its own waiver, so those go one by one (a waiver is a rare event).
+    for (const batch of chunks(ids, status === 'SUPPRESSED' ? 1 : BATCH)) {
+      const note = status === 'RESOLVED' ? 'glue-encrypt: the transform passes now, or no longer exists.' : status === 'NEW' ? 'glue-encrypt: the transform fails again.' : waivedNote(waiverOf.get(batch[0]!));
+      const out = await client.send(new BatchUpdateFindingsCommand({ FindingIdentifiers: identifiers(batch), Workflow: { Status: status }, Note: { Text: note, UpdatedBy: 'glue-encrypt' } }));
       const done = batch.length - (out.UnprocessedFindings?.length ?? 0);
       if (status === 'RESOLVED') outcome.resolved += done;
-      else outcome.reopened += done;
+      else if (status === 'NEW') outcome.reopened += done;
+      else outcome.suppressed += done;
       for (const u of out.UnprocessedFindings ?? []) outcome.failed.push({ id: u.FindingIdentifier?.Id ?? '', code: u.ErrorCode ?? '', message: u.ErrorMessage ?? '' });
     }
   }

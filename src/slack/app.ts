@@ -14,6 +14,12 @@ import { checkSince } from '../evidence/report.js';
 import { ACTIONS } from './views/remediation.js';
 import { SLASH_COMMAND, renderHelp, renderUsageError } from './views/help.js';
 import { renderFailure, renderNotice } from './views/notice.js';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CLICK_PATH_CLIENT } from '../operations/clickPath.js';
+import { WaiverStore } from '../waivers/store.js';
+import { waiversEnabled } from '../waivers/source.js';
+import { registerWaiverListeners } from './waiverListeners.js';
+import { WAIVER_ACTIONS, renderWaiverList } from './views/waivers.js';
 
 export interface SlackAppDeps {
   config: AppConfig;
@@ -80,11 +86,13 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
     const wrongGrid = config.slack.enterpriseId !== undefined && enterpriseId !== config.slack.enterpriseId;
     if (wrongTeam || wrongGrid) {
       const notice = renderNotice('This glue-encrypt installation serves another Slack workspace; nothing was done.');
-      await ack?.({ response_type: 'ephemeral', ...notice } as never);
+      // A form's submission takes only a response_action: the refusal shows under its first field.
+      const isSubmission = (body as { type?: string }).type === 'view_submission';
+      await ack?.((isSubmission ? { response_action: 'errors', errors: { reason: notice.text } } : { response_type: 'ephemeral', ...notice }) as never);
       // Only our own action IDs become event types; anything else another workspace sends is an "interaction".
       const actionId = b.actions?.[0]?.action_id;
       const value = b.actions?.[0]?.value ?? b.actions?.[0]?.selected_option?.value;
-      const known = Object.values(ACTIONS) as string[];
+      const known = [...Object.values(ACTIONS), ...Object.values(WAIVER_ACTIONS)] as string[];
       const why = wrongTeam
         ? `Workspace ${teamId ?? '(none)'} is not this installation's (${config.slack.teamId!})`
         : `Grid ${enterpriseId ?? '(none)'} is not this installation's (${config.slack.enterpriseId!})`;
@@ -106,6 +114,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
   });
 
   let answerSubscription: ReturnType<typeof subscriptionCommands> | undefined;
+  let waiverStore: WaiverStore | undefined;
   app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
     const parsed = parseCommand(command.text ?? '');
     switch (parsed.kind) {
@@ -133,6 +142,19 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
           return;
         }
         await ack({ response_type: 'ephemeral', ...renderNotice(`Preparing the evidence report (findings now, audit trail since ${since}, ${parsed.format.toUpperCase()})… it will be uploaded to this channel.`) });
+        return;
+      }
+      case 'waivers': {
+        if (!waiversEnabled(config)) {
+          await ack({ response_type: 'ephemeral', ...renderUsageError('`waivers` needs the state and audit tables, which this installation does not have.') });
+          return;
+        }
+        try {
+          waiverStore ??= new WaiverStore(new DynamoDBClient(CLICK_PATH_CLIENT), config.tables.state!);
+          await ack({ response_type: 'ephemeral', ...renderWaiverList(await waiverStore.all(), new Date(), parsed.all) });
+        } catch (err) {
+          await ack({ response_type: 'ephemeral', ...renderFailure('I could not read the waivers.', `The state table did not answer in time (${(err as Error).name || 'Error'}).`, 'Try again in a minute.') });
+        }
         return;
       }
       case 'help':
@@ -216,6 +238,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
   });
 
   registerRemediationListeners(app, config, deps.dispatcher, auditRefusal);
+  registerWaiverListeners(app, config, deps.dispatcher, auditRefusal);
 
   // The Home tab: the worker reads the posture and publishes it; Bolt acknowledges the event.
   app.event('app_home_opened', async ({ event }) => {

@@ -9,6 +9,7 @@ import { summarize } from '../checks/evaluate.js';
 import type { AppConfig } from '../config.js';
 import { recordFindings } from '../operations/metrics.js';
 import { runScan, scanOptionsFrom } from '../inventory/scan.js';
+import { waiverSource, waiversEnabled } from '../waivers/source.js';
 import type { ScanResult } from '../inventory/types.js';
 import type { CheckJob } from './jobs.js';
 import { publish, slackErrorCode, tellRequester, type Delivery } from './publish.js';
@@ -29,6 +30,7 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
   try {
     result = await runScan(job.request, {
       ...scanOptionsFrom(config),
+      waivers: waiverSource(config),
       // From Slack, only the regions the bot is set up for.
       allowedRegions: config.scope.regions,
     });
@@ -49,9 +51,9 @@ export async function runCheckJob(job: CheckJob, deps: CheckJobDeps): Promise<Sc
   if (fullScope) recordFindings(summarize(result.findings));
   // Remediate buttons only where the workflow is deployed: a button that cannot act is noise.
   const remediate = remediationEnabled(config);
-  const { messages, unlisted } = renderScanPages(result, { remediate, fullListInThread: true });
+  const { messages, unlisted } = renderScanPages(result, { remediate, acceptRisk: waiversEnabled(config), fullListInThread: true });
   // Through response_url (the bot not in the channel) there is no thread for a file: point to the CLI there.
-  const withoutThread = unlisted > 0 ? renderScanPages(result, { remediate }).messages : messages;
+  const withoutThread = unlisted > 0 ? renderScanPages(result, { remediate, acceptRisk: waiversEnabled(config) }).messages : messages;
   try {
     const delivery = await publish(web, job.channelId, messages, job.responseUrl, withoutThread);
     if (unlisted > 0 && delivery.via === 'chat.postMessage') await attachFullList(deps, job, result, delivery);

@@ -18,6 +18,7 @@ export type ParsedCommand =
   | { kind: 'subscriptions' }
   | { kind: 'digest' }
   | { kind: 'report'; since?: string; format: 'csv' | 'json' }
+  | { kind: 'waivers'; all: boolean }
   | { kind: 'invalid'; error: string };
 
 export type CommandKind = Exclude<ParsedCommand['kind'], 'invalid'>;
@@ -126,6 +127,13 @@ export const OPTIONS = {
     schema: formatSchema,
     noun: 'format',
     single: true,
+  },
+  all: {
+    placeholder: '',
+    description: 'List the ended waivers too (rejected, revoked, expired).',
+    schema: flagSchema,
+    noun: 'flag',
+    flag: true,
   },
   'only-failures': {
     placeholder: '',
@@ -238,6 +246,13 @@ export const COMMANDS = {
       ...(options.since ? { since: options.since[0]! } : {}),
       format: options.format?.[0] === 'json' ? 'json' : 'csv',
     }),
+  },
+  waivers: {
+    usage: 'waivers [--all]',
+    summary: 'List the accepted risks in force and waiting for approval (press Accept risk on a failing finding to ask for one).',
+    options: ['all'],
+    positional: { min: 0, max: 0 },
+    build: ({ options }) => ({ kind: 'waivers', all: options.all !== undefined }),
   },
   help: {
     usage: 'help',

@@ -27,6 +27,7 @@ export interface DigestJobDeps {
   /** Remediations waiting for approval or running (the state table's index). */
   inFlight(): Promise<Remediation[]>;
   remediate: boolean;
+  acceptRisk?: boolean;
   /** Milliseconds between two messages to one channel. */
   channelIntervalMs: number;
   now(): Date;
@@ -129,7 +130,7 @@ async function postOne(s: Subscription, current: RunSnapshot, before: RunSnapsho
   const report = buildReport(current, before, filter);
   const inScope = inFlight.filter((r) => (!s.accounts || s.accounts.includes(r.accountId)) && (!s.regions || s.regions.includes(r.region)));
   const now = deps.now();
-  const rendered = renderDigest(report, { subscription: s, inFlight: inScope, remediate: deps.remediate, now });
+  const rendered = renderDigest(report, { subscription: s, inFlight: inScope, remediate: deps.remediate, acceptRisk: deps.acceptRisk, now });
   const post = (message: SlackMessage, threadTs?: string) =>
     pace.send(s.channelId, () => deps.web.chat.postMessage({ channel: s.channelId, text: message.text, blocks: message.blocks, unfurl_links: false, ...(threadTs ? { thread_ts: threadTs } : {}) }));
 

@@ -26,6 +26,7 @@ export interface DriftJobDeps {
   /** Role names the bot's own workflow acts through (its changes are not drift). */
   workflowRoleNames: readonly string[];
   remediate: boolean;
+  acceptRisk?: boolean;
   now(): Date;
 }
 
@@ -68,7 +69,7 @@ export async function runDrift(raw: unknown, deps: DriftJobDeps): Promise<DriftO
   const channels = await channelsFor(e, deps);
   const subject = subjectKey(e);
   const { first, record } = await deps.alerts.count(subject, e.actor.display, deps.now());
-  const message = renderDriftAlert(assessment, record, deps.remediate);
+  const message = renderDriftAlert(assessment, record, deps.remediate, deps.acceptRisk);
 
   let messages: PostedAlert[] = [];
   if (first) {

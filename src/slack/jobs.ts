@@ -70,7 +70,10 @@ export type ReportJob = z.infer<typeof reportJobSchema>;
 
 /** Someone opened the app's Home tab: publish theirs. */
 export const homeJobSchema = z.strictObject({ kind: z.literal('home'), userId: z.string().check(z.regex(/^[UW][A-Z0-9]{2,}$/)) });
-export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema, notifyJobSchema, sweepJobSchema, homeJobSchema, reportJobSchema]);
+/** A waiver was asked for or decided: post its message (or bring it up to date) and tell its thread. */
+export const waiverJobSchema = z.strictObject({ kind: z.literal('waiver'), waiverId: z.uuid() });
+export type WaiverJob = z.infer<typeof waiverJobSchema>;
+export const workerJobSchema = z.union([checkJobSchema, planJobSchema, replanJobSchema, historyJobSchema, statusJobSchema, notifyJobSchema, sweepJobSchema, homeJobSchema, reportJobSchema, waiverJobSchema]);
 
 export type CheckJob = z.infer<typeof checkJobSchema>;
 export type PlanJob = z.infer<typeof planJobSchema>;

@@ -9,6 +9,7 @@ import type { AppConfig } from '../config.js';
 import { evidenceCsv } from '../evidence/csv.js';
 import { buildEvidence } from '../evidence/report.js';
 import { runScan, scanOptionsFrom } from '../inventory/scan.js';
+import { waiverSource } from '../waivers/source.js';
 import type { ReportJob } from './jobs.js';
 import { slackErrorCode, tellRequester } from './publish.js';
 import { mention } from './views/blocks.js';
@@ -24,7 +25,7 @@ export async function runReportJob(job: ReportJob, deps: { config: AppConfig; we
   const now = new Date();
   try {
     const [scan, events] = await Promise.all([
-      runScan({}, scanOptionsFrom(config)),
+      runScan({}, { ...scanOptionsFrom(config), waivers: waiverSource(config) }),
       auditEventsSince(audit, job.since, now),
     ]);
     const report = buildEvidence({ scan, audit: events, generatedAt: now, generatedBy: job.userId, since: job.since });

@@ -149,8 +149,8 @@ describe('summarize', () => {
   const withStatus = (status: Status): Finding => ({ ...evaluateTransform(context(), policy()), status });
 
   it('counts findings by status, every status present', () => {
-    const statuses: Status[] = ['FAIL', 'FAIL', 'FAIL', 'WARN', 'PASS', 'PASS'];
-    expect(summarize(statuses.map(withStatus))).toEqual({ FAIL: 3, ERROR: 0, WARN: 1, PASS: 2 });
-    expect(summarize([])).toEqual({ FAIL: 0, ERROR: 0, WARN: 0, PASS: 0 });
+    const statuses: Status[] = ['FAIL', 'FAIL', 'FAIL', 'WARN', 'WAIVED', 'PASS', 'PASS'];
+    expect(summarize(statuses.map(withStatus))).toEqual({ FAIL: 3, ERROR: 0, WARN: 1, WAIVED: 1, PASS: 2 });
+    expect(summarize([])).toEqual({ FAIL: 0, ERROR: 0, WARN: 0, WAIVED: 0, PASS: 0 });
   });
 });

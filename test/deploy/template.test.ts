@@ -1489,7 +1489,12 @@ describe('scheduled scan and digests', () => {
     const actions = unique(plain.flatMap(actionsOf));
     // No writes anywhere but the snapshot table; no Slack secret.
     expect(actions.filter((a) => !/^(glue:Get|kms:(Describe|Get|List)|logs:|sts:AssumeRole$|dynamodb:)/.test(a))).toEqual([]);
-    expect(plain.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:'))).flatMap((st) => resourcesOf(st))).toEqual([{ 'Fn::GetAtt': ['SnapshotTable', 'Arn'] }]);
+    const tableStatements = plain.filter((st) => actionsOf(st).some((a) => a.startsWith('dynamodb:')));
+    // Writes to the snapshot table only; of the state table, a Query of the waivers' partition alone.
+    expect(tableStatements.filter((st) => JSON.stringify(resourcesOf(st)).includes('StateTable'))).toEqual([
+      expect.objectContaining({ Action: 'dynamodb:Query', Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['WAIVERS'] } } }),
+    ]);
+    expect(tableStatements.filter((st) => !JSON.stringify(resourcesOf(st)).includes('StateTable')).flatMap((st) => resourcesOf(st))).toEqual([{ 'Fn::GetAtt': ['SnapshotTable', 'Arn'] }]);
     expect(actions).not.toContain('ssm:GetParameter');
   });
 
@@ -1540,6 +1545,27 @@ const DRIFT_PATTERN = {
   source: ['aws.glue', 'aws.kms'],
   detail: { eventSource: ['glue.amazonaws.com', 'kms.amazonaws.com'], eventName: DRIFT_EVENTS },
 };
+
+describe('waivers', () => {
+  // Every function that evaluates transforms applies the approved waivers, or a waived transform
+  // would show FAIL in a digest, a drift alert or Security Hub while Slack says WAIVED.
+  const evaluating = [
+    ['WorkerLambdaFunction', 'checks, reports, waiver messages and their sweep'],
+    ['ScanLambdaFunction', 'the scheduled scan (digests, Security Hub)'],
+    ['DriftLambdaFunction', "drift's re-check"],
+    ['SlackLambdaFunction', '/glue-encrypt waivers and the Accept-risk form'],
+  ] as const;
+
+  it.each(evaluating)('gives %s (%s) the state table and a Query of the waivers partition', (fn) => {
+    expect(envOf(fn).GLUE_ENCRYPT_STATE_TABLE).toEqual({ Ref: 'StateTable' });
+    const queries = roleStatements(functionRole(fn)).filter((st) => st.Effect === 'Allow' && actionsOf(st).includes('dynamodb:Query') && JSON.stringify(resourcesOf(st)) === JSON.stringify([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]));
+    const reaches = queries.some((st) => {
+      const keys = (st.Condition as { 'ForAllValues:StringLike'?: { 'dynamodb:LeadingKeys'?: string[] } } | undefined)?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+      return keys === undefined || keys.includes('WAIVERS');
+    });
+    expect(reaches, `${fn}: ${JSON.stringify(queries)}`).toBe(true);
+  });
+});
 
 describe('drift', () => {
   const driftRules = () => ofType('AWS::Events::Rule').filter(([, r]) => JSON.stringify(r.Properties?.Targets ?? []).includes('DriftLambdaFunction'));

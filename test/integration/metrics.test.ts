@@ -44,7 +44,7 @@ describe('EMF metrics', () => {
     await w.h.command('check');
     await w.h.settle();
     const findings = values('Findings');
-    expect(findings.map((f) => f.dims.Status).sort()).toEqual(['ERROR', 'FAIL', 'PASS', 'WARN']);
+    expect(findings.map((f) => f.dims.Status).sort()).toEqual(['ERROR', 'FAIL', 'PASS', 'WAIVED', 'WARN']);
     expect(findings.find((f) => f.dims.Status === 'FAIL')!.value).toBeGreaterThan(0);
     expect(lines.every((l) => l._aws.CloudWatchMetrics[0]!.Namespace === METRICS_NAMESPACE)).toBe(true);
   });

@@ -68,7 +68,7 @@ describe('parseCommand: valid commands', () => {
 
 describe('parseCommand: invalid commands', () => {
   it.each([
-    ['frobnicate', /^I don't know the command "frobnicate"\. Commands: check, history, status, subscribe, unsubscribe, subscriptions, digest, report, help\.$/],
+    ['frobnicate', /^I don't know the command "frobnicate"\. Commands: check, history, status, subscribe, unsubscribe, subscriptions, digest, report, waivers, help\.$/],
     ['"check"', /I don't know the command "check"/],
     ['check --foo', /^`check` has no option "--foo"\. Options: --region, --account\.$/],
     ['check --foo=bar', /has no option "--foo"/],

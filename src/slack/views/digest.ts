@@ -8,7 +8,7 @@ import { nothingNew, type Changes, type DigestReport } from '../../digests/repor
 import type { Subscription } from '../../digests/types.js';
 import type { Remediation } from '../../remediation/types.js';
 import { LIMITS, literal, mrkdwnContext, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
-import { countsText, findingSection } from './findings.js';
+import { countsText, findingBlocks, findingSection } from './findings.js';
 
 /** Failures shown with buttons in the digest message itself. */
 export const TOP_FAILURES = 10;
@@ -27,6 +27,8 @@ export interface DigestViewOptions {
   subscription: Subscription;
   inFlight: Remediation[];
   remediate: boolean;
+  /** Accept-risk buttons under the failures shown in the message itself. */
+  acceptRisk?: boolean;
   now: Date;
 }
 
@@ -57,6 +59,7 @@ function changeLines(c: Changes): string[] {
   const lines: string[] = [];
   if (c.newFailures.length > 0) lines.push(`:red_circle: *${plural(c.newFailures.length, 'new failure')}*: ${names(c.newFailures)}`);
   if (c.fixed.length > 0) lines.push(`:white_check_mark: ${plural(c.fixed.length, 'fixed', 'fixed')}: ${names(c.fixed)}`);
+  if (c.waived.length > 0) lines.push(`:shield: ${plural(c.waived.length, 'newly waived (accepted risk)', 'newly waived (accepted risk)')}: ${names(c.waived)}`);
   if (c.newTransforms.length > 0) lines.push(`:new: ${plural(c.newTransforms.length, 'new transform')}: ${names(c.newTransforms)}`);
   if (c.deletedTransforms.length > 0) lines.push(`:wastebasket: ${plural(c.deletedTransforms.length, 'transform')} deleted: ${names(c.deletedTransforms)}`);
   for (const k of c.keys) {
@@ -120,7 +123,7 @@ export function renderDigest(report: DigestReport, options: DigestViewOptions): 
 
   const listed = s.onlyFailures ? report.failures.map((f) => f.finding) : [...report.failures.map((f) => f.finding), ...report.others];
   const top = report.failures.slice(0, TOP_FAILURES).map((f) => f.finding);
-  for (const f of top) blocks.push(findingSection(f, options.remediate));
+  for (const f of top) blocks.push(...findingBlocks(f, { remediate: options.remediate, acceptRisk: options.acceptRisk }));
   const rest = listed.filter((f) => !top.includes(f));
 
   const replies: SlackMessage[] = [];

@@ -4,7 +4,7 @@ import type { KnownBlock } from '@slack/types';
 import type { Assessment } from '../../drift/assess.js';
 import type { AlertRecord } from '../../drift/alertStore.js';
 import { LIMITS, literal, mrkdwnContext, mrkdwnSection, plural, slackTime, truncate, type SlackMessage } from './blocks.js';
-import { findingSection } from './findings.js';
+import { findingBlocks } from './findings.js';
 
 const SHOWN = 20;
 
@@ -15,7 +15,7 @@ function what(a: Assessment): string {
   return `security configuration ${literal(s.name)}`;
 }
 
-export function renderDriftAlert(a: Assessment, burst: AlertRecord, remediate: boolean): SlackMessage {
+export function renderDriftAlert(a: Assessment, burst: AlertRecord, remediate: boolean, acceptRisk = false): SlackMessage {
   const e = a.event;
   const failing = a.affected.filter((f) => f.status === 'FAIL').length;
   const icon = failing > 0 ? ':rotating_light:' : ':large_green_circle:';
@@ -26,7 +26,7 @@ export function renderDriftAlert(a: Assessment, burst: AlertRecord, remediate: b
   else lines.push(`${plural(a.affected.length, 'transform')} ${e.subject.kind === 'transform' ? 'now' : a.affected.length === 1 ? 'uses it; now' : 'use it; now'}: ${failing} failing.`);
   const blocks: KnownBlock[] = [mrkdwnSection(lines.join('\n'))];
   const ordered = [...a.affected].sort((x, y) => (x.status === 'FAIL' ? 0 : 1) - (y.status === 'FAIL' ? 0 : 1));
-  for (const f of ordered.slice(0, SHOWN)) blocks.push(findingSection(f, remediate));
+  for (const f of ordered.slice(0, SHOWN)) blocks.push(...findingBlocks(f, { remediate, acceptRisk }));
   const more = ordered.length - Math.min(ordered.length, SHOWN);
   const burstLine = burst.events > 1 ? `${plural(burst.events, 'event')} about it since ${slackTime(burst.firstAt)} (${burst.actors.map(literal).join(', ')}); this alert shows the latest.` : '';
   const context = [more > 0 ? `…and ${plural(more, 'more transform')}: /glue-encrypt check --region ${e.region} lists them.` : '', burstLine].filter(Boolean).join(' ');

@@ -12,12 +12,15 @@ import { parseButtonValue } from '../buttonValues.js';
 import { escapeMrkdwn, literal, LIMITS, mrkdwnContext, mrkdwnSection, plural, truncate } from './blocks.js';
 import type { SlackMessage } from './blocks.js';
 import { consoleLinksLine } from './consoleLinks.js';
+import { acceptRiskButton, findingWaiverText } from './waivers.js';
 
 export type { SlackMessage } from './blocks.js';
 
 export interface RenderScanOptions {
   /** Put a Remediate button on each FAIL section. */
   remediate: boolean;
+  /** Put an Accept-risk button under each FAIL section (waivers need the state and audit tables). */
+  acceptRisk?: boolean;
   /** Replaces "Glue ML transforms" at the start of the header (e.g. for digests). */
   title?: string;
   /** Most messages to produce (default 5); what does not fit is counted in a closing line. */
@@ -172,7 +175,9 @@ function findingText(finding: Finding, show: ShowWhere): string {
     key: finding.encryption.kmsKeyId,
     securityConfiguration: finding.encryption.securityConfigurationName,
   });
-  const footer = `_${[...controls.map(literal), `severity ${finding.severity.toLowerCase()}`].join(' · ')}_${links ? `\n${links}` : ''}`;
+  // The waiver line is kept whole with the footer: who accepted the risk is never cut off.
+  const waiver = finding.waiver ? `${findingWaiverText(finding.waiver)}\n` : '';
+  const footer = `${waiver}_${[...controls.map(literal), `severity ${finding.severity.toLowerCase()}`].join(' · ')}_${links ? `\n${links}` : ''}`;
 
   // Keep the head and footer whole; shorten the reasons if the section would be too long.
   const budget = LIMITS.sectionText - head.length - footer.length - 2;
@@ -182,8 +187,16 @@ function findingText(finding: Finding, show: ShowWhere): string {
 
 /** One finding as a section, account and region shown, with its Remediate button when `remediate`. */
 export function findingSection(finding: Finding, remediate: boolean): KnownBlock {
-  const button = remediate && finding.status === 'FAIL' ? remediateButton(finding) : undefined;
-  return mrkdwnSection(findingText(finding, { accounts: true, regions: true }), button);
+  return findingBlocks(finding, { remediate }, { accounts: true, regions: true })[0]!;
+}
+
+/** A finding's section, and under a FAIL one its Accept-risk button when `acceptRisk`. */
+export function findingBlocks(finding: Finding, options: { remediate: boolean; acceptRisk?: boolean }, show: ShowWhere = { accounts: true, regions: true }): KnownBlock[] {
+  const button = options.remediate && finding.status === 'FAIL' ? remediateButton(finding) : undefined;
+  const blocks: KnownBlock[] = [mrkdwnSection(findingText(finding, show), button)];
+  const accept = options.acceptRisk && finding.status === 'FAIL' ? acceptRiskButton(finding) : undefined;
+  if (accept) blocks.push({ type: 'actions', elements: [accept] });
+  return blocks;
 }
 
 function remediateButton(finding: Finding): Button | undefined {
@@ -302,7 +315,7 @@ function scopeErrorSections(result: ScanResult, scope: Scope): KnownBlock[] {
 }
 
 interface Item {
-  block: KnownBlock;
+  blocks: KnownBlock[];
   /** The findings this block shows; counted in the closing line if it does not fit. */
   findings: readonly Finding[];
 }
@@ -316,6 +329,15 @@ export function renderScan(result: ScanResult, options: RenderScanOptions): Slac
 }
 
 export function renderScanPages(result: ScanResult, options: RenderScanOptions): RenderedScan {
+  if (!options.acceptRisk) return renderPages(result, options, false);
+  // Accept risk takes a block of its own under each failure. When that would push failures out of
+  // the messages, every failure listed wins: the buttons go, and the totals say where to get them.
+  const withButtons = renderPages(result, options, false);
+  const without = renderPages(result, { ...options, acceptRisk: false }, true);
+  return withButtons.unlisted > without.unlisted ? without : withButtons;
+}
+
+function renderPages(result: ScanResult, options: RenderScanOptions, acceptRiskOmitted: boolean): RenderedScan {
   const title = options.title ?? DEFAULT_TITLE;
   const maxMessages = Math.max(1, Math.floor(options.maxMessages ?? DEFAULT_MAX_MESSAGES));
   const scope = scopeOf(result);
@@ -345,19 +367,18 @@ export function renderScanPages(result: ScanResult, options: RenderScanOptions):
     first.push(mrkdwnSection(`No ML transforms in ${escapeMrkdwn(where)}.   ${totals}`));
     fallback = `${title}: no ML transforms in ${where}`;
   } else {
-    first.push(mrkdwnSection(`${countsText(counts, true)}   ${totals}`));
+    const hint = acceptRiskOmitted && counts.FAIL > 0 ? '\nTo accept the risk of one failing transform, `/glue-encrypt check <transform>` shows it with its Accept risk button.' : '';
+    first.push(mrkdwnSection(`${countsText(counts, true)}   ${totals}${hint}`));
     fallback = `${title} — ${where}: ${countsText(counts, false)}`;
   }
   first.push(...scopeErrorSections(result, scope));
+  if (result.waiverError) first.push(mrkdwnSection(`:warning: ${literal(result.waiverError)}`));
 
   const attention = result.findings.filter((f) => f.status !== 'PASS').sort(compareFindings);
   const passing = result.findings.filter((f) => f.status === 'PASS');
-  const items: Item[] = attention.map((finding) => {
-    const button = options.remediate && finding.status === 'FAIL' ? remediateButton(finding) : undefined;
-    return { block: mrkdwnSection(findingText(finding, showWhere), button), findings: [finding] };
-  });
+  const items: Item[] = attention.map((finding) => ({ blocks: findingBlocks(finding, options, showWhere), findings: [finding] }));
   if (passing.length > 0) {
-    items.push({ block: mrkdwnSection(passingText(passing, attention.length > 0)), findings: passing });
+    items.push({ blocks: [mrkdwnSection(passingText(passing, attention.length > 0))], findings: passing });
   }
   if (items.length > 0) first.push({ type: 'divider' });
 
@@ -368,10 +389,10 @@ export function renderScanPages(result: ScanResult, options: RenderScanOptions):
   while (index < items.length) {
     const page = pages[pages.length - 1] ?? first;
     const lastAllowed = pages.length >= maxMessages;
-    const need = lastAllowed && items.length - index > 1 ? 2 : 1;
     const item = items[index];
+    const need = (item?.blocks.length ?? 1) + (lastAllowed && items.length - index > 1 ? 1 : 0);
     if (item && LIMITS.blocksPerMessage - page.length >= need) {
-      page.push(item.block);
+      page.push(...item.blocks);
       index += 1;
       continue;
     }

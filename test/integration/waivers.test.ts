@@ -1,0 +1,265 @@
+// Accepted risks end to end, through the real Slack handler (signed clicks, the form's
+// submission), the worker, and the sandbox's Glue, KMS and DynamoDB: a waiver is asked for,
+// refused to its requester, approved by someone else, shown, bound to its reasons, revoked, and
+// ended by the sweep with the channel told.
+import { KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { KnownBlock } from '@slack/types';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { exitCode, toJson } from '../../src/cli/report.js';
+import { handleWorkerEvent } from '../../src/handlers/worker.js';
+import { runScan, scanOptionsFrom } from '../../src/inventory/scan.js';
+import { DEMO_TRANSFORM_IDS } from '../../src/sandbox/fixtures.js';
+import { SANDBOX_CHANNEL } from '../../src/sandbox/harness.js';
+import { WAIVER_ACTIONS, WAIVER_VIEW, parseAcceptRiskValue } from '../../src/slack/views/waivers.js';
+import { waiverSource } from '../../src/waivers/source.js';
+import { WaiverStore } from '../../src/waivers/store.js';
+import type { Waiver } from '../../src/waivers/types.js';
+import { ALICE, BOB, CAROL, DAVE, REGION, blocksText, channel, lastEphemeral, startWorld, trail, type World } from './helpers.js';
+
+const INVOICE = 'invoice-dedupe';
+const INVOICE_ID = DEMO_TRANSFORM_IDS[INVOICE];
+const ORDERS = 'orders-match';
+
+let w: World;
+let waivers: WaiverStore;
+let dynamo: DynamoDBClient;
+beforeEach(async () => {
+  w = await startWorld();
+  dynamo = new DynamoDBClient({});
+  waivers = new WaiverStore(dynamo, w.h.config.tables.state!);
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  dynamo.destroy();
+  await w.close();
+});
+
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+const form = (v: { reason?: string; expiry?: string; ticket?: string }) => ({
+  reason: { value: { type: 'plain_text_input', value: v.reason ?? null } },
+  expiry: { value: { type: 'datepicker', selected_date: v.expiry ?? null } },
+  ticket: { value: { type: 'plain_text_input', value: v.ticket ?? null } },
+});
+const GOOD = { reason: 'Batch job is retired next quarter; re-creating it now would break the Q4 close.', ticket: 'SEC-1234' };
+
+function buttons(blocks: KnownBlock[]): { action_id?: string; value?: string }[] {
+  return blocks.flatMap((b) => [
+    ...(b.type === 'actions' ? (b.elements as { action_id?: string; value?: string }[]) : []),
+    ...(b.type === 'section' && b.accessory ? [b.accessory as { action_id?: string; value?: string }] : []),
+  ]);
+}
+
+/** Runs /glue-encrypt check as a person would, and returns the Accept-risk button's value for `name`. */
+async function acceptRiskValueFor(name: string): Promise<string> {
+  await w.h.command('check');
+  await w.h.settle();
+  for (const m of channel(w).slice().reverse()) {
+    const b = buttons(m.blocks).find((x) => x.action_id === WAIVER_ACTIONS.acceptRisk && parseAcceptRiskValue(x.value)?.n === name);
+    if (b?.value) return b.value;
+  }
+  throw new Error(`No Accept risk button for ${name}`);
+}
+
+/** Accept risk clicked, the form filled and submitted: the HTTP answer to the submission. */
+async function askForWaiver(name: string, values: Parameters<typeof form>[0], user = ALICE) {
+  const value = await acceptRiskValueFor(name);
+  const clicked = await w.h.click(WAIVER_ACTIONS.acceptRisk, value, { user });
+  expect(clicked.statusCode).toBe(200);
+  const modal = w.h.slack.views().at(-1)!;
+  expect(modal.view.callback_id).toBe(WAIVER_VIEW);
+  const answer = await w.h.submitView(user, form(values), modal.id);
+  await w.h.settle();
+  return answer;
+}
+
+const errorsOf = (answer: { body: string }) => (answer.body ? (JSON.parse(answer.body) as { response_action?: string; errors?: Record<string, string> }) : {});
+
+async function only(): Promise<Waiver> {
+  const all = await waivers.all();
+  expect(all).toHaveLength(1);
+  return all[0]!;
+}
+
+function waiverMessage(waiver: Waiver) {
+  const m = channel(w).find((x) => x.ts === waiver.messageTs);
+  if (!m) throw new Error('the waiver request has no message');
+  return m;
+}
+
+async function findingOf(name: string, now?: Date) {
+  const run = async () => {
+    const result = await runScan({ transform: name, regions: [REGION] }, { ...scanOptionsFrom(w.h.config), waivers: waiverSource(w.h.config) });
+    expect(result.waiverError).toBeUndefined();
+    return result;
+  };
+  if (!now) return run();
+  vi.useFakeTimers({ toFake: ['Date'], now });
+  try {
+    return await run();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+async function decide(action: 'approve' | 'reject' | 'revoke', waiver: Waiver, user: string) {
+  const answer = await w.h.click(WAIVER_ACTIONS[action], JSON.stringify({ id: waiver.id }), { user, messageTs: waiver.messageTs });
+  expect(answer.statusCode).toBe(200);
+  await w.h.settle();
+  return (await waivers.get(waiver.id))!;
+}
+
+describe('accepting a risk', () => {
+  it('is asked for from a failing finding, refused to its requester, approved by someone else, and shown as WAIVED everywhere a finding is', async () => {
+    const answer = await askForWaiver(ORDERS, { ...GOOD, expiry: day(30) });
+    expect(answer.statusCode).toBe(200);
+    expect(errorsOf(answer).errors).toBeUndefined(); // the form closes
+
+    const asked = await only();
+    expect(asked).toMatchObject({ status: 'pending_approval', transformName: ORDERS, reasonCodes: ['USER_DATA_NOT_ENCRYPTED'], requestedBy: ALICE, ticket: 'SEC-1234', channelId: SANDBOX_CHANNEL });
+    expect(asked.expiresAt).toBe(`${day(30)}T23:59:59.999Z`);
+    const message = waiverMessage(asked);
+    expect(blocksText(message.blocks)).toContain('asks to accept the risk of');
+    expect(buttons(message.blocks).map((b) => b.action_id)).toEqual([WAIVER_ACTIONS.approve, WAIVER_ACTIONS.reject]);
+
+    // Four-eyes: the requester cannot approve their own waiver, and nothing changes.
+    expect((await decide('approve', asked, ALICE)).status).toBe('pending_approval');
+    expect(lastEphemeral(w, ALICE)).toContain('someone else must approve it');
+    // Nor can someone who is no approver.
+    expect((await decide('approve', asked, DAVE)).status).toBe('pending_approval');
+    expect(lastEphemeral(w, DAVE)).toContain('not one of the configured approvers');
+
+    const approved = await decide('approve', asked, CAROL); // a member of the approver group
+    expect(approved).toMatchObject({ status: 'active', decidedBy: CAROL });
+    expect(buttons(waiverMessage(approved).blocks).map((b) => b.action_id)).toEqual([WAIVER_ACTIONS.revoke]);
+    const thread = w.h.slack.calls('chat.postMessage').filter((c) => c.ok && c.args.thread_ts === approved.messageTs);
+    expect(JSON.stringify(thread.at(-1)?.args.blocks)).toContain('*approved*');
+
+    // The check in Slack: WAIVED, with who accepted it and until when, and no Remediate or Accept risk on it.
+    await w.h.command('check');
+    await w.h.settle();
+    const check = channel(w).filter((m) => blocksText(m.blocks).includes('Glue ML transforms')).at(-1)!;
+    const section = check.blocks.find((b) => b.type === 'section' && blocksText([b]).includes(`*${ORDERS}*`))!;
+    expect(blocksText([section])).toContain('*WAIVED*');
+    expect(blocksText([section])).toContain(`Accepted risk until *${day(30)}*`);
+    expect(blocksText([section])).toContain('<@U0CAROL>');
+    expect(buttons([section])).toEqual([]);
+    expect(blocksText(check.blocks)).toMatch(/\d+ WAIVED/);
+
+    // The CLI's JSON and exit code: waived is not a failure.
+    const scan = await findingOf(ORDERS);
+    const json = JSON.parse(toJson(scan)) as { transforms: { status: string; waiver: { approvedBy: string; expiresAt: string } | null }[]; summary: Record<string, number> };
+    expect(json.transforms[0]).toMatchObject({ status: 'WAIVED', waiver: { approvedBy: CAROL, expiresAt: asked.expiresAt } });
+    expect(json.summary.WAIVED).toBe(1);
+    expect(exitCode(scan)).toBe(0);
+
+    const types = (await trail(w, ORDERS)).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(['waiver.requested', 'waiver.approve.refused', 'waiver.approved']));
+  });
+
+  it('keeps a transform failing when a reason the waiver did not cover appears', async () => {
+    await askForWaiver(INVOICE, { ...GOOD, expiry: day(10) });
+    const asked = await only();
+    expect(asked.reasonCodes).toEqual(['KMS_KEY_NOT_ENABLED']);
+    expect((await decide('approve', asked, BOB)).status).toBe('active');
+    const waived = (await findingOf(INVOICE)).findings[0];
+    expect(waived?.waiver?.notCovered, JSON.stringify(waived?.reasons)).toEqual([]);
+    expect(waived?.status).toBe('WAIVED');
+
+    // Someone schedules the (disabled) key for deletion: a new reason nobody accepted.
+    const keyArn = (await findingOf(INVOICE)).findings[0]!.key!.arn;
+    const kms = new KMSClient({ region: REGION });
+    await kms.send(new ScheduleKeyDeletionCommand({ KeyId: keyArn, PendingWindowInDays: 7 }));
+    kms.destroy();
+
+    const [f] = (await findingOf(INVOICE)).findings;
+    expect(f?.transformId).toBe(INVOICE_ID);
+    expect(f?.status).toBe('FAIL');
+    expect(f?.waiver?.notCovered).toEqual(['KMS_KEY_PENDING_DELETION']);
+  });
+
+  it('ends at its expiry: the sweep says so in the channel and the finding is FAIL again', async () => {
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(3) });
+    const approved = await decide('approve', await only(), BOB);
+    const afterExpiry = new Date(Date.parse(approved.expiresAt) + 60_000);
+
+    // Before the sweep has even run, a check after the day shows FAIL: the expiry is the date, not the sweep.
+    expect((await findingOf(ORDERS, afterExpiry)).findings[0]?.status).toBe('FAIL');
+
+    vi.useFakeTimers({ toFake: ['Date'], now: afterExpiry });
+    try {
+      expect(await handleWorkerEvent({ kind: 'sweep' }, w.h.config)).toEqual({ ok: true });
+    } finally {
+      vi.useRealTimers();
+    }
+    const ended = (await waivers.get(approved.id))!;
+    expect(ended).toMatchObject({ status: 'expired', expiryTold: true });
+    const notices = w.h.slack.calls('chat.postMessage').filter((c) => c.ok && c.args.thread_ts === approved.messageTs);
+    expect(JSON.stringify(notices.at(-1)?.args.blocks)).toContain('*expired*');
+    expect(JSON.stringify(notices.at(-1)?.args.blocks)).toContain('counts as FAIL again');
+    expect(buttons(waiverMessage(ended).blocks)).toEqual([]);
+    expect((await trail(w, ORDERS)).filter((e) => e.type === 'waiver.expired')).toEqual([expect.objectContaining({ actor: 'system', waiverId: approved.id })]);
+
+    // A second sweep tells nobody twice.
+    const told = notices.length;
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date(afterExpiry.getTime() + 3_600_000) });
+    try {
+      await handleWorkerEvent({ kind: 'sweep' }, w.h.config);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(w.h.slack.calls('chat.postMessage').filter((c) => c.ok && c.args.thread_ts === approved.messageTs)).toHaveLength(told);
+  });
+
+  it('is revocable by whoever asked or an approver, and by nobody else', async () => {
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(20) });
+    const approved = await decide('approve', await only(), BOB);
+    expect((await decide('revoke', approved, DAVE)).status).toBe('active');
+    expect(lastEphemeral(w, DAVE)).toContain('Only whoever asked for this waiver, or an approver');
+    const revoked = await decide('revoke', approved, ALICE);
+    expect(revoked).toMatchObject({ status: 'revoked', revokedBy: ALICE });
+    expect((await findingOf(ORDERS)).findings[0]?.status).toBe('FAIL');
+    expect((await trail(w, ORDERS)).map((e) => e.type)).toEqual(expect.arrayContaining(['waiver.revoke.refused', 'waiver.revoked']));
+  });
+
+  it('is listed by /glue-encrypt waivers, with the buttons its status allows', async () => {
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(20) });
+    const listed = await w.h.command('waivers');
+    const body = JSON.parse(listed.body) as { blocks: KnownBlock[] };
+    expect(blocksText(body.blocks)).toContain(ORDERS);
+    expect(blocksText(body.blocks)).toContain('waiting for approval');
+    expect(buttons(body.blocks).map((b) => b.action_id)).toEqual([WAIVER_ACTIONS.approve, WAIVER_ACTIONS.reject]);
+  });
+});
+
+describe('a bad form', () => {
+  it.each([
+    ['no reason', { expiry: day(30) }, 'reason'],
+    ['a reason of only spaces', { reason: '        ', expiry: day(30) }, 'reason'],
+    ['an expiry past the maximum', { ...GOOD, expiry: day(91) }, 'expiry'],
+    ['an expiry in the past', { ...GOOD, expiry: day(-1) }, 'expiry'],
+    ['an expiry of today', { ...GOOD, expiry: day(0) }, 'expiry'],
+    ['no expiry', { ...GOOD }, 'expiry'],
+    ['a ticket over 100 characters', { ...GOOD, expiry: day(30), ticket: 'X'.repeat(101) }, 'ticket'],
+  ] as const)('with %s gets an error under that field and stores nothing', async (_what, values, field) => {
+    const answer = await askForWaiver(ORDERS, values);
+    expect(answer.statusCode).toBe(200);
+    const { response_action, errors } = errorsOf(answer);
+    expect(response_action).toBe('errors');
+    expect(Object.keys(errors ?? {})).toEqual([field]);
+    expect(errors?.[field]).toMatch(/\w{3,}/);
+    expect(await waivers.all()).toEqual([]);
+    expect((await trail(w, ORDERS)).filter((e) => e.type.startsWith('waiver.'))).toEqual([]);
+  });
+
+  it('with a damaged form is refused and stores nothing', async () => {
+    await acceptRiskValueFor(ORDERS);
+    await w.h.click(WAIVER_ACTIONS.acceptRisk, await acceptRiskValueFor(ORDERS), { user: ALICE });
+    const modal = w.h.slack.views().at(-1)!;
+    modal.view.private_metadata = JSON.stringify({ a: 'not-an-account' });
+    const { response_action, errors } = errorsOf(await w.h.submitView(ALICE, form({ ...GOOD, expiry: day(30) }), modal.id));
+    expect(response_action).toBe('errors');
+    expect(errors?.reason).toContain('damaged');
+    expect(await waivers.all()).toEqual([]);
+  });
+});
