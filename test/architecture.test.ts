@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const SRC = join(process.cwd(), 'src');
-const LOWER_LAYERS = ['remediation', 'digests', 'drift', 'home', 'evidence', 'securityhub', 'inventory', 'checks', 'audit', 'report', 'operations'];
+const LOWER_LAYERS = ['remediation', 'waivers', 'digests', 'drift', 'home', 'evidence', 'securityhub', 'inventory', 'checks', 'audit', 'report', 'operations'];
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));

@@ -101,6 +101,7 @@ function homeDeps(config: AppConfig, web: WebClient) {
     snapshots: SnapshotStore.fromConfig(dynamo, config, purpose),
     subscriptions: new SubscriptionStore(dynamo, state),
     inFlight: () => remediations.inFlight(),
+    ...(waiversEnabled(config) ? { waivers: () => new WaiverStore(dynamo, state).all() } : {}),
   };
 }
 

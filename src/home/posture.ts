@@ -4,6 +4,7 @@ import type { AccountOutcome, ScanRun, SnapshotStore } from '../digests/snapshot
 import type { SubscriptionStore } from '../digests/subscriptionStore.js';
 import type { Subscription } from '../digests/types.js';
 import type { Remediation } from '../remediation/types.js';
+import type { Waiver } from '../waivers/types.js';
 
 export interface Posture {
   /** Absent until a scheduled scan (or /glue-encrypt digest) has run. */
@@ -11,16 +12,22 @@ export interface Posture {
   accounts: AccountOutcome[];
   inFlight: Remediation[];
   subscriptions: Subscription[];
+  /** Waivers in force or waiting for approval, unexpired. */
+  waivers: Waiver[];
 }
 
 export interface PostureDeps {
   snapshots: SnapshotStore;
   subscriptions: SubscriptionStore;
   inFlight(): Promise<Remediation[]>;
+  /** Every waiver; absent where waivers are not enabled. */
+  waivers?(): Promise<Waiver[]>;
 }
 
 export async function readPosture(deps: PostureDeps): Promise<Posture> {
-  const [run, inFlight, subscriptions] = await Promise.all([deps.snapshots.latestRun(), deps.inFlight(), deps.subscriptions.all()]);
+  const [run, inFlight, subscriptions, waivers] = await Promise.all([deps.snapshots.latestRun(), deps.inFlight(), deps.subscriptions.all(), deps.waivers?.() ?? []]);
   const accounts = run ? await deps.snapshots.outcomes(run.runId) : [];
-  return { ...(run ? { run } : {}), accounts, inFlight, subscriptions };
+  const now = new Date().toISOString();
+  const open = waivers.filter((w) => (w.status === 'active' || w.status === 'pending_approval') && w.expiresAt > now);
+  return { ...(run ? { run } : {}), accounts, inFlight, subscriptions, waivers: open };
 }

@@ -4,6 +4,7 @@
 // ended by the sweep with the channel told.
 import { KMSClient, ScheduleKeyDeletionCommand } from '@aws-sdk/client-kms';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { KnownBlock } from '@slack/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exitCode, toJson } from '../../src/cli/report.js';
@@ -15,7 +16,7 @@ import { WAIVER_ACTIONS, WAIVER_VIEW, parseAcceptRiskValue } from '../../src/sla
 import { waiverSource } from '../../src/waivers/source.js';
 import { WaiverStore } from '../../src/waivers/store.js';
 import type { Waiver } from '../../src/waivers/types.js';
-import { ALICE, BOB, CAROL, DAVE, REGION, blocksText, channel, lastEphemeral, startWorld, trail, type World } from './helpers.js';
+import { ACCOUNT, ALICE, BOB, CAROL, DAVE, ORDERS_ID, REGION, blocksText, channel, lastEphemeral, startWorld, trail, type World } from './helpers.js';
 
 const INVOICE = 'invoice-dedupe';
 const INVOICE_ID = DEMO_TRANSFORM_IDS[INVOICE];
@@ -24,8 +25,9 @@ const ORDERS = 'orders-match';
 let w: World;
 let waivers: WaiverStore;
 let dynamo: DynamoDBClient;
-beforeEach(async () => {
-  w = await startWorld();
+beforeEach(async (ctx) => {
+  // The Security Hub case needs the export on from the start (the harness reads its configuration once).
+  w = await startWorld(ctx.task.name.includes('Security Hub') ? { env: { GLUE_ENCRYPT_SECURITY_HUB: 'true' } } : {});
   dynamo = new DynamoDBClient({});
   waivers = new WaiverStore(dynamo, w.h.config.tables.state!);
 });
@@ -153,6 +155,13 @@ describe('accepting a risk', () => {
     expect(json.summary.WAIVED).toBe(1);
     expect(exitCode(scan)).toBe(0);
 
+    // App Home lists the accepted risk, with its end and its approver.
+    await w.h.homeOpened(BOB);
+    await w.h.settle();
+    const home = blocksText((w.h.slack.homeTab(BOB)!.view.blocks ?? []) as KnownBlock[]);
+    expect(home).toContain('*Accepted risks (WAIVED)* · 1');
+    expect(home).toContain(`${ORDERS} (${ACCOUNT} · ${REGION}) until ${day(30)}, approved by <@U0CAROL>`);
+
     const types = (await trail(w, ORDERS)).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['waiver.requested', 'waiver.approve.refused', 'waiver.approved']));
   });
@@ -229,6 +238,15 @@ describe('accepting a risk', () => {
     expect(blocksText(body.blocks)).toContain(ORDERS);
     expect(blocksText(body.blocks)).toContain('waiting for approval');
     expect(buttons(body.blocks).map((b) => b.action_id)).toEqual([WAIVER_ACTIONS.approve, WAIVER_ACTIONS.reject]);
+
+    // An approver sees it waiting on the Home tab, with the same buttons; whoever asked does not.
+    await w.h.homeOpened(BOB);
+    await w.h.homeOpened(ALICE);
+    await w.h.settle();
+    const homeOf = (user: string) => (w.h.slack.homeTab(user)!.view.blocks ?? []) as KnownBlock[];
+    expect(blocksText(homeOf(BOB))).toContain(`Waiver asked by <@U0ALICE>: *${ORDERS}*`);
+    expect(buttons(homeOf(BOB)).map((b) => b.action_id)).toEqual(expect.arrayContaining([WAIVER_ACTIONS.approve, WAIVER_ACTIONS.reject]));
+    expect(blocksText(homeOf(ALICE))).not.toContain('Waiver asked by');
   });
 });
 
@@ -261,5 +279,42 @@ describe('a bad form', () => {
     expect(response_action).toBe('errors');
     expect(errors?.reason).toContain('damaged');
     expect(await waivers.all()).toEqual([]);
+  });
+});
+
+describe('a waiver in the scheduled scan', () => {
+  async function scheduledScan() {
+    await w.h.digestsDue();
+    await w.h.scheduledScan();
+  }
+  async function ordersInSecurityHub() {
+    const hub = new SecurityHubClient({ region: REGION });
+    const out = await hub.send(new GetFindingsCommand({ MaxResults: 100 }));
+    hub.destroy();
+    return out.Findings?.find((f) => f.Id === `glue-encrypt/${ACCOUNT}/${REGION}/${ORDERS_ID}`);
+  }
+  const digests = () => channel(w).filter((m) => blocksText(m.blocks).includes('glue-encrypt digest'));
+
+  it('is SUPPRESSED in Security Hub while it holds (still FAILED), NEW again once revoked, and the digest says it was waived', async () => {
+    w.h.aws.securityHub.enable(ACCOUNT, REGION);
+    w.h.aws.securityHub.enable(ACCOUNT, 'us-east-1');
+    await w.h.command('subscribe', { user: BOB });
+    await scheduledScan();
+    expect(await ordersInSecurityHub()).toMatchObject({ Workflow: { Status: 'NEW' }, Compliance: { Status: 'FAILED' } });
+
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(30) });
+    const approved = await decide('approve', await only(), BOB);
+    await scheduledScan();
+    const suppressed = await ordersInSecurityHub();
+    expect(suppressed).toMatchObject({ Workflow: { Status: 'SUPPRESSED' }, Compliance: { Status: 'FAILED' } });
+    expect(suppressed?.Note?.Text).toContain(approved.id);
+    const digest = blocksText(digests().at(-1)!.blocks);
+    expect(digest).toContain('1 newly waived (accepted risk)');
+    expect(digest).toMatch(/1 WAIVED/);
+
+    await decide('revoke', approved, BOB);
+    await scheduledScan();
+    expect(await ordersInSecurityHub()).toMatchObject({ Workflow: { Status: 'NEW' }, Compliance: { Status: 'FAILED' } });
+    expect(blocksText(digests().at(-1)!.blocks)).toContain(ORDERS); // a new failure again
   });
 });

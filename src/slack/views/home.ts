@@ -11,6 +11,7 @@ import { LIMITS, literal, mention, mrkdwnContext, mrkdwnSection, plural, slackTi
 const channelLink = (id: string) => (/^[CG][A-Z0-9]{2,}$/.test(id) ? `<#${id}>` : literal(id));
 import { countsText } from './findings.js';
 import { decisionBlock } from './remediation.js';
+import { decisionButtons } from './waivers.js';
 
 const HOME_MAX_BLOCKS = 100;
 
@@ -20,6 +21,34 @@ export interface HomeView {
 }
 
 const counts = (c: Record<Status, number>) => countsText(c, true) || 'no transforms';
+
+/** Accepted risks in force, and for an approver the waiver requests someone else made, with their buttons. */
+function waiverBlocks(p: Posture, viewer: { userId: string; approver: boolean }, room: number): KnownBlock[] {
+  const now = new Date();
+  const day = (iso: string) => iso.slice(0, 10);
+  const active = p.waivers.filter((w) => w.status === 'active').sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
+  const waiting = p.waivers.filter((w) => w.status === 'pending_approval');
+  const out: KnownBlock[] = [{ type: 'divider' }];
+  out.push(
+    mrkdwnSection(
+      active.length > 0
+        ? `*Accepted risks (WAIVED)* · ${active.length}, soonest to end first\n${active
+            .slice(0, 15)
+            .map((w) => `• ${literal(w.transformName)} (${w.accountId} · ${w.region}) until ${day(w.expiresAt)}, approved by ${mention(w.decidedBy ?? '').text}`)
+            .join('\n')}`
+        : '*Accepted risks (WAIVED)* · none',
+    ),
+  );
+  const mine = viewer.approver ? waiting.filter((w) => w.requestedBy !== viewer.userId) : [];
+  for (const w of mine.slice(0, 5)) {
+    if (out.length + 2 > room) break;
+    out.push(mrkdwnSection(`Waiver asked by ${mention(w.requestedBy).text}: *${literal(w.transformName)}* (${w.accountId} · ${w.region}) until ${day(w.expiresAt)}, for ${w.reasonCodes.join(', ')}: “${literal(truncate(w.justification, 200))}”`));
+    const buttons = decisionButtons(w, now);
+    if (buttons) out.push(buttons);
+  }
+  if (!viewer.approver && waiting.length > 0) out.push(mrkdwnContext(`${plural(waiting.length, 'waiver request')} waiting for an approver.`));
+  return out;
+}
 
 const failures = (c: Record<string, Record<Status, number>> | undefined) => Object.values(c ?? {}).reduce((n, r) => n + r.FAIL, 0);
 
@@ -68,6 +97,8 @@ export function renderHome(p: Posture, viewer: { userId: string; approver: boole
   } else if (waiting.length > 0) {
     blocks.push(mrkdwnContext(`${plural(waiting.length, 'request')} waiting for an approver.`));
   }
+
+  blocks.push(...waiverBlocks(p, viewer, HOME_MAX_BLOCKS - 8 - blocks.length));
 
   blocks.push({ type: 'divider' });
   const byChannel = [...p.subscriptions].sort((a, b) => a.channelId.localeCompare(b.channelId));

@@ -137,7 +137,8 @@ function statusLine(w: Waiver, now: Date): string {
   }
 }
 
-function decisionButtons(w: Waiver, now: Date): ActionsBlock | undefined {
+/** The buttons a waiver's status allows (Approve / Reject while waiting, Revoke while in force), as on its message. */
+export function decisionButtons(w: Waiver, now: Date): ActionsBlock | undefined {
   if (w.status === 'pending_approval' && inForce(w, now)) {
     return { type: 'actions', block_id: `waiver:${w.id}:v${w.version}`, elements: [idButton(WAIVER_ACTIONS.approve, 'Approve', w.id, 'primary'), idButton(WAIVER_ACTIONS.reject, 'Reject', w.id, 'danger')] };
   }
