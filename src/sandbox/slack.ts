@@ -94,6 +94,9 @@ export interface EphemeralMessage {
   postedAt: Date;
 }
 
+/** A trigger_id is good for 3 seconds after the interaction that carried it. */
+const TRIGGER_LIFETIME_MS = 3000;
+
 export interface SandboxView {
   id: string;
   externalId?: string;
@@ -140,6 +143,12 @@ export interface SlackSandbox {
   rateLimitNext(method: string, retryAfterSeconds: number): void;
   /** A response_url for a command or click in `channel` (5 uses, 30 minutes, like Slack's). */
   mintResponseUrl(options: ResponseUrlOptions): string;
+  /**
+   * A trigger_id as Slack puts in a click or a command (issued `at`, now by default): views.open
+   * takes it once (then exchanged_trigger_id), within 3 seconds (then expired_trigger_id), and
+   * refuses one it never issued (invalid_trigger_id).
+   */
+  mintTriggerId(at?: Date): string;
   setUsergroup(id: string, userIds: string[]): void;
   /** Files shared with files.uploadV2 (getUploadURLExternal, the upload, completeUploadExternal), in order. */
   sharedFiles(): SharedFile[];
@@ -415,6 +424,7 @@ class Sandbox implements SlackSandbox {
   private readonly failures = new Map<string, { error: string; remaining: number }[]>();
   private readonly rateLimits = new Map<string, number[]>();
   private readonly responseUrls = new Map<string, ResponseUrlState>();
+  private readonly triggers = new Map<string, { issuedAt: number; used: boolean }>();
   /** Files between getUploadURLExternal and completeUploadExternal: what was announced, and the bytes once uploaded. */
   private readonly pendingUploads = new Map<string, { filename: string; length: number; content?: string }>();
   private readonly shared: SharedFile[] = [];
@@ -559,6 +569,13 @@ class Sandbox implements SlackSandbox {
     const id = `R${String(this.sequence).padStart(6, '0')}${Math.random().toString(36).slice(2, 10)}`;
     this.responseUrls.set(id, { ...options, channel: this.channelIdFor(options.channel), uses: 0, mintedAt: Date.now() });
     return `${this.url}/response/${id}`;
+  }
+
+  mintTriggerId(at: Date = new Date()): string {
+    this.sequence += 1;
+    const id = `${Math.floor(at.getTime() / 1000)}.${this.sequence}.${Math.random().toString(16).slice(2, 14)}`;
+    this.triggers.set(id, { issuedAt: at.getTime(), used: false });
+    return id;
   }
 
   setUsergroup(id: string, userIds: string[]): void {
@@ -967,8 +984,12 @@ class Sandbox implements SlackSandbox {
 
   private viewsOpen(args: Record<string, unknown>): Record<string, unknown> {
     const triggerId = stringArg(args, 'trigger_id');
-    if (triggerId === undefined) throw new SlackApiError('invalid_trigger_id');
+    const trigger = triggerId === undefined ? undefined : this.triggers.get(triggerId);
+    if (!trigger) throw new SlackApiError('invalid_trigger_id');
+    if (trigger.used) throw new SlackApiError('exchanged_trigger_id');
+    if (Date.now() - trigger.issuedAt > TRIGGER_LIFETIME_MS) throw new SlackApiError('expired_trigger_id');
     const view = this.viewArg(args);
+    trigger.used = true;
     this.sequence += 1;
     const externalId = typeof view.external_id === 'string' ? view.external_id : undefined;
     const stored: SandboxView = {

@@ -8,6 +8,11 @@ import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityh
 import type { KnownBlock } from '@slack/types';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { exitCode, toJson } from '../../src/cli/report.js';
+import { evidenceCsv } from '../../src/evidence/csv.js';
+import { toOcsf } from '../../src/evidence/ocsf.js';
+import { buildEvidence } from '../../src/evidence/report.js';
+import { signedInteraction } from '../../src/sandbox/slackRequest.js';
+import { parseCsv } from '../csv.js';
 import { handleWorkerEvent } from '../../src/handlers/worker.js';
 import { runScan, scanOptionsFrom } from '../../src/inventory/scan.js';
 import { DEMO_TRANSFORM_IDS } from '../../src/sandbox/fixtures.js';
@@ -155,6 +160,15 @@ describe('accepting a risk', () => {
     expect(json.summary.WAIVED).toBe(1);
     expect(exitCode(scan)).toBe(0);
 
+    // The evidence report: the waiver on the transform's row (CSV), its JSON record, and OCSF's Suppressed.
+    const evidence = buildEvidence({ scan, audit: await trail(w, ORDERS), generatedAt: new Date(), generatedBy: BOB, since: day(0) });
+    expect(evidence.findings[0]?.waiver).toMatchObject({ id: asked.id, approvedBy: CAROL, justification: GOOD.reason, ticket: 'SEC-1234', notCovered: [] });
+    const [header, ...rows] = parseCsv(evidenceCsv(evidence));
+    const row = Object.fromEntries(header!.map((h, i) => [h, rows.find((r) => r[0] === 'transform')![i]]));
+    expect(row).toMatchObject({ status: 'WAIVED', waiver_id: asked.id, waiver_approved_by: CAROL, waiver_expires_at: asked.expiresAt });
+    expect(rows.filter((r) => r[0] === 'audit_event' && r[header!.indexOf('waiver_id')] === asked.id).length).toBeGreaterThanOrEqual(3);
+    expect(toOcsf(evidence, 'test')[0]).toMatchObject({ status_id: 3, status: 'Suppressed', compliance: { status_id: 3 } });
+
     // App Home lists the accepted risk, with its end and its approver.
     await w.h.homeOpened(BOB);
     await w.h.settle();
@@ -247,6 +261,30 @@ describe('accepting a risk', () => {
     expect(blocksText(homeOf(BOB))).toContain(`Waiver asked by <@U0ALICE>: *${ORDERS}*`);
     expect(buttons(homeOf(BOB)).map((b) => b.action_id)).toEqual(expect.arrayContaining([WAIVER_ACTIONS.approve, WAIVER_ACTIONS.reject]));
     expect(blocksText(homeOf(ALICE))).not.toContain('Waiver asked by');
+  });
+});
+
+describe('when Slack or the workspace is not as expected', () => {
+  it('tells the clicker when Slack does not open the form, and nothing is requested', async () => {
+    const value = await acceptRiskValueFor(ORDERS);
+    w.h.slack.failNext('views.open', 'expired_trigger_id');
+    expect((await w.h.click(WAIVER_ACTIONS.acceptRisk, value, { user: ALICE })).statusCode).toBe(200);
+    expect(lastEphemeral(w, ALICE)).toContain('I could not open the Accept-risk form');
+    expect(lastEphemeral(w, ALICE)).toContain('expired_trigger_id');
+    expect(await waivers.all()).toEqual([]);
+  });
+
+  it("refuses a form submitted from another workspace under the form's first field, and stores nothing", async () => {
+    await w.h.click(WAIVER_ACTIONS.acceptRisk, await acceptRiskValueFor(ORDERS), { user: ALICE });
+    const modal = w.h.slack.views().at(-1)!;
+    const answer = await w.h.slackHandler(
+      signedInteraction(
+        { type: 'view_submission', team: { id: 'T0OTHER', domain: 'other' }, user: { id: ALICE, team_id: 'T0OTHER' }, api_app_id: 'A0GLUEENC', trigger_id: w.h.slack.mintTriggerId(), view: { ...modal.view, id: modal.id, state: { values: form({ ...GOOD, expiry: day(30) }) } } },
+        { signingSecret: w.h.signingSecret },
+      ),
+    );
+    expect(errorsOf(answer as { body: string })).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringContaining('another Slack workspace') } });
+    expect(await waivers.all()).toEqual([]);
   });
 });
 

@@ -209,7 +209,7 @@ describe('Slack sandbox with the real WebClient', () => {
       title: { type: 'plain_text' as const, text: 'Reject remediation' },
       blocks: [{ type: 'section' as const, text: { type: 'mrkdwn' as const, text: 'Why?' } }],
     };
-    const opened = await web.views.open({ trigger_id: '12345.98765.abcd', view });
+    const opened = await web.views.open({ trigger_id: slack.mintTriggerId(), view });
     expect(opened.view).toMatchObject({ type: 'modal', title: view.title });
     const id = opened.view!.id!;
     const updated = await web.views.update({
@@ -221,6 +221,17 @@ describe('Slack sandbox with the real WebClient', () => {
     expect(slack.views().find((v) => v.id === id)?.view).toMatchObject({ title: { text: 'Rejected' } });
     const stale = await slackError(web.views.update({ view_id: id, hash: opened.view!.hash!, view }));
     expect(stale.data.error).toBe('hash_conflict');
+  });
+
+  it('opens a modal only with a trigger it issued, once, within 3 seconds, as Slack does', async () => {
+    const view = { type: 'modal' as const, title: { type: 'plain_text' as const, text: 'Accept risk' }, blocks: [] };
+    expect((await slackError(web.views.open({ trigger_id: '12345.98765.abcd', view }))).data.error).toBe('invalid_trigger_id');
+    const trigger = slack.mintTriggerId();
+    await web.views.open({ trigger_id: trigger, view });
+    expect((await slackError(web.views.open({ trigger_id: trigger, view }))).data.error).toBe('exchanged_trigger_id');
+    const old = slack.mintTriggerId(new Date(Date.now() - 3_001));
+    expect((await slackError(web.views.open({ trigger_id: old, view }))).data.error).toBe('expired_trigger_id');
+    expect(slack.views().filter((v) => v.view.title && (v.view.title as { text: string }).text === 'Accept risk')).toHaveLength(1);
   });
 
   it('accepts JSON bodies with a bearer token, as Slack does', async () => {
