@@ -565,6 +565,8 @@ describe('functions', () => {
     if (name === 'scan' || name === 'digest') expect(config.digests.snapshotRetentionDays).toBe(40);
     if (name === 'slack') expect(config.digests).toMatchObject({ managers: 'approvers', organizationScan: false, scanStateMachineArn: refs.ScanStateMachine });
     if (name === 'worker') expect(config.remediation.approvalTtlHours).toBe(24);
+    // The Accept-risk form is checked by the slack function, with the README's default maximum.
+    if (name === 'slack') expect([envOf(FUNCTIONS.slack).GLUE_ENCRYPT_WAIVER_MAX_DAYS, config.remediation.waiverMaxDays]).toEqual(['90', 90]);
     // The slack function knows its own account, to refuse a command naming one it does not read.
     if (name === 'slack') expect(config.scope.homeAccountId).toBe(PLAUSIBLE.accountId);
   });
