@@ -9,6 +9,7 @@ import { startHarness, SANDBOX_CHANNEL, type Harness } from './sandbox/harness.j
 import { DEMO_ACCOUNT_ID, DEMO_KEY_IDS, DEMO_REGION, DEMO_TRANSFORM_IDS, newTransformInput } from './sandbox/fixtures.js';
 import { blocksToText } from './slack/views/terminal.js';
 import { ACTIONS, requestIdOfDecisionBlock } from './slack/views/remediation.js';
+import { WAIVER_ACTIONS, parseAcceptRiskValue } from './slack/views/waivers.js';
 
 const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);
 const rule = (title: string) => console.log(`\n${bold(`── ${title} `.padEnd(78, '─'))}`);
@@ -105,6 +106,7 @@ export async function runDemo(): Promise<number> {
     await harness.settle();
     for (const e of harness.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(messageText(e)));
 
+    const waiver = await showWaiver(harness);
     const digests = await showDigests(harness);
     const drift = await showDrift(harness);
     showHome(await homeTab(harness, 'U0BOB'));
@@ -117,6 +119,7 @@ export async function runDemo(): Promise<number> {
     const failures = [
       !/· completed/.test(outcome(request.ts)) && 'the remediation of orders-match did not complete',
       !/· completed/.test(outcome(revert.ts)) && 'the revert of orders-match did not complete',
+      !/WAIVED\s+\*?vendor-match/.test(waiver.check) && 'the approved waiver of vendor-match did not show as WAIVED',
       !/new failures?: .*fraud-match-2027/.test(digests.second) && 'the second digest did not report the new unencrypted transform',
       !/disabled; 3 transforms encrypted with it/.test(digests.second) && 'the second digest did not report the disabled key',
       !/CreateMLTransform on transform shadow-match/.test(drift.transform) && 'no drift alert for the new unencrypted transform',
@@ -139,6 +142,65 @@ export async function runDemo(): Promise<number> {
   } finally {
     await harness.close();
   }
+}
+
+/** The Accept-risk button of a transform in the channel's newest message offering one. */
+function acceptRiskValue(h: Harness, name: string): string {
+  for (const m of [...h.slack.channelView(SANDBOX_CHANNEL)].reverse()) {
+    for (const b of m.blocks) {
+      if (b.type !== 'actions') continue;
+      const button = b.elements.find((e) => 'action_id' in e && e.action_id === WAIVER_ACTIONS.acceptRisk && 'value' in e && parseAcceptRiskValue(e.value)?.n === name);
+      if (button && 'value' in button && button.value) return button.value;
+    }
+  }
+  throw new Error(`No Accept risk button for ${name}`);
+}
+
+/** An accepted risk: the form (once refused), a refused self-approval, an approval, the check showing WAIVED. */
+async function showWaiver(h: Harness): Promise<{ check: string }> {
+  const day = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  const form = (reason: string | null) => ({
+    reason: { value: { type: 'plain_text_input', value: reason } },
+    expiry: { value: { type: 'datepicker', selected_date: day(30) } },
+    ticket: { value: { type: 'plain_text_input', value: 'SEC-4321' } },
+  });
+  rule('@alice presses Accept risk on vendor-match (from the first check); the form opens');
+  await h.click(WAIVER_ACTIONS.acceptRisk, acceptRiskValue(h, 'vendor-match'), { user: 'U0ALICE' });
+  const modal = h.slack.views().at(-1)!;
+  console.log(indent(blocksToText({ text: '', blocks: ((modal.view.blocks ?? []) as never[]).slice(0, 1) })));
+  console.log(indent('[Why is this risk accepted?]  [Until (end of day, UTC)]  [Ticket (optional)]'));
+
+  rule(`@alice submits it without a reason: the form says so under the field, nothing is stored`);
+  const refused = JSON.parse((await h.submitView('U0ALICE', form(null), modal.id)).body || '{}') as { errors?: Record<string, string> };
+  console.log(indent(Object.entries(refused.errors ?? {}).map(([field, why]) => `${field}: ${why}`).join('\n')));
+
+  rule(`@alice says why, until ${day(30)}, ticket SEC-4321: the request is posted for approval`);
+  const before = h.slack.channelView(SANDBOX_CHANNEL).length;
+  await h.submitView('U0ALICE', form('Vendor matching is replaced by the new MDM service next month; re-creating it now would stall the migration.'), modal.id);
+  await h.settle();
+  showChannel(h, before);
+  const request = h.slack.channelView(SANDBOX_CHANNEL).at(-1)!;
+  const approve = request.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])).find((e) => 'action_id' in e && e.action_id === WAIVER_ACTIONS.approve);
+  const value = approve && 'value' in approve ? (approve.value ?? '') : '';
+
+  rule('@alice tries to approve her own waiver');
+  await h.click(WAIVER_ACTIONS.approve, value, { user: 'U0ALICE', messageTs: request.ts });
+  for (const e of h.slack.ephemerals({ user: 'U0ALICE' }).slice(-1)) console.log(indent(messageText(e)));
+
+  rule('@carol (in the approver group) approves it');
+  await h.click(WAIVER_ACTIONS.approve, value, { user: 'U0CAROL', messageTs: request.ts });
+  await h.settle();
+  const now = h.slack.channelView(SANDBOX_CHANNEL);
+  console.log(indent(messageText(now.find((m) => m.ts === request.ts)!)));
+  for (const m of now.filter((x) => x.threadTs === request.ts)) console.log(indent(`↳ ${messageText(m)}`));
+
+  rule('@alice types: /glue-encrypt check vendor-match');
+  const seen = h.slack.channelView(SANDBOX_CHANNEL).length;
+  await h.command('check vendor-match', { user: 'U0ALICE' });
+  await h.settle();
+  showChannel(h, seen);
+  const check = h.slack.channelView(SANDBOX_CHANNEL).slice(seen).map(messageText).join('\n');
+  return { check };
 }
 
 /** A subscription, two scheduled digests and what changed between them; returns what the second said. */

@@ -15,6 +15,10 @@ describe('npm run demo', () => {
     expect(text).toMatch(/6 FAIL · 3 WARN · 2 PASS\s+\(11 transforms/);
     expect(text).toContain('"eu-west-2x" is not an AWS region');
     expect(text).toContain('someone else must approve it (four-eyes rule)');
+    // An accepted risk: the form refuses no reason, the requester cannot approve, then it shows WAIVED.
+    expect(text).toContain('reason: Say why this risk is accepted');
+    expect(text).toContain('You asked for this waiver, so someone else must approve it (four-eyes rule).');
+    expect(text).toMatch(/WAIVED {2}vendor-match .*\n.*\n.*Accepted risk until \d{4}-\d{2}-\d{2} \(asked by @U0ALICE, approved by @U0CAROL, ticket SEC-4321\)/);
     expect(text.match(/· completed/g)?.length).toBeGreaterThanOrEqual(2);
     expect(text).toContain('Reverted: orders-match is tfm-d880a414fe8c31fce005d221b16b1eca3973d1df again, with 312 labels');
     // Digests, drift alerts and the Home tab.
