@@ -25,8 +25,9 @@ type Respond = (message: { response_type: 'ephemeral'; replace_original: false; 
 const NOT_ENABLED = 'Waivers are not enabled in this installation (they need the state and audit tables).';
 const INVALID = renderFailure('That button is not valid.', 'Its payload did not pass validation, so nothing was done.', 'Run /glue-encrypt check again and use the new buttons.');
 
-async function ephemeral(respond: Respond, message: { text: string; blocks: unknown[] }): Promise<void> {
-  await respond({ response_type: 'ephemeral', replace_original: false, ...message }).catch(() => undefined);
+/** Tells the clicker; a click from the Home tab has no response_url (Bolt gives no respond), and the refreshed tab shows the outcome instead. */
+async function ephemeral(respond: Respond | undefined, message: { text: string; blocks: unknown[] }): Promise<void> {
+  await respond?.({ response_type: 'ephemeral', replace_original: false, ...message }).catch(() => undefined);
 }
 
 const describeRaw = (raw: string | undefined) => {
@@ -48,9 +49,11 @@ export function registerWaiverListeners(app: App, config: AppConfig, dispatcher:
     approval: config.remediation,
     isInApproverGroup: (userId) => approverGroupCache.includes(client, config.remediation.approverGroup!, userId),
   });
+  // A decision from the Home tab: the worker publishes the tab again, so the clicker sees what holds.
+  const refreshHome = (userId: string) => dispatcher.dispatch({ kind: 'home', userId }).catch((err: unknown) => app.logger.warn('Could not hand the Home tab to the worker', err));
   const teamOf = (body: { team?: { id?: string } | null; user: { team_id?: string } }) => body.team?.id ?? body.user.team_id;
 
-  const refuse = async (respond: Respond, body: BlockAction, action: string, detail: string, message: { text: string; blocks: unknown[] }, value?: string) => {
+  const refuse = async (respond: Respond | undefined, body: BlockAction, action: string, detail: string, message: { text: string; blocks: unknown[] }, value?: string) => {
     await auditRefusal({ action, actor: body.user.id, teamId: teamOf(body), channel: body.channel?.id ?? body.container?.channel_id, messageTs: body.message?.ts ?? body.container?.message_ts, detail, ...(value !== undefined ? { value } : {}) });
     await ephemeral(respond, message);
   };
@@ -67,7 +70,7 @@ export function registerWaiverListeners(app: App, config: AppConfig, dispatcher:
       await client.views.open({ trigger_id: body.trigger_id, view: renderWaiverModal({ ...v, ch: channelId }, { maxDays: config.remediation.waiverMaxDays, now: new Date() }) });
     } catch (err) {
       const code = slackErrorCode(err) ?? (err as Error).name;
-      app.logger.warn('Could not open the waiver form', err);
+      app.logger.warn(`Could not open the waiver form: ${code}`);
       await ephemeral(respond, renderFailure('I could not open the Accept-risk form.', `Slack said ${code}; nothing was requested.`, 'Press Accept risk again (the form must open within 3 seconds of the click).'));
     }
   });
@@ -83,7 +86,7 @@ export function registerWaiverListeners(app: App, config: AppConfig, dispatcher:
       await auditRefusal({ action: 'waiver.request', actor: userId, teamId, detail });
       return;
     }
-    const checked = validateWaiverForm(readWaiverForm(view.state?.values as never), new Date(), config.remediation.waiverMaxDays);
+    const checked = validateWaiverForm(readWaiverForm(view.state?.values), new Date(), config.remediation.waiverMaxDays);
     if (!checked.ok) {
       await ack({ response_action: 'errors', errors: checked.errors });
       return;
@@ -141,10 +144,12 @@ export function registerWaiverListeners(app: App, config: AppConfig, dispatcher:
         return;
       }
       if (!outcome.ok) {
+        if (body.container?.type === 'view') await refreshHome(body.user.id);
         await ephemeral(respond, renderFailure(`You cannot ${action} this waiver.`, literalExceptMentions(outcome.reason, [outcome.waiver?.requestedBy, outcome.waiver?.decidedBy]), 'Nothing was changed; the refusal is in the audit trail.'));
         return;
       }
       await dispatcher.dispatch({ kind: 'waiver', waiverId: outcome.waiver.id }).catch((err: unknown) => app.logger.warn('Could not hand the waiver message update to the worker', err));
+      if (body.container?.type === 'view') await refreshHome(body.user.id);
       await ephemeral(respond, renderNotice(action === 'approve' ? 'Approved: the transform shows as WAIVED until the waiver ends.' : action === 'reject' ? 'Done: the waiver request is closed.' : 'Revoked: the transform counts as FAIL again.'));
     });
   decideOn('approve');

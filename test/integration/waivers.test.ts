@@ -262,6 +262,36 @@ describe('accepting a risk', () => {
     expect(buttons(homeOf(BOB)).map((b) => b.action_id)).toEqual(expect.arrayContaining([WAIVER_ACTIONS.approve, WAIVER_ACTIONS.reject]));
     expect(blocksText(homeOf(ALICE))).not.toContain('Waiver asked by');
   });
+
+  it('is decided from the Home tab (a view: no channel, no response_url), which is then published again', async () => {
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(20) });
+    const asked = await only();
+    const fromHome = (user: string, actionId: string) =>
+      w.h.slackHandler(
+        signedInteraction(
+          {
+            type: 'block_actions',
+            team: { id: w.h.slack.teamId, domain: 'sandbox' },
+            user: { id: user, team_id: w.h.slack.teamId },
+            api_app_id: 'A0GLUEENC',
+            container: { type: 'view', view_id: 'V0HOME' },
+            view: { id: 'V0HOME', type: 'home' },
+            trigger_id: w.h.slack.mintTriggerId(),
+            actions: [{ type: 'button', action_id: actionId, block_id: `waiver:${asked.id}:v1`, value: JSON.stringify({ id: asked.id }), action_ts: `${Date.now() / 1000}` }],
+          },
+          { signingSecret: w.h.signingSecret },
+        ),
+      );
+    // The requester's own approval is refused there too, without a crash.
+    expect(((await fromHome(ALICE, WAIVER_ACTIONS.approve)) as { statusCode: number }).statusCode).toBe(200);
+    await w.h.settle();
+    expect((await waivers.get(asked.id))?.status).toBe('pending_approval');
+    expect(((await fromHome(CAROL, WAIVER_ACTIONS.approve)) as { statusCode: number }).statusCode).toBe(200);
+    await w.h.settle();
+    expect((await waivers.get(asked.id))?.status).toBe('active');
+    expect(blocksText((w.h.slack.homeTab(CAROL)!.view.blocks ?? []) as KnownBlock[])).toContain(`${ORDERS} (${ACCOUNT} · ${REGION}) until ${day(20)}, approved by <@U0CAROL>`);
+    expect(buttons(waiverMessage((await waivers.get(asked.id))!).blocks).map((b) => b.action_id)).toEqual([WAIVER_ACTIONS.revoke]);
+  });
 });
 
 describe('when Slack or the workspace is not as expected', () => {
