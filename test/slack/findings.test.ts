@@ -341,3 +341,55 @@ describe('escaping', () => {
     expect(truncate('abcdef', 4)).toBe('abc…');
   });
 });
+
+describe('renderScan with accepted risks', () => {
+  const waived = (f: Finding, notCovered: Finding['reasons'][number]['code'][] = []): Finding => ({
+    ...f,
+    status: notCovered.length > 0 ? 'FAIL' : 'WAIVED',
+    waiver: { id: '7b0c2a8e-4a43-4a39-9b8b-6c1f3f1d2e11', reasonCodes: ['USER_DATA_NOT_ENCRYPTED'], justification: 'Retired <next> quarter.', ticket: 'SEC-1', requestedBy: 'U0ALICE', approvedBy: 'U0BOB', approvedAt: '2026-12-01T10:00:00.000Z', expiresAt: '2026-12-31T23:59:59.999Z', notCovered },
+  });
+  const actionsOf = (messages: SlackMessage[]) => messages.flatMap((m) => m.blocks.filter((b) => b.type === 'actions').flatMap((b) => (b.type === 'actions' ? b.elements : [])));
+
+  it('puts Accept risk under each FAIL only, naming its transform and failing reasons', () => {
+    const fail = finding('orders-match', [reason('USER_DATA_NOT_ENCRYPTED'), reason('SECURITY_CONFIGURATION_MISSING')]);
+    const warn = finding('leads-match', [reason('SECURITY_CONFIGURATION_MISSING')]);
+    const messages = renderScan(scan([fail, warn, waived(finding('vendor-match', [reason('USER_DATA_NOT_ENCRYPTED')]))]), { remediate: true, acceptRisk: true });
+    expectWithinLimits(messages);
+    const buttons = actionsOf(messages) as Button[];
+    expect(buttons).toHaveLength(1);
+    expect(buttons[0]).toMatchObject({ action_id: 'accept_risk', text: { text: 'Accept risk' } });
+    expect(JSON.parse(buttons[0]!.value!)).toEqual({ a: ACCOUNT, r: REGION, t: fail.transformId, n: 'orders-match', c: ['USER_DATA_NOT_ENCRYPTED'] });
+  });
+
+  it('shows a waived transform as WAIVED with who accepted it, until when and why, escaped, and no button', () => {
+    const text = blocksToText(renderScan(scan([waived(finding('vendor-match', [reason('USER_DATA_NOT_ENCRYPTED')]))]), { remediate: true, acceptRisk: true })[0]!);
+    expect(text).toContain('WAIVED  vendor-match');
+    expect(text).toContain('Accepted risk until 2026-12-31 (asked by @U0ALICE, approved by @U0BOB, ticket SEC-1): “Retired <next> quarter.”');
+    const section = findingSectionsWaived(renderScan(scan([waived(finding('vendor-match', [reason('USER_DATA_NOT_ENCRYPTED')]))]), { remediate: true, acceptRisk: true }));
+    expect(section.text?.text).toContain('Retired &lt;next&gt; quarter.');
+    expect(section.accessory).toBeUndefined();
+  });
+
+  it('says which failing reason a waiver does not cover, and keeps the FAIL with its buttons', () => {
+    const f = waived(finding('invoice-dedupe', [reason('USER_DATA_NOT_ENCRYPTED'), reason('KMS_KEY_PENDING_DELETION')]), ['KMS_KEY_PENDING_DELETION']);
+    const messages = renderScan(scan([f]), { remediate: true, acceptRisk: true });
+    expect(blocksToText(messages[0]!)).toContain('covers USER_DATA_NOT_ENCRYPTED, not KMS_KEY_PENDING_DELETION: still failing');
+    expect(actionsOf(messages)).toHaveLength(1);
+    expect(findingSections(messages)[0]?.accessory).toMatchObject({ action_id: 'remediate' });
+  });
+
+  it('drops Accept risk rather than a failure when they would not all fit, and says how to get it', () => {
+    const failures = Array.from({ length: 150 }, (_, i) => finding(`fail-${String(i).padStart(3, '0')}`, [reason('USER_DATA_NOT_ENCRYPTED')]));
+    const messages = renderScan(scan(failures), { remediate: true, acceptRisk: true });
+    expectWithinLimits(messages);
+    expect(findingSections(messages)).toHaveLength(150);
+    expect(actionsOf(messages)).toEqual([]);
+    expect(sectionTexts(messages)[0]).toContain('`/glue-encrypt check <transform>` shows it with its Accept risk button');
+  });
+});
+
+function findingSectionsWaived(messages: SlackMessage[]): SectionBlock {
+  const section = messages.flatMap(sections).find((s) => /^\*WAIVED\*/.test(s.text?.text ?? ''));
+  if (!section) throw new Error('no WAIVED section');
+  return section;
+}
