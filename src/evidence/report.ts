@@ -4,6 +4,7 @@
 import type { AuditEvent } from '../audit/auditLog.js';
 import type { ScanResult } from '../inventory/types.js';
 import { summarize } from '../checks/evaluate.js';
+import type { FindingWaiver } from '../checks/types.js';
 
 export const EVIDENCE_SCHEMA_VERSION = '1';
 /** The most days one report covers: a quarter (an auditor asks per period). */
@@ -42,18 +43,8 @@ export interface EvidenceReport {
   auditEvents: AuditEvent[];
 }
 
-export interface EvidenceWaiver {
-  id: string;
-  reasonCodes: string[];
-  justification: string;
-  ticket?: string;
-  requestedBy: string;
-  approvedBy: string;
-  approvedAt: string;
-  expiresAt: string;
-  /** Failing reasons it does not cover (the finding then stays FAIL). */
-  notCovered: string[];
-}
+/** A waiver as the report carries it: the finding's own (who asked and approved, until when, what it does not cover). */
+export type EvidenceWaiver = FindingWaiver;
 
 export function buildEvidence(input: { scan: ScanResult; audit: AuditEvent[]; generatedAt: Date; generatedBy: string; since: string }): EvidenceReport {
   const { scan } = input;

@@ -2,9 +2,8 @@
 // and what the Home tab shows before and after a scheduled scan; approving from the tab.
 import type { KnownBlock } from '@slack/types';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signedInteraction } from '../../src/sandbox/slackRequest.js';
 import { withoutZeroWidthSpaces } from '../../src/slack/views/blocks.js';
-import { ACCOUNT, ALICE, BOB, ORDERS, blocksText, mustGet, requestRemediation, startWorld, type World } from './helpers.js';
+import { ACCOUNT, ALICE, BOB, ORDERS, blocksText, clickOnHome, mustGet, requestRemediation, startWorld, type World } from './helpers.js';
 
 let w: World | undefined;
 afterEach(async () => {
@@ -55,21 +54,7 @@ describe('App Home', () => {
 
     // A click from the Home tab: a view container, no channel.
     const value = approve && 'value' in approve ? String(approve.value) : '';
-    const res = await w.h.slackHandler(
-      signedInteraction(
-        {
-          type: 'block_actions',
-          team: { id: w.h.slack.teamId, domain: 'sandbox' },
-          user: { id: BOB, team_id: w.h.slack.teamId },
-          api_app_id: 'A0GLUEENC',
-          container: { type: 'view', view_id: 'V0HOME' },
-          view: { id: 'V0HOME', type: 'home' },
-          trigger_id: `${Date.now()}.1.sandbox`,
-          actions: [{ type: 'button', action_id: 'approve', block_id: actions?.block_id ?? 'b', value, action_ts: `${Date.now() / 1000}` }],
-        },
-        { signingSecret: w.h.signingSecret },
-      ),
-    );
+    const res = await clickOnHome(w, BOB, { actionId: 'approve', value, blockId: actions?.block_id ?? 'b' });
     expect(res.statusCode).toBe(200);
     await w.h.settle();
     expect((await mustGet(w, req.id)).status).toBe('completed');

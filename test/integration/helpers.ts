@@ -343,3 +343,22 @@ export function parkStateMachine(w: World): string[] {
 export function yyyymmdd(iso: string): string {
   return iso.slice(0, 10).replace(/-/g, '');
 }
+
+/** A button clicked on the Home tab, as Slack sends it: a view container, no channel and no response_url. */
+export function clickOnHome(w: World, user: string, action: { actionId: string; value: string; blockId: string }) {
+  return w.h.slackHandler(
+    signedInteraction(
+      {
+        type: 'block_actions',
+        team: { id: w.h.slack.teamId, domain: 'sandbox' },
+        user: { id: user, team_id: w.h.slack.teamId },
+        api_app_id: 'A0GLUEENC',
+        container: { type: 'view', view_id: 'V0HOME' },
+        view: { id: 'V0HOME', type: 'home' },
+        trigger_id: w.h.slack.mintTriggerId(),
+        actions: [{ type: 'button', action_id: action.actionId, block_id: action.blockId, value: action.value, action_ts: `${Date.now() / 1000}` }],
+      },
+      { signingSecret: w.h.signingSecret },
+    ),
+  );
+}

@@ -21,7 +21,7 @@ import { WAIVER_ACTIONS, WAIVER_VIEW, parseAcceptRiskValue } from '../../src/sla
 import { waiverSource } from '../../src/waivers/source.js';
 import { WaiverStore } from '../../src/waivers/store.js';
 import type { Waiver } from '../../src/waivers/types.js';
-import { ACCOUNT, ALICE, BOB, CAROL, DAVE, ORDERS_ID, REGION, blocksText, channel, lastEphemeral, startWorld, trail, type World } from './helpers.js';
+import { ACCOUNT, ALICE, BOB, CAROL, DAVE, ORDERS_ID, REGION, blocksText, channel, clickOnHome, lastEphemeral, startWorld, trail, type World } from './helpers.js';
 
 const INVOICE = 'invoice-dedupe';
 const INVOICE_ID = DEMO_TRANSFORM_IDS[INVOICE];
@@ -266,22 +266,7 @@ describe('accepting a risk', () => {
   it('is decided from the Home tab (a view: no channel, no response_url), which is then published again', async () => {
     await askForWaiver(ORDERS, { ...GOOD, expiry: day(20) });
     const asked = await only();
-    const fromHome = (user: string, actionId: string) =>
-      w.h.slackHandler(
-        signedInteraction(
-          {
-            type: 'block_actions',
-            team: { id: w.h.slack.teamId, domain: 'sandbox' },
-            user: { id: user, team_id: w.h.slack.teamId },
-            api_app_id: 'A0GLUEENC',
-            container: { type: 'view', view_id: 'V0HOME' },
-            view: { id: 'V0HOME', type: 'home' },
-            trigger_id: w.h.slack.mintTriggerId(),
-            actions: [{ type: 'button', action_id: actionId, block_id: `waiver:${asked.id}:v1`, value: JSON.stringify({ id: asked.id }), action_ts: `${Date.now() / 1000}` }],
-          },
-          { signingSecret: w.h.signingSecret },
-        ),
-      );
+    const fromHome = (user: string, actionId: string) => clickOnHome(w, user, { actionId, value: JSON.stringify({ id: asked.id }), blockId: `waiver:${asked.id}:v1` });
     // The requester's own approval is refused there too, without a crash.
     expect(((await fromHome(ALICE, WAIVER_ACTIONS.approve)) as { statusCode: number }).statusCode).toBe(200);
     await w.h.settle();
