@@ -245,6 +245,20 @@ describe('accepting a risk', () => {
     expect((await trail(w, ORDERS)).map((e) => e.type)).toEqual(expect.arrayContaining(['waiver.revoke.refused', 'waiver.revoked']));
   });
 
+  it('has one request waiting per transform: a second is refused in the form, and replaces the first once approved', async () => {
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(20) });
+    const again = errorsOf(await askForWaiver(ORDERS, { ...GOOD, expiry: day(25) }, DAVE));
+    expect(again.errors?.reason).toContain('already waiting for approval (asked by someone else)');
+    const first = await decide('approve', await only(), BOB);
+
+    // A later waiver (say, for longer) replaces the one in force once approved.
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(40) }, DAVE);
+    const second = (await waivers.all()).find((x) => x.id !== first.id)!;
+    await decide('approve', second, CAROL);
+    expect((await waivers.get(first.id))).toMatchObject({ status: 'revoked', endNote: `Replaced by waiver ${second.id}.` });
+    expect((await findingOf(ORDERS)).findings[0]?.waiver?.id).toBe(second.id);
+  });
+
   it('is listed by /glue-encrypt waivers, with the buttons its status allows', async () => {
     await askForWaiver(ORDERS, { ...GOOD, expiry: day(20) });
     const listed = await w.h.command('waivers');
@@ -300,6 +314,21 @@ describe('when Slack or the workspace is not as expected', () => {
     );
     expect(errorsOf(answer as { body: string })).toMatchObject({ response_action: 'errors', errors: { reason: expect.stringContaining('another Slack workspace') } });
     expect(await waivers.all()).toEqual([]);
+  });
+});
+
+describe('a request that cannot be posted', () => {
+  it('is withdrawn at once when the worker cannot be reached, and the form says nothing is waiting', async () => {
+    await w.h.click(WAIVER_ACTIONS.acceptRisk, await acceptRiskValueFor(ORDERS), { user: ALICE });
+    const modal = w.h.slack.views().at(-1)!;
+    w.h.aws.failNext('lambda:Invoke', { code: 'ServiceException', message: 'Lambda is unavailable', status: 500 }, 10);
+    const { response_action, errors } = errorsOf(await w.h.submitView(ALICE, form({ ...GOOD, expiry: day(30) }), modal.id));
+    expect(response_action).toBe('errors');
+    expect(errors?.reason).toContain('nothing is waiting');
+    const [withdrawn] = await waivers.all();
+    expect(withdrawn).toMatchObject({ status: 'rejected', decidedBy: 'system' });
+    expect((await findingOf(ORDERS)).findings[0]?.status).toBe('FAIL');
+    expect((await trail(w, ORDERS)).map((e) => e.type)).toEqual(expect.arrayContaining(['waiver.requested', 'waiver.withdrawn']));
   });
 });
 
