@@ -142,7 +142,7 @@ describe('accepting a risk', () => {
     const thread = w.h.slack.calls('chat.postMessage').filter((c) => c.ok && c.args.thread_ts === approved.messageTs);
     expect(JSON.stringify(thread.at(-1)?.args.blocks)).toContain('*approved*');
 
-    // The check in Slack: WAIVED, with who accepted it and until when, and no Remediate or Accept risk on it.
+    // The check in Slack: WAIVED, with who accepted it and until when; it may still be remediated, not waived again.
     await w.h.command('check');
     await w.h.settle();
     const check = channel(w).filter((m) => blocksText(m.blocks).includes('Glue ML transforms')).at(-1)!;
@@ -150,7 +150,8 @@ describe('accepting a risk', () => {
     expect(blocksText([section])).toContain('*WAIVED*');
     expect(blocksText([section])).toContain(`Accepted risk until *${day(30)}*`);
     expect(blocksText([section])).toContain('<@U0CAROL>');
-    expect(buttons([section])).toEqual([]);
+    expect(buttons([section]).map((b) => b.action_id)).toEqual(['remediate']);
+    expect(buttons(check.blocks).filter((b) => b.action_id === WAIVER_ACTIONS.acceptRisk && parseAcceptRiskValue(b.value)?.n === ORDERS)).toEqual([]);
     expect(blocksText(check.blocks)).toMatch(/\d+ WAIVED/);
 
     // The CLI's JSON and exit code: waived is not a failure.

@@ -361,13 +361,13 @@ describe('renderScan with accepted risks', () => {
     expect(JSON.parse(buttons[0]!.value!)).toEqual({ a: ACCOUNT, r: REGION, t: fail.transformId, n: 'orders-match', c: ['USER_DATA_NOT_ENCRYPTED'] });
   });
 
-  it('shows a waived transform as WAIVED with who accepted it, until when and why, escaped, and no button', () => {
+  it('shows a waived transform as WAIVED with who accepted it, until when and why, escaped, with Remediate and no Accept risk', () => {
     const text = blocksToText(renderScan(scan([waived(finding('vendor-match', [reason('USER_DATA_NOT_ENCRYPTED')]))]), { remediate: true, acceptRisk: true })[0]!);
     expect(text).toContain('WAIVED  vendor-match');
     expect(text).toContain('Accepted risk until 2026-12-31 (asked by @U0ALICE, approved by @U0BOB, ticket SEC-1): “Retired <next> quarter.”');
     const section = findingSectionsWaived(renderScan(scan([waived(finding('vendor-match', [reason('USER_DATA_NOT_ENCRYPTED')]))]), { remediate: true, acceptRisk: true }));
     expect(section.text?.text).toContain('Retired &lt;next&gt; quarter.');
-    expect(section.accessory).toBeUndefined();
+    expect(section.accessory).toMatchObject({ action_id: 'remediate' });
   });
 
   it('says which failing reason a waiver does not cover, and keeps the FAIL with its buttons', () => {

@@ -190,9 +190,13 @@ export function findingSection(finding: Finding, remediate: boolean): KnownBlock
   return findingBlocks(finding, { remediate }, { accounts: true, regions: true })[0]!;
 }
 
-/** A finding's section, and under a FAIL one its Accept-risk button when `acceptRisk`. */
+/**
+ * A finding's section, and under a FAIL one its Accept-risk button when `acceptRisk`. A WAIVED one
+ * keeps Remediate: an accepted risk may still be fixed, which is better than waiting out the waiver.
+ */
 export function findingBlocks(finding: Finding, options: { remediate: boolean; acceptRisk?: boolean }, show: ShowWhere = { accounts: true, regions: true }): KnownBlock[] {
-  const button = options.remediate && finding.status === 'FAIL' ? remediateButton(finding) : undefined;
+  const fixable = finding.status === 'FAIL' || finding.status === 'WAIVED';
+  const button = options.remediate && fixable ? remediateButton(finding) : undefined;
   const blocks: KnownBlock[] = [mrkdwnSection(findingText(finding, show), button)];
   const accept = options.acceptRisk && finding.status === 'FAIL' ? acceptRiskButton(finding) : undefined;
   if (accept) blocks.push({ type: 'actions', elements: [accept] });
