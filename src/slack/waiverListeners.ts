@@ -94,7 +94,7 @@ export function registerWaiverListeners(app: App, config: AppConfig, dispatcher:
     const d = getDeps();
     let outcome: WaiverOutcome;
     try {
-      outcome = await requestWaiver({ accountId: meta.a, region: meta.r, transformId: meta.t, transformName: meta.n, reasonCodes: meta.c }, checked.form, { userId, teamId, channelId: meta.ch }, d);
+      outcome = await requestWaiver({ accountId: meta.a, region: meta.r, transformId: meta.t, transformName: meta.n, reasonCodes: meta.c }, checked.form, { userId, teamId, channelId: meta.ch }, { decideWithinHours: config.remediation.approvalTtlHours }, d);
     } catch (err) {
       app.logger.error('Could not store a waiver request', err);
       await fieldError('reason', `I could not store the request (AWS said ${(err as Error).name || 'Error'}). Press the button again in a minute.`);

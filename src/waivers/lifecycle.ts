@@ -16,6 +16,14 @@ export interface WaiverDeps {
   now(): Date;
 }
 
+/** A request waits for a decision this long, like a remediation request (GLUE_ENCRYPT_APPROVAL_TTL_HOURS). */
+export interface RequestOptions {
+  decideWithinHours: number;
+}
+
+/** Until when a waiting request may be decided: its own decision time, or its end day for one stored without one. */
+export const decisionDeadline = (w: Pick<Waiver, 'decideBy' | 'expiresAt'>): string => (w.decideBy && w.decideBy < w.expiresAt ? w.decideBy : w.expiresAt);
+
 export interface DecisionDeps extends WaiverDeps {
   approval: Pick<RemediationConfig, 'approvers' | 'approverGroup'>;
   isInApproverGroup(userId: string): Promise<boolean>;
@@ -48,10 +56,10 @@ function subjectOf(w: Waiver): Partial<AuditEventInput> {
 
 const dayOf = (iso: string) => iso.slice(0, 10);
 
-export async function requestWaiver(subject: WaiverSubject, form: WaiverForm, asker: Asker, deps: WaiverDeps): Promise<WaiverOutcome> {
+export async function requestWaiver(subject: WaiverSubject, form: WaiverForm, asker: Asker, options: RequestOptions, deps: WaiverDeps): Promise<WaiverOutcome> {
   const now = deps.now();
   const waiting = (await deps.store.all()).find(
-    (w) => w.status === 'pending_approval' && w.accountId === subject.accountId && w.region === subject.region && w.transformId === subject.transformId && w.expiresAt > now.toISOString(),
+    (w) => w.status === 'pending_approval' && w.accountId === subject.accountId && w.region === subject.region && w.transformId === subject.transformId && decisionDeadline(w) > now.toISOString(),
   );
   if (waiting) {
     const reason = `A waiver request for ${subject.transformName} is already waiting for approval (asked by <@${waiting.requestedBy}>); decide or withdraw that one first.`;
@@ -66,6 +74,7 @@ export async function requestWaiver(subject: WaiverSubject, form: WaiverForm, as
     ...form,
     requestedBy: asker.userId,
     requestedAt: now.toISOString(),
+    decideBy: new Date(now.getTime() + options.decideWithinHours * 3_600_000).toISOString(),
     ...(asker.teamId ? { teamId: asker.teamId } : {}),
     channelId: asker.channelId,
   };
@@ -91,7 +100,7 @@ export async function decideWaiver(id: string, decision: WaiverDecision, click: 
   if (w.teamId && click.teamId !== w.teamId) return refuse('This waiver request belongs to another Slack workspace.', w);
   if (w.status !== 'pending_approval') return refuse(`This waiver request was already decided${w.decidedBy ? ` by <@${w.decidedBy}>` : ''} (${w.status.replace('_', ' ')}).`, w);
   const now = deps.now();
-  if (w.expiresAt <= now.toISOString()) return refuse(`Nobody approved this waiver before the day it was to end (${dayOf(w.expiresAt)}); ask again if the risk is still accepted.`, w);
+  if (decisionDeadline(w) <= now.toISOString()) return refuse(`Nobody decided this waiver request in time (by ${decisionDeadline(w).slice(0, 16).replace('T', ' ')} UTC); ask again if the risk is still accepted.`, w);
   const requester = click.userId === w.requestedBy;
   if (decision === 'approve' && requester) return refuse('You asked for this waiver, so someone else must approve it (four-eyes rule).', w);
   // The requester may always withdraw their own request.
@@ -172,7 +181,8 @@ export async function expireWaivers(deps: WaiverDeps & { tell(w: Waiver): Promis
   const result: WaiverExpiryResult = { expired: 0, told: 0, errors: [] };
   for (let w of await deps.store.all()) {
     try {
-      if ((w.status === 'active' || w.status === 'pending_approval') && w.expiresAt <= now.toISOString()) {
+      const ends = w.status === 'pending_approval' ? decisionDeadline(w) : w.expiresAt;
+      if ((w.status === 'active' || w.status === 'pending_approval') && ends <= now.toISOString()) {
         const wasActive = w.status === 'active';
         try {
           w = await deps.store.save({ ...w, status: 'expired' }, w.version);
@@ -184,7 +194,7 @@ export async function expireWaivers(deps: WaiverDeps & { tell(w: Waiver): Promis
           type: 'waiver.expired',
           actor: 'system',
           outcome: 'info',
-          detail: wasActive ? `Ended on ${dayOf(w.expiresAt)}: the finding counts as FAIL again.` : `Nobody approved it before ${dayOf(w.expiresAt)}.`,
+          detail: wasActive ? `Ended on ${dayOf(w.expiresAt)}: the finding counts as FAIL again.` : `Nobody decided it by ${ends}.`,
           ...subjectOf(w),
         });
         result.expired += 1;

@@ -22,6 +22,8 @@ export interface Waiver {
   expiresAt: string;
   requestedBy: string;
   requestedAt: string;
+  /** Until when an approver may decide it (GLUE_ENCRYPT_APPROVAL_TTL_HOURS, as for remediation requests; never past expiresAt). */
+  decideBy?: string;
   teamId?: string;
   /** Where the request was made: its message, the decisions and the expiry notice go there. */
   channelId: string;

@@ -235,6 +235,46 @@ describe('accepting a risk', () => {
     expect(w.h.slack.calls('chat.postMessage').filter((c) => c.ok && c.args.thread_ts === approved.messageTs)).toHaveLength(told);
   });
 
+  it('waits for a decision as long as a remediation request does (GLUE_ENCRYPT_APPROVAL_TTL_HOURS), then the sweep closes it', async () => {
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(30) });
+    const asked = await only();
+    expect(asked.decideBy).toBe(new Date(Date.parse(asked.requestedAt) + 24 * 3_600_000).toISOString());
+    expect(blocksText(waiverMessage(asked).blocks)).toContain('Decide by');
+    const late = new Date(Date.parse(asked.decideBy!) + 60_000);
+
+    // An approval after that is refused, and changes nothing.
+    vi.useFakeTimers({ toFake: ['Date'], now: late });
+    try {
+      expect(await handleWorkerEvent({ kind: 'sweep' }, w.h.config)).toEqual({ ok: true });
+    } finally {
+      vi.useRealTimers();
+    }
+    const closed = (await waivers.get(asked.id))!;
+    expect(closed).toMatchObject({ status: 'expired', expiryTold: true });
+    expect(closed.decidedBy).toBeUndefined();
+    expect(buttons(waiverMessage(closed).blocks)).toEqual([]);
+    const notices = w.h.slack.calls('chat.postMessage').filter((c) => c.ok && c.args.thread_ts === asked.messageTs);
+    expect(JSON.stringify(notices.at(-1)?.args.blocks)).toContain('nobody approved it');
+    expect((await decide('approve', closed, BOB)).status).toBe('expired');
+    expect(lastEphemeral(w, BOB)).toContain('already decided');
+    expect((await findingOf(ORDERS)).findings[0]?.status).toBe('FAIL');
+  });
+
+  it("refuses an approval after the request's decision time, even before the sweep has run", async () => {
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(30) });
+    const asked = await only();
+    vi.useFakeTimers({ toFake: ['Date'], now: new Date(Date.parse(asked.decideBy!) + 60_000) });
+    try {
+      const answer = await w.h.click(WAIVER_ACTIONS.approve, JSON.stringify({ id: asked.id }), { user: BOB, messageTs: asked.messageTs });
+      expect(answer.statusCode).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
+    await w.h.settle();
+    expect((await waivers.get(asked.id))?.status).toBe('pending_approval');
+    expect(lastEphemeral(w, BOB)).toContain('Nobody decided this waiver request in time');
+  });
+
   it('is revocable by whoever asked or an approver, and by nobody else', async () => {
     await askForWaiver(ORDERS, { ...GOOD, expiry: day(20) });
     const approved = await decide('approve', await only(), BOB);

@@ -6,9 +6,10 @@ import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../config.js';
 import { REASON_CODES, type Finding, type FindingWaiver, type ReasonCode } from '../../checks/types.js';
 import { failingCodes, inForce } from '../../checks/waivers.js';
 import { JUSTIFICATION_MAX, JUSTIFICATION_MIN, TICKET_MAX, latestExpiryDay, type WaiverFormInput } from '../../waivers/form.js';
+import { decisionDeadline } from '../../waivers/lifecycle.js';
 import type { Waiver } from '../../waivers/types.js';
 import { parseButtonValue } from '../buttonValues.js';
-import { LIMITS, literal, mention, mrkdwnContext, mrkdwnSection, plural, truncate, type SlackMessage } from './blocks.js';
+import { LIMITS, literal, mention, mrkdwnContext, mrkdwnSection, plural, truncate, utcMinute, type SlackMessage } from './blocks.js';
 
 export const WAIVER_ACTIONS = {
   acceptRisk: 'accept_risk',
@@ -125,7 +126,7 @@ const idButton = (actionId: string, text: string, id: string, style?: 'primary' 
 function statusLine(w: Waiver, now: Date): string {
   switch (w.status) {
     case 'pending_approval':
-      return `Waiting for an approver other than ${mention(w.requestedBy).text}.`;
+      return `Waiting for an approver other than ${mention(w.requestedBy).text}. Decide by ${utcMinute(decisionDeadline(w))}.`;
     case 'active':
       return inForce(w, now) ? `:shield: *Approved* by ${mention(w.decidedBy ?? '').text}: WAIVED until ${dayOf(w.expiresAt)}.` : `Ended ${dayOf(w.expiresAt)}.`;
     case 'rejected':
@@ -139,7 +140,7 @@ function statusLine(w: Waiver, now: Date): string {
 
 /** The buttons a waiver's status allows (Approve / Reject while waiting, Revoke while in force), as on its message. */
 export function decisionButtons(w: Waiver, now: Date): ActionsBlock | undefined {
-  if (w.status === 'pending_approval' && inForce(w, now)) {
+  if (w.status === 'pending_approval' && decisionDeadline(w) > now.toISOString()) {
     return { type: 'actions', block_id: `waiver:${w.id}:v${w.version}`, elements: [idButton(WAIVER_ACTIONS.approve, 'Approve', w.id, 'primary'), idButton(WAIVER_ACTIONS.reject, 'Reject', w.id, 'danger')] };
   }
   if (w.status === 'active' && inForce(w, now)) {
@@ -176,14 +177,14 @@ export function renderWaiverNotice(w: Waiver): SlackMessage {
           : w.status === 'expired'
             ? w.decidedBy
               ? `${to} The waiver of ${name} *expired* at the end of ${dayOf(w.expiresAt)}: the transform counts as FAIL again. Remediate it, or ask for a new waiver from the next check.`
-              : `${to} The request to waive ${name} *expired*: nobody approved it before ${dayOf(w.expiresAt)}.`
+              : `${to} The request to waive ${name} *expired*: nobody approved it in time (by ${utcMinute(decisionDeadline(w))}). Ask again if the risk is still accepted.`
             : `${to} The waiver request of ${name} is waiting for approval.`;
   return { text: truncate(text.replace(/[*`]/g, ''), LIMITS.fallbackText), blocks: [mrkdwnSection(text)] };
 }
 
 /** /glue-encrypt waivers: those in force and waiting (or every one, with `all`), newest first. */
 export function renderWaiverList(waivers: readonly Waiver[], now: Date, all: boolean): SlackMessage {
-  const open = waivers.filter((w) => (w.status === 'active' || w.status === 'pending_approval') && inForce(w, now));
+  const open = waivers.filter((w) => (w.status === 'active' && inForce(w, now)) || (w.status === 'pending_approval' && decisionDeadline(w) > now.toISOString()));
   const shown = all ? waivers : open;
   const MAX = 20;
   if (shown.length === 0) {
@@ -192,7 +193,7 @@ export function renderWaiverList(waivers: readonly Waiver[], now: Date, all: boo
   }
   const blocks: KnownBlock[] = [mrkdwnSection(`*Accepted risks (waivers):* ${plural(open.filter((w) => w.status === 'active').length, 'in force')}, ${plural(open.filter((w) => w.status === 'pending_approval').length, 'waiting', 'waiting')}${all ? `, ${plural(waivers.length - open.length, 'ended', 'ended')}` : ''}.`)];
   for (const w of shown.slice(0, MAX)) {
-    const state = w.status === 'active' && inForce(w, now) ? `WAIVED until ${dayOf(w.expiresAt)}, approved by ${mention(w.decidedBy ?? '').text}` : w.status === 'pending_approval' && inForce(w, now) ? `waiting for approval (until ${dayOf(w.expiresAt)})` : statusLine(w, now);
+    const state = w.status === 'active' && inForce(w, now) ? `WAIVED until ${dayOf(w.expiresAt)}, approved by ${mention(w.decidedBy ?? '').text}` : w.status === 'pending_approval' && decisionDeadline(w) > now.toISOString() ? `waiting for approval (until ${dayOf(w.expiresAt)}; decide by ${utcMinute(decisionDeadline(w))})` : statusLine(w, now);
     const text = `*${literal(w.transformName)}* (\`${literal(w.transformId)}\`, ${w.accountId} · ${w.region}): ${state}\n${codesText(w.reasonCodes)} · asked by ${mention(w.requestedBy).text}${w.ticket ? ` · ticket ${literal(w.ticket)}` : ''}\n“${literal(truncate(w.justification, 200))}”`;
     blocks.push(mrkdwnSection(text));
     // The same buttons as the request's own message, so a request whose message could not be posted can still be decided.
