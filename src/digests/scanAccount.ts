@@ -37,8 +37,10 @@ export async function scanAccount(req: ScanAccountRequest, deps: { config: AppCo
     const before = previous.get(`${req.accountId}#${region}`)?.failingSince ?? {};
     const failingSince: Record<string, string> = {};
     for (const f of findings) if (f.status === 'FAIL') failingSince[f.transformId] = before[f.transformId] ?? scannedAt;
-    const waived = findings.filter((f) => f.status === 'WAIVED').map((f) => f.transformId);
-    return { accountId: req.accountId, region, runId: req.runId, scannedAt, counts: summarize(findings), failingSince, waived };
+    const waivedFindings = findings.filter((f) => f.status === 'WAIVED');
+    const waived = waivedFindings.map((f) => f.transformId);
+    const waivedBy = Object.fromEntries(waivedFindings.map((f) => [f.transformId, f.waiver?.id ?? '']));
+    return { accountId: req.accountId, region, runId: req.runId, scannedAt, counts: summarize(findings), failingSince, waived, waivedBy };
   });
 
   const outcome: AccountOutcome = {
@@ -61,7 +63,8 @@ export async function scanAccount(req: ScanAccountRequest, deps: { config: AppCo
       await deps.sink(req.accountId, state.region, byRegion.get(state.region) ?? [], {
         fixed: open.filter((id) => !now.includes(id) && !waived.includes(id)),
         failing: now.filter((id) => !before.includes(id)),
-        waived: waived.filter((id) => !beforeWaived.includes(id)),
+        // Newly waived, or waived by another waiver than at the last scan (a replacement).
+        waived: waived.filter((id) => !beforeWaived.includes(id) || (last?.waivedBy?.[id] ?? '') !== (state.waivedBy?.[id] ?? '')),
       });
     }
   }

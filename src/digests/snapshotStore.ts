@@ -54,6 +54,8 @@ export interface AccountRegionState {
   failingSince: Record<string, string>;
   /** Transform IDs waived at this run (absent in runs before waivers existed). */
   waived?: string[];
+  /** transformId -> the waiver that waived it at this run: a replacement is news to Security Hub too. */
+  waivedBy?: Record<string, string>;
 }
 
 export interface RegionSnapshot {

@@ -24,7 +24,7 @@ export interface Transitions {
   fixed: string[];
   /** Transform IDs failing now and not at the last scan (new ones included: creating them sets NEW anyway). */
   failing: string[];
-  /** Transform IDs waived now and not at the last scan: suppressed while the waiver holds. */
+  /** Transform IDs waived now and not at the last scan, or by another waiver: suppressed while the waiver holds, the note naming it. */
   waived: string[];
 }
 

@@ -435,7 +435,14 @@ describe('a waiver in the scheduled scan', () => {
     expect(digest).toContain('1 newly waived (accepted risk)');
     expect(digest).toMatch(/1 WAIVED/);
 
-    await decide('revoke', approved, BOB);
+    // A replacement waiver (asked for from the old message's button): the note names the new one.
+    await askForWaiver(ORDERS, { ...GOOD, expiry: day(45) }, DAVE);
+    const replacement = (await waivers.all()).find((x) => x.status === 'pending_approval')!;
+    await decide('approve', replacement, CAROL);
+    await scheduledScan();
+    expect((await ordersInSecurityHub())?.Note?.Text).toContain(replacement.id);
+
+    await decide('revoke', (await waivers.get(replacement.id))!, BOB);
     await scheduledScan();
     expect(await ordersInSecurityHub()).toMatchObject({ Workflow: { Status: 'NEW' }, Compliance: { Status: 'FAILED' } });
     expect(blocksText(digests().at(-1)!.blocks)).toContain(ORDERS); // a new failure again
