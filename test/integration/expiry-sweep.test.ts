@@ -1,9 +1,8 @@
 // The expiry sweep: the worker's schedule (serverless.yml, input {"kind":"sweep"}) closes the
 // requests nobody decided in time, without waiting for a click.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { handleWorkerEvent } from '../../src/handlers/worker.js';
 import { ACTIONS } from '../../src/slack/views/remediation.js';
-import { ALICE, BOB, actionIds, approveAndSettle, blocksText, messageOf, mustGet, ofRemediation, requestRemediation, startWorld, trail, type World } from './helpers.js';
+import { ALICE, BOB, actionIds, sweepAt, approveAndSettle, blocksText, messageOf, mustGet, ofRemediation, requestRemediation, startWorld, trail, type World } from './helpers.js';
 
 let w: World;
 beforeEach(async () => {
@@ -14,15 +13,6 @@ afterEach(async () => {
   await w.close();
 });
 
-/** Runs the sweep as the schedule does, with the clock at `at`. */
-async function sweepAt(at: Date) {
-  vi.useFakeTimers({ toFake: ['Date'], now: at });
-  try {
-    return await handleWorkerEvent({ kind: 'sweep' }, w.h.config);
-  } finally {
-    vi.useRealTimers();
-  }
-}
 
 const threadReplies = (ts: string) => w.h.slack.calls('chat.postMessage').filter((c) => c.args.thread_ts === ts && c.ok);
 const hourAfter = (iso: string, hours: number) => new Date(Date.parse(iso) + hours * 3_600_000);
@@ -33,10 +23,10 @@ describe('the expiry sweep', () => {
     const r = await mustGet(w, req.id);
     expect(actionIds((await messageOf(w, req.id)).blocks)).toContain(ACTIONS.approve);
 
-    expect(await sweepAt(hourAfter(r.requestedAt, 0.5))).toEqual({ ok: true });
+    expect(await sweepAt(w, hourAfter(r.requestedAt, 0.5))).toEqual({ ok: true });
     expect((await mustGet(w, req.id)).status).toBe('pending_approval'); // not due yet
 
-    expect(await sweepAt(hourAfter(r.requestedAt, 2))).toEqual({ ok: true });
+    expect(await sweepAt(w, hourAfter(r.requestedAt, 2))).toEqual({ ok: true });
     expect((await mustGet(w, req.id)).status).toBe('expired');
     const message = await messageOf(w, req.id);
     expect(actionIds(message.blocks)).toEqual([]);
@@ -50,7 +40,7 @@ describe('the expiry sweep', () => {
     ]);
 
     // A later sweep finds nothing new: one notice, one audit event.
-    await sweepAt(hourAfter(r.requestedAt, 3));
+    await sweepAt(w, hourAfter(r.requestedAt, 3));
     expect(threadReplies(req.ts)).toHaveLength(1);
     expect(ofRemediation(await trail(w), req.id).filter((e) => e.type === 'remediate.expired')).toHaveLength(1);
   });
@@ -60,7 +50,7 @@ describe('the expiry sweep', () => {
     expect((await approveAndSettle(w, req, BOB)).status).toBe('completed');
     const r = await mustGet(w, req.id);
     const before = threadReplies(req.ts).length;
-    await sweepAt(hourAfter(r.requestedAt, 2));
+    await sweepAt(w, hourAfter(r.requestedAt, 2));
     expect((await mustGet(w, req.id)).status).toBe('completed');
     expect(threadReplies(req.ts)).toHaveLength(before);
     expect(ofRemediation(await trail(w), req.id).filter((e) => e.type === 'remediate.expired')).toEqual([]);
@@ -70,12 +60,12 @@ describe('the expiry sweep', () => {
     const req = await requestRemediation(w, ALICE);
     const r = await mustGet(w, req.id);
     w.h.slack.failNext('chat.update', 'internal_error');
-    expect(await sweepAt(hourAfter(r.requestedAt, 2))).toEqual({ ok: true });
+    expect(await sweepAt(w, hourAfter(r.requestedAt, 2))).toEqual({ ok: true });
     expect((await mustGet(w, req.id)).status).toBe('expired');
     expect(threadReplies(req.ts)).toHaveLength(0);
     expect(actionIds((await messageOf(w, req.id)).blocks)).toContain(ACTIONS.approve);
 
-    await sweepAt(hourAfter(r.requestedAt, 2.25));
+    await sweepAt(w, hourAfter(r.requestedAt, 2.25));
     expect(actionIds((await messageOf(w, req.id)).blocks)).toEqual([]);
     expect(threadReplies(req.ts)).toHaveLength(1);
     // Audited once, by the sweep that expired it.
@@ -86,7 +76,7 @@ describe('the expiry sweep', () => {
     const req = await requestRemediation(w, ALICE);
     const r = await mustGet(w, req.id);
     w.h.slack.failNext('chat.update', 'channel_not_found', 10);
-    for (let i = 0; i < 5; i++) await sweepAt(hourAfter(r.requestedAt, 2 + i));
+    for (let i = 0; i < 5; i++) await sweepAt(w, hourAfter(r.requestedAt, 2 + i));
     expect(w.h.slack.calls('chat.update').filter((c) => c.error === 'channel_not_found')).toHaveLength(3);
   });
 
@@ -94,7 +84,7 @@ describe('the expiry sweep', () => {
     const req = await requestRemediation(w, ALICE);
     const r = await mustGet(w, req.id);
     await w.store.save({ ...(await mustGet(w, req.id)), status: 'expired' }, r.version);
-    await sweepAt(hourAfter(r.requestedAt, 2));
+    await sweepAt(w, hourAfter(r.requestedAt, 2));
     expect(threadReplies(req.ts)).toHaveLength(1);
     expect(ofRemediation(await trail(w), req.id).filter((e) => e.type === 'remediate.expired')).toEqual([]);
   });

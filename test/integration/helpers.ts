@@ -2,6 +2,8 @@
 // Lambda handlers behind signed Slack requests, and small readers for what people would see
 // (the channel, their ephemeral messages, the audit trail) and what AWS would hold.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { vi } from 'vitest';
+import { handleWorkerEvent } from '../../src/handlers/worker.js';
 import type { KnownBlock } from '@slack/types';
 import { AuditLog, type AuditEvent } from '../../src/audit/auditLog.js';
 import { handleAdvance } from '../../src/handlers/advance.js';
@@ -361,4 +363,14 @@ export function clickOnHome(w: World, user: string, action: { actionId: string; 
       { signingSecret: w.h.signingSecret },
     ),
   );
+}
+
+/** Runs the worker's sweep as its schedule does (`{"kind":"sweep"}`), with the clock at `at`. */
+export async function sweepAt(w: World, at: Date) {
+  vi.useFakeTimers({ toFake: ['Date'], now: at });
+  try {
+    return await handleWorkerEvent({ kind: 'sweep' }, w.h.config);
+  } finally {
+    vi.useRealTimers();
+  }
 }

@@ -13,7 +13,6 @@ import { toOcsf } from '../../src/evidence/ocsf.js';
 import { buildEvidence } from '../../src/evidence/report.js';
 import { signedInteraction } from '../../src/sandbox/slackRequest.js';
 import { parseCsv } from '../csv.js';
-import { handleWorkerEvent } from '../../src/handlers/worker.js';
 import { runScan, scanOptionsFrom } from '../../src/inventory/scan.js';
 import { DEMO_TRANSFORM_IDS } from '../../src/sandbox/fixtures.js';
 import { SANDBOX_CHANNEL } from '../../src/sandbox/harness.js';
@@ -21,7 +20,7 @@ import { WAIVER_ACTIONS, WAIVER_VIEW, parseAcceptRiskValue } from '../../src/sla
 import { waiverSource } from '../../src/waivers/source.js';
 import { WaiverStore } from '../../src/waivers/store.js';
 import type { Waiver } from '../../src/waivers/types.js';
-import { ACCOUNT, ALICE, BOB, CAROL, DAVE, ORDERS_ID, REGION, blocksText, channel, clickOnHome, lastEphemeral, startWorld, trail, type World } from './helpers.js';
+import { ACCOUNT, ALICE, BOB, CAROL, DAVE, ORDERS_ID, REGION, blocksText, channel, clickOnHome, lastEphemeral, startWorld, sweepAt, trail, type World } from './helpers.js';
 
 const INVOICE = 'invoice-dedupe';
 const INVOICE_ID = DEMO_TRANSFORM_IDS[INVOICE];
@@ -210,12 +209,7 @@ describe('accepting a risk', () => {
     // Before the sweep has even run, a check after the day shows FAIL: the expiry is the date, not the sweep.
     expect((await findingOf(ORDERS, afterExpiry)).findings[0]?.status).toBe('FAIL');
 
-    vi.useFakeTimers({ toFake: ['Date'], now: afterExpiry });
-    try {
-      expect(await handleWorkerEvent({ kind: 'sweep' }, w.h.config)).toEqual({ ok: true });
-    } finally {
-      vi.useRealTimers();
-    }
+    expect(await sweepAt(w, afterExpiry)).toEqual({ ok: true });
     const ended = (await waivers.get(approved.id))!;
     expect(ended).toMatchObject({ status: 'expired', expiryTold: true });
     const notices = w.h.slack.calls('chat.postMessage').filter((c) => c.ok && c.args.thread_ts === approved.messageTs);
@@ -226,12 +220,7 @@ describe('accepting a risk', () => {
 
     // A second sweep tells nobody twice.
     const told = notices.length;
-    vi.useFakeTimers({ toFake: ['Date'], now: new Date(afterExpiry.getTime() + 3_600_000) });
-    try {
-      await handleWorkerEvent({ kind: 'sweep' }, w.h.config);
-    } finally {
-      vi.useRealTimers();
-    }
+    await sweepAt(w, new Date(afterExpiry.getTime() + 3_600_000));
     expect(w.h.slack.calls('chat.postMessage').filter((c) => c.ok && c.args.thread_ts === approved.messageTs)).toHaveLength(told);
   });
 
@@ -242,13 +231,8 @@ describe('accepting a risk', () => {
     expect(blocksText(waiverMessage(asked).blocks)).toContain('Decide by');
     const late = new Date(Date.parse(asked.decideBy!) + 60_000);
 
-    // An approval after that is refused, and changes nothing.
-    vi.useFakeTimers({ toFake: ['Date'], now: late });
-    try {
-      expect(await handleWorkerEvent({ kind: 'sweep' }, w.h.config)).toEqual({ ok: true });
-    } finally {
-      vi.useRealTimers();
-    }
+    // The sweep after that closes it and tells its thread; an approval then is refused.
+    expect(await sweepAt(w, late)).toEqual({ ok: true });
     const closed = (await waivers.get(asked.id))!;
     expect(closed).toMatchObject({ status: 'expired', expiryTold: true });
     expect(closed.decidedBy).toBeUndefined();
