@@ -19,6 +19,7 @@ import { parseRemediateValue } from './views/findings.js';
 import { ApproverGroupCache } from './approverGroup.js';
 import { ACTIONS } from './views/remediation.js';
 import { slackErrorCode } from './publish.js';
+import { INVALID_BUTTON, describeRaw, ephemeral, type Respond } from './clickAnswers.js';
 
 const idValue = z.strictObject({ id: z.uuid() });
 // Approve also carries the plan fingerprint; Reject does not need it.
@@ -32,13 +33,6 @@ export function remediationEnabled(config: AppConfig): boolean {
   return Boolean(config.tables.audit && config.tables.state && config.remediation.stateMachineArn);
 }
 
-type Respond = (message: { response_type: 'ephemeral'; replace_original: false; text: string; blocks?: unknown[] }) => Promise<unknown>;
-
-async function ephemeral(respond: Respond, message: { text: string; blocks: unknown[] }): Promise<void> {
-  await respond({ response_type: 'ephemeral', replace_original: false, ...message }).catch(() => undefined);
-}
-
-const INVALID = renderFailure('That button is not valid.', 'Its payload did not pass validation, so nothing was done.', 'Run /glue-encrypt check again and use the new buttons.');
 const NOT_ENABLED = 'Remediation is not enabled in this installation (no state machine or tables configured).';
 
 /** Thrown by the approver-group lookup when Slack cannot say who is in the group: nobody is approved on a guess. */
@@ -47,12 +41,6 @@ class ApproverGroupUnreadable extends Error {
   constructor(readonly slackError: string) {
     super(`The approver group could not be read (Slack said ${slackError}); nothing was changed.`);
   }
-}
-
-/** A damaged or forged value, as the audit trail records it: quoted and cut short. */
-function describeRaw(raw: string | undefined): string {
-  const quoted = JSON.stringify(raw ?? '');
-  return quoted.length > 200 ? `${quoted.slice(0, 199)}…` : quoted;
 }
 
 export function registerRemediationListeners(app: App, config: AppConfig, dispatcher: JobDispatcher, auditRefusal: RefusalAuditor): void {
@@ -80,7 +68,7 @@ export function registerRemediationListeners(app: App, config: AppConfig, dispat
     await ephemeral(respond, message);
   };
   const invalid = (respond: Respond, body: BlockAction, action: string, raw: string | undefined) =>
-    refuse(respond, body, action, `The button's payload did not pass validation (${describeRaw(raw)}); nothing was done.`, INVALID, { value: raw });
+    refuse(respond, body, action, `The button's payload did not pass validation (${describeRaw(raw)}); nothing was done.`, INVALID_BUTTON, { value: raw });
   const notEnabled = (respond: Respond, body: BlockAction, action: string, value: string | undefined) =>
     refuse(respond, body, action, `${NOT_ENABLED} Nothing was done.`, renderNotice(NOT_ENABLED), { value });
 
