@@ -45,14 +45,25 @@ export async function authorize(
   if (decision === 'approve' && click.planDigest !== planDigest(r)) {
     return { ok: false, reason: `The plan changed after this message was shown (now: key ${r.plan.keyLabel ?? r.plan.keyArn ?? 'none'}); read the updated request and approve it again.` };
   }
-  const listed = config.approvers.includes(click.userId);
-  const inGroup = !listed && config.approverGroup ? await isInApproverGroup(click.userId) : false;
-  if (!listed && !inGroup) {
-    return config.approvers.length === 0 && !config.approverGroup
-      ? { ok: false, reason: 'No approvers are configured (GLUE_ENCRYPT_APPROVERS or GLUE_ENCRYPT_APPROVER_GROUP), so nobody can approve.' }
-      : { ok: false, reason: 'You are not one of the configured approvers for glue-encrypt.' };
-  }
-  return { ok: true };
+  return approverCheck(click.userId, config, isInApproverGroup);
+}
+
+/**
+ * Whether someone is an approver: listed in GLUE_ENCRYPT_APPROVERS, or a member of the approver
+ * group (asked only when not listed); when not, why, in words for them. `nobodyCan` ends the
+ * sentence for an installation without approvers ("approve", "decide waivers").
+ */
+export async function approverCheck(
+  userId: string,
+  config: Pick<RemediationConfig, 'approvers' | 'approverGroup'>,
+  isInApproverGroup: (userId: string) => Promise<boolean>,
+  nobodyCan = 'approve',
+): Promise<Authorization> {
+  if (config.approvers.includes(userId)) return { ok: true };
+  if (config.approverGroup && (await isInApproverGroup(userId))) return { ok: true };
+  return config.approvers.length === 0 && !config.approverGroup
+    ? { ok: false, reason: `No approvers are configured (GLUE_ENCRYPT_APPROVERS or GLUE_ENCRYPT_APPROVER_GROUP), so nobody can ${nobodyCan}.` }
+    : { ok: false, reason: 'You are not one of the configured approvers for glue-encrypt.' };
 }
 
 export interface DecideDeps {
