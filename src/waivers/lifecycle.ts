@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditEventInput, AuditLog } from '../audit/auditLog.js';
 import type { ReasonCode } from '../checks/types.js';
 import type { RemediationConfig } from '../config.js';
+import { approverCheck } from '../remediation/approval.js';
 import type { WaiverForm } from './form.js';
 import { WaiverConflictError, type WaiverStore } from './store.js';
 import type { Waiver } from './types.js';
@@ -83,19 +84,29 @@ export async function requestWaiver(subject: WaiverSubject, form: WaiverForm, as
   return { ok: true, waiver };
 }
 
-async function isApprover(userId: string, deps: DecisionDeps): Promise<boolean> {
-  if (deps.approval.approvers.includes(userId)) return true;
-  return deps.approval.approverGroup ? deps.isInApproverGroup(userId) : false;
+/**
+ * A request that could not be handed on to be posted: nobody would ever see it, so it is closed at
+ * once (by `system`) and audited, best effort (the requester is told either way).
+ */
+export async function withdrawUnposted(w: Waiver, why: string, deps: WaiverDeps): Promise<void> {
+  const now = deps.now().toISOString();
+  await deps.store.save({ ...w, status: 'rejected', decidedBy: 'system', decidedAt: now, endNote: 'The request could not be posted; withdrawn.' }, w.version).catch(() => undefined);
+  await deps.audit.append({ type: 'waiver.withdrawn', actor: 'system', outcome: 'info', detail: `It could not be posted for approval (${why}).`, ...subjectOf(w) }).catch(() => undefined);
+}
+
+/** Audits a refused click on waiver `id` (filed under its transform when it exists), then says why. */
+function refuser(type: string, id: string, click: { userId: string; teamId?: string }, deps: WaiverDeps) {
+  return async (reason: string, current?: Waiver): Promise<WaiverOutcome> => {
+    await deps.audit.append({ type, actor: click.userId, teamId: click.teamId, outcome: 'refused', detail: reason, ...(current ? subjectOf(current) : { waiverId: id }) });
+    return { ok: false, reason, ...(current ? { waiver: current } : {}) };
+  };
 }
 
 export type WaiverDecision = 'approve' | 'reject';
 
 export async function decideWaiver(id: string, decision: WaiverDecision, click: { userId: string; teamId?: string }, deps: DecisionDeps): Promise<WaiverOutcome> {
   const w = await deps.store.get(id);
-  const refuse = async (reason: string, current?: Waiver): Promise<WaiverOutcome> => {
-    await deps.audit.append({ type: `waiver.${decision}.refused`, actor: click.userId, teamId: click.teamId, outcome: 'refused', detail: reason, ...(current ? subjectOf(current) : { waiverId: id }) });
-    return { ok: false, reason, ...(current ? { waiver: current } : {}) };
-  };
+  const refuse = refuser(`waiver.${decision}.refused`, id, click, deps);
   if (!w) return refuse('This waiver request no longer exists.');
   if (w.teamId && click.teamId !== w.teamId) return refuse('This waiver request belongs to another Slack workspace.', w);
   if (w.status !== 'pending_approval') return refuse(`This waiver request was already decided${w.decidedBy ? ` by <@${w.decidedBy}>` : ''} (${w.status.replace('_', ' ')}).`, w);
@@ -104,8 +115,9 @@ export async function decideWaiver(id: string, decision: WaiverDecision, click: 
   const requester = click.userId === w.requestedBy;
   if (decision === 'approve' && requester) return refuse('You asked for this waiver, so someone else must approve it (four-eyes rule).', w);
   // The requester may always withdraw their own request.
-  if (!(decision === 'reject' && requester) && !(await isApprover(click.userId, deps))) {
-    return refuse(deps.approval.approvers.length === 0 && !deps.approval.approverGroup ? 'No approvers are configured (GLUE_ENCRYPT_APPROVERS or GLUE_ENCRYPT_APPROVER_GROUP), so nobody can decide waivers.' : 'You are not one of the configured approvers for glue-encrypt.', w);
+  if (!(decision === 'reject' && requester)) {
+    const approver = await approverCheck(click.userId, deps.approval, deps.isInApproverGroup, 'decide waivers');
+    if (!approver.ok) return refuse(approver.reason, w);
   }
   let saved: Waiver;
   try {
@@ -142,16 +154,13 @@ async function endReplaced(by: Waiver, deps: WaiverDeps): Promise<void> {
 
 export async function revokeWaiver(id: string, click: { userId: string; teamId?: string }, deps: DecisionDeps): Promise<WaiverOutcome> {
   const w = await deps.store.get(id);
-  const refuse = async (reason: string, current?: Waiver): Promise<WaiverOutcome> => {
-    await deps.audit.append({ type: 'waiver.revoke.refused', actor: click.userId, teamId: click.teamId, outcome: 'refused', detail: reason, ...(current ? subjectOf(current) : { waiverId: id }) });
-    return { ok: false, reason, ...(current ? { waiver: current } : {}) };
-  };
+  const refuse = refuser('waiver.revoke.refused', id, click, deps);
   if (!w) return refuse('This waiver no longer exists.');
   if (w.teamId && click.teamId !== w.teamId) return refuse('This waiver belongs to another Slack workspace.', w);
   const now = deps.now();
   if (w.status !== 'active' || w.expiresAt <= now.toISOString()) return refuse(`This waiver is not in force (${w.status === 'active' ? 'expired' : w.status.replace('_', ' ')}), so there is nothing to revoke.`, w);
   // Revoking makes the finding FAIL again, the safe direction: whoever asked for it, or any approver.
-  if (click.userId !== w.requestedBy && !(await isApprover(click.userId, deps))) return refuse('Only whoever asked for this waiver, or an approver, may revoke it.', w);
+  if (click.userId !== w.requestedBy && !(await approverCheck(click.userId, deps.approval, deps.isInApproverGroup)).ok) return refuse('Only whoever asked for this waiver, or an approver, may revoke it.', w);
   let saved: Waiver;
   try {
     saved = await deps.store.save({ ...w, status: 'revoked', revokedBy: click.userId, revokedAt: now.toISOString() }, w.version);
