@@ -14,11 +14,8 @@ import { checkSince } from '../evidence/report.js';
 import { ACTIONS } from './views/remediation.js';
 import { SLASH_COMMAND, renderHelp, renderUsageError } from './views/help.js';
 import { renderFailure, renderNotice } from './views/notice.js';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CLICK_PATH_CLIENT } from '../operations/clickPath.js';
-import { WaiverStore } from '../waivers/store.js';
 import { waiversEnabled } from '../waivers/source.js';
-import { registerWaiverListeners } from './waiverListeners.js';
+import { clickPathWaiverDeps, registerWaiverListeners } from './waiverListeners.js';
 import { WAIVER_ACTIONS, renderWaiverList } from './views/waivers.js';
 
 export interface SlackAppDeps {
@@ -114,7 +111,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
   });
 
   let answerSubscription: ReturnType<typeof subscriptionCommands> | undefined;
-  let waiverStore: WaiverStore | undefined;
+  const waiverDeps = clickPathWaiverDeps(config);
   app.command(SLASH_COMMAND, async ({ command, ack, client }) => {
     const parsed = parseCommand(command.text ?? '');
     switch (parsed.kind) {
@@ -150,8 +147,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
           return;
         }
         try {
-          waiverStore ??= new WaiverStore(new DynamoDBClient(CLICK_PATH_CLIENT), config.tables.state!);
-          await ack({ response_type: 'ephemeral', ...renderWaiverList(await waiverStore.all(), new Date(), parsed.all) });
+          await ack({ response_type: 'ephemeral', ...renderWaiverList(await waiverDeps().store.all(), new Date(), parsed.all) });
         } catch (err) {
           await ack({ response_type: 'ephemeral', ...renderFailure('I could not read the waivers.', `The state table did not answer in time (${(err as Error).name || 'Error'}).`, 'Try again in a minute.') });
         }
@@ -238,7 +234,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
   });
 
   registerRemediationListeners(app, config, deps.dispatcher, auditRefusal);
-  registerWaiverListeners(app, config, deps.dispatcher, auditRefusal);
+  registerWaiverListeners(app, config, deps.dispatcher, auditRefusal, waiverDeps);
 
   // The Home tab: the worker reads the posture and publishes it; Bolt acknowledges the event.
   app.event('app_home_opened', async ({ event }) => {

@@ -9,40 +9,35 @@ import { AuditLog } from '../audit/auditLog.js';
 import type { AppConfig } from '../config.js';
 import { CLICK_PATH_CLIENT } from '../operations/clickPath.js';
 import { validateWaiverForm } from '../waivers/form.js';
-import { decideWaiver, requestWaiver, revokeWaiver, type DecisionDeps, type WaiverDeps, type WaiverOutcome } from '../waivers/lifecycle.js';
+import { decideWaiver, requestWaiver, revokeWaiver, withdrawUnposted, type DecisionDeps, type WaiverDeps, type WaiverOutcome } from '../waivers/lifecycle.js';
 import { waiversEnabled } from '../waivers/source.js';
 import { WaiverStore } from '../waivers/store.js';
 import { ApproverGroupCache } from './approverGroup.js';
 import type { JobDispatcher } from './jobs.js';
 import { slackErrorCode } from './publish.js';
+import { INVALID_BUTTON, describeRaw, ephemeral, type Respond } from './clickAnswers.js';
 import type { RefusalAuditor } from './refusals.js';
 import { literalExceptMentions } from './views/blocks.js';
 import { renderFailure, renderNotice } from './views/notice.js';
 import { WAIVER_ACTIONS, WAIVER_VIEW, parseAcceptRiskValue, parseWaiverIdValue, parseWaiverMetadata, readWaiverForm, renderWaiverModal } from './views/waivers.js';
 
-type Respond = (message: { response_type: 'ephemeral'; replace_original: false; text: string; blocks?: unknown[] }) => Promise<unknown>;
-
 const NOT_ENABLED = 'Waivers are not enabled in this installation (they need the state and audit tables).';
-const INVALID = renderFailure('That button is not valid.', 'Its payload did not pass validation, so nothing was done.', 'Run /glue-encrypt check again and use the new buttons.');
 
-/** Tells the clicker; a click from the Home tab has no response_url (Bolt gives no respond), and the refreshed tab shows the outcome instead. */
-async function ephemeral(respond: Respond | undefined, message: { text: string; blocks: unknown[] }): Promise<void> {
-  await respond?.({ response_type: 'ephemeral', replace_original: false, ...message }).catch(() => undefined);
-}
-
-const describeRaw = (raw: string | undefined) => {
-  const quoted = JSON.stringify(raw ?? '');
-  return quoted.length > 200 ? `${quoted.slice(0, 199)}…` : quoted;
-};
-
-export function registerWaiverListeners(app: App, config: AppConfig, dispatcher: JobDispatcher, auditRefusal: RefusalAuditor): void {
+/**
+ * The waiver store and audit log of the slack function, built at first use (most requests need
+ * neither), bounded like every AWS call on the click path; the listeners and `/glue-encrypt
+ * waivers` share them.
+ */
+export function clickPathWaiverDeps(config: AppConfig): () => WaiverDeps {
   let deps: WaiverDeps | undefined;
-  // Built at the first waiver click, bounded like every AWS call on the click path.
-  const getDeps = (): WaiverDeps => {
+  return () => {
     if (deps) return deps;
     const dynamo = new DynamoDBClient(CLICK_PATH_CLIENT);
     return (deps = { store: new WaiverStore(dynamo, config.tables.state!), audit: new AuditLog(dynamo, config.tables.audit!), now: () => new Date() });
   };
+}
+
+export function registerWaiverListeners(app: App, config: AppConfig, dispatcher: JobDispatcher, auditRefusal: RefusalAuditor, getDeps: () => WaiverDeps): void {
   const approverGroupCache = new ApproverGroupCache();
   const decisionDeps = (client: WebClient): DecisionDeps => ({
     ...getDeps(),
@@ -63,7 +58,7 @@ export function registerWaiverListeners(app: App, config: AppConfig, dispatcher:
     const name = 'waiver.request';
     if (!waiversEnabled(config)) return refuse(respond, body, name, `${NOT_ENABLED} Nothing was done.`, renderNotice(NOT_ENABLED), action.value);
     const v = parseAcceptRiskValue(action.value);
-    if (!v) return refuse(respond, body, name, `The button's payload did not pass validation (${describeRaw(action.value)}); nothing was done.`, INVALID, action.value);
+    if (!v) return refuse(respond, body, name, `The button's payload did not pass validation (${describeRaw(action.value)}); nothing was done.`, INVALID_BUTTON, action.value);
     const channelId = body.channel?.id ?? body.container?.channel_id;
     if (!channelId) return refuse(respond, body, name, 'The click came without a channel; nothing was done.', renderFailure('This button works only in a channel.', 'The request is posted in the channel for approval.', 'Run /glue-encrypt check in a channel and use its buttons.'));
     try {
@@ -111,8 +106,7 @@ export function registerWaiverListeners(app: App, config: AppConfig, dispatcher:
     } catch (err) {
       // Nobody would see a request that is never posted: withdraw it, and say so in the form.
       app.logger.error('Could not hand the waiver request to the worker', err);
-      await d.store.save({ ...w, status: 'rejected', decidedBy: 'system', decidedAt: new Date().toISOString(), endNote: 'The request could not be posted; withdrawn.' }, w.version).catch(() => undefined);
-      await d.audit.append({ type: 'waiver.withdrawn', actor: 'system', outcome: 'info', detail: `It could not be posted for approval (${(err as Error).name || 'Error'}).`, accountId: w.accountId, region: w.region, transformId: w.transformId, transformName: w.transformName, waiverId: w.id }).catch(() => undefined);
+      await withdrawUnposted(w, (err as Error).name || 'Error', d);
       await fieldError('reason', `I could not post the request for approval (${(err as Error).name || 'Error'}); nothing is waiting. Press Ask for approval again in a minute.`);
       return;
     }
@@ -125,7 +119,7 @@ export function registerWaiverListeners(app: App, config: AppConfig, dispatcher:
       const name = `waiver.${action}`;
       if (!waiversEnabled(config)) return refuse(respond, body, name, `${NOT_ENABLED} Nothing was done.`, renderNotice(NOT_ENABLED), button.value);
       const v = parseWaiverIdValue(button.value);
-      if (!v) return refuse(respond, body, name, `The button's payload did not pass validation (${describeRaw(button.value)}); nothing was done.`, INVALID, button.value);
+      if (!v) return refuse(respond, body, name, `The button's payload did not pass validation (${describeRaw(button.value)}); nothing was done.`, INVALID_BUTTON, button.value);
       const click = { userId: body.user.id, teamId: teamOf(body) };
       let outcome: WaiverOutcome;
       try {
