@@ -337,6 +337,7 @@ export function renderScanPages(result: ScanResult, options: RenderScanOptions):
   // Accept risk takes a block of its own under each failure. When that would push failures out of
   // the messages, every failure listed wins: the buttons go, and the totals say where to get them.
   const withButtons = renderPages(result, options, false);
+  if (withButtons.unlisted === 0) return withButtons; // everything fits: no second rendering
   const without = renderPages(result, { ...options, acceptRisk: false }, true);
   return withButtons.unlisted > without.unlisted ? without : withButtons;
 }
