@@ -37,10 +37,8 @@ export async function scanAccount(req: ScanAccountRequest, deps: { config: AppCo
     const before = previous.get(`${req.accountId}#${region}`)?.failingSince ?? {};
     const failingSince: Record<string, string> = {};
     for (const f of findings) if (f.status === 'FAIL') failingSince[f.transformId] = before[f.transformId] ?? scannedAt;
-    const waivedFindings = findings.filter((f) => f.status === 'WAIVED');
-    const waived = waivedFindings.map((f) => f.transformId);
-    const waivedBy = Object.fromEntries(waivedFindings.map((f) => [f.transformId, f.waiver?.id ?? '']));
-    return { accountId: req.accountId, region, runId: req.runId, scannedAt, counts: summarize(findings), failingSince, waived, waivedBy };
+    const waivedBy = Object.fromEntries(findings.filter((f) => f.status === 'WAIVED').map((f) => [f.transformId, f.waiver?.id ?? '']));
+    return { accountId: req.accountId, region, runId: req.runId, scannedAt, counts: summarize(findings), failingSince, waivedBy };
   });
 
   const outcome: AccountOutcome = {
@@ -55,16 +53,18 @@ export async function scanAccount(req: ScanAccountRequest, deps: { config: AppCo
     for (const state of latest) {
       const last = previous.get(`${req.accountId}#${state.region}`);
       const before = Object.keys(last?.failingSince ?? {});
-      const beforeWaived = last?.waived ?? [];
+      const beforeWaivedBy = last?.waivedBy ?? {};
+      const beforeWaived = Object.keys(beforeWaivedBy);
       const now = Object.keys(state.failingSince);
-      const waived = state.waived ?? [];
+      const waivedBy = state.waivedBy ?? {};
+      const waived = Object.keys(waivedBy);
       // Open at the last scan (failing or waived) and neither now: fixed, or gone.
       const open = [...before, ...beforeWaived];
       await deps.sink(req.accountId, state.region, byRegion.get(state.region) ?? [], {
         fixed: open.filter((id) => !now.includes(id) && !waived.includes(id)),
         failing: now.filter((id) => !before.includes(id)),
         // Newly waived, or waived by another waiver than at the last scan (a replacement).
-        waived: waived.filter((id) => !beforeWaived.includes(id) || (last?.waivedBy?.[id] ?? '') !== (state.waivedBy?.[id] ?? '')),
+        waived: waived.filter((id) => beforeWaivedBy[id] !== waivedBy[id]),
       });
     }
   }

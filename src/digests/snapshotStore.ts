@@ -52,9 +52,10 @@ export interface AccountRegionState {
   counts: Record<Status, number>;
   /** transformId -> when it was first seen failing, carried from run to run while it stays failing. */
   failingSince: Record<string, string>;
-  /** Transform IDs waived at this run (absent in runs before waivers existed). */
-  waived?: string[];
-  /** transformId -> the waiver that waived it at this run: a replacement is news to Security Hub too. */
+  /**
+   * transformId -> the waiver that waived it at this run (absent in runs before waivers existed):
+   * which transforms were waived, and by which waiver, since a replacement is news to Security Hub too.
+   */
   waivedBy?: Record<string, string>;
 }
 
