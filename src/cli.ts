@@ -19,7 +19,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { AuditLog, auditEventsSince, type AuditEvent } from './audit/auditLog.js';
 import { evidenceCsv } from './evidence/csv.js';
 import { toOcsf } from './evidence/ocsf.js';
-import { buildEvidence, checkSince } from './evidence/report.js';
+import { buildEvidence, checkSince, defaultSince } from './evidence/report.js';
 
 /** The product version OCSF events name. */
 const VERSION = '0.1.0';
@@ -83,7 +83,7 @@ async function check(argv: string[]): Promise<number> {
 async function report(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { since: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } } });
   const now = new Date();
-  const since = values.since ?? new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const since = values.since ?? defaultSince(now);
   const format = values.format ?? 'csv';
   const problem = checkSince(since, now) ?? (['csv', 'json', 'ocsf'].includes(format) ? undefined : `"${format}" is not a report format: csv, json or ocsf.`);
   if (problem) {

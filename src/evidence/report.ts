@@ -5,6 +5,7 @@ import type { AuditEvent } from '../audit/auditLog.js';
 import type { ScanResult } from '../inventory/types.js';
 import { summarize } from '../checks/evaluate.js';
 import type { FindingWaiver } from '../checks/types.js';
+import { DAY_MS, isUtcDay, utcDay } from '../utcDays.js';
 
 export const EVIDENCE_SCHEMA_VERSION = '1';
 /** The most days one report covers: a quarter (an auditor asks per period). */
@@ -80,13 +81,16 @@ export function buildEvidence(input: { scan: ScanResult; audit: AuditEvent[]; ge
   };
 }
 
+/** The report's start when none is named: 30 days back. */
+export const defaultSince = (now: Date): string => utcDay(new Date(now.getTime() - 30 * DAY_MS));
+
 /** "2026-11-01" as a report start: a real UTC day, not in the future, within MAX_REPORT_DAYS of now. */
 export function checkSince(since: string, now: Date): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(since) || Number.isNaN(Date.parse(`${since}T00:00:00Z`)) || new Date(`${since}T00:00:00Z`).toISOString().slice(0, 10) !== since) {
+  if (!isUtcDay(since)) {
     return `"${since}" is not a date (YYYY-MM-DD, e.g. 2026-11-01).`;
   }
   const start = Date.parse(`${since}T00:00:00Z`);
   if (start > now.getTime()) return `${since} is in the future.`;
-  if (now.getTime() - start > MAX_REPORT_DAYS * 86_400_000) return `A report covers at most ${MAX_REPORT_DAYS} days; ${since} is earlier than that.`;
+  if (now.getTime() - start > MAX_REPORT_DAYS * DAY_MS) return `A report covers at most ${MAX_REPORT_DAYS} days; ${since} is earlier than that.`;
   return undefined;
 }

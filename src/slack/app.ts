@@ -10,7 +10,7 @@ import { refusalAuditor } from './refusals.js';
 import { countingFetch } from './webClient.js';
 import { registerRemediationListeners, remediationEnabled } from './remediationListeners.js';
 import { subscriptionCommands } from './subscriptionCommands.js';
-import { checkSince } from '../evidence/report.js';
+import { checkSince, defaultSince } from '../evidence/report.js';
 import { ACTIONS } from './views/remediation.js';
 import { SLASH_COMMAND, renderHelp, renderUsageError } from './views/help.js';
 import { renderFailure, renderNotice } from './views/notice.js';
@@ -126,7 +126,7 @@ export function createSlackApp(deps: SlackAppDeps): { app: App; receiver: AwsLam
       }
       case 'report': {
         // A bad or out-of-range day is the typist's mistake: said at once, nothing runs.
-        const since = parsed.since ?? new Date(Date.now() - 30 * 86_400_000).toISOString().slice(0, 10);
+        const since = parsed.since ?? defaultSince(new Date());
         const problem = checkSince(since, new Date());
         if (problem) {
           await ack({ response_type: 'ephemeral', ...renderUsageError(problem) });

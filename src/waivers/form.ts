@@ -1,6 +1,8 @@
 // What the Accept-risk form may hold. Checked here, not only by Slack's own input limits: a
 // submission is a request anyone could replay with other values, and a bad one stores nothing.
 
+import { DAY_MS, isUtcDay, utcDay } from '../utcDays.js';
+
 export interface WaiverFormInput {
   reason?: string | null;
   /** YYYY-MM-DD, as Slack's date picker sends it. */
@@ -23,12 +25,9 @@ export const TICKET_MAX = 100;
 
 export type FormOutcome = { ok: true; form: WaiverForm } | { ok: false; errors: Partial<Record<WaiverField, string>> };
 
-const DAY_MS = 86_400_000;
-const day = (d: Date) => d.toISOString().slice(0, 10);
-
 /** The last day a waiver requested `now` may run to. */
 export function latestExpiryDay(now: Date, maxDays: number): string {
-  return day(new Date(now.getTime() + maxDays * DAY_MS));
+  return utcDay(new Date(now.getTime() + maxDays * DAY_MS));
 }
 
 export function validateWaiverForm(input: WaiverFormInput, now: Date, maxDays: number): FormOutcome {
@@ -41,8 +40,8 @@ export function validateWaiverForm(input: WaiverFormInput, now: Date, maxDays: n
   const date = input.expiryDate ?? '';
   const latest = latestExpiryDay(now, maxDays);
   if (!date) errors.expiry = 'Pick the day the waiver ends.';
-  else if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || day(new Date(`${date}T00:00:00Z`)) !== date) errors.expiry = `"${date}" is not a date.`;
-  else if (date <= day(now)) errors.expiry = `Pick a day after today (${day(now)}, UTC): a waiver cannot end in the past.`;
+  else if (!isUtcDay(date)) errors.expiry = `"${date}" is not a date.`;
+  else if (date <= utcDay(now)) errors.expiry = `Pick a day after today (${utcDay(now)}, UTC): a waiver cannot end in the past.`;
   else if (date > latest) errors.expiry = `A waiver may run at most ${maxDays} days: pick ${latest} or earlier.`;
 
   const ticket = (input.ticket ?? '').trim();
