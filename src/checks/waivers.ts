@@ -16,6 +16,11 @@ export function failingCodes(finding: Pick<Finding, 'reasons'>): ReasonCode[] {
   return [...new Set(finding.reasons.filter((r) => r.status === 'FAIL').map((r) => r.code))];
 }
 
+/** The day a waiver runs to: it ends at the end of that day, UTC (its expiresAt is that instant). */
+export function endDay(waiver: Pick<ApprovedWaiver, 'expiresAt'>): string {
+  return waiver.expiresAt.slice(0, 10);
+}
+
 /** Whether a waiver still holds at `now` (it ends at its expiry instant). */
 export function inForce(waiver: Pick<ApprovedWaiver, 'expiresAt'>, now: Date): boolean {
   return Date.parse(waiver.expiresAt) > now.getTime();

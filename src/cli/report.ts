@@ -3,6 +3,7 @@ import type { Finding } from '../checks/types.js';
 import type { ScanResult } from '../inventory/types.js';
 import { summarize } from '../checks/evaluate.js';
 import { statusRank } from '../checks/reasons.js';
+import { endDay } from '../checks/waivers.js';
 
 
 export function toJson(result: ScanResult): string {
@@ -82,7 +83,7 @@ export function toTable(result: ScanResult, color = false): string {
 }
 
 function waiverLine(w: NonNullable<Finding['waiver']>): string {
-  const held = `accepted risk until ${w.expiresAt.slice(0, 10)} (waiver ${w.id}, asked by ${w.requestedBy}, approved by ${w.approvedBy}${w.ticket ? `, ticket ${w.ticket}` : ''})`;
+  const held = `accepted risk until ${endDay(w)} (waiver ${w.id}, asked by ${w.requestedBy}, approved by ${w.approvedBy}${w.ticket ? `, ticket ${w.ticket}` : ''})`;
   return w.notCovered.length > 0 ? `! ${held} does not cover ${w.notCovered.join(', ')}` : `~ ${held}: ${w.justification}`;
 }
 

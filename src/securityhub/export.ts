@@ -6,6 +6,7 @@
 import { BatchImportFindingsCommand, BatchUpdateFindingsCommand, type AwsSecurityFinding, type SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { Finding } from '../checks/types.js';
 import { defaultProductArn, findingId, toAsff } from './asff.js';
+import { endDay } from '../checks/waivers.js';
 
 const BATCH = 100;
 /** Security Hub refuses a finding over 240 KB; ours are a few KB at most. */
@@ -30,7 +31,7 @@ export interface Transitions {
 
 /** The note of a suppressed finding: the waiver behind it, when one finding is updated alone. */
 function waivedNote(w: { id: string; expiresAt: string; approvedBy: string } | undefined): string {
-  return w ? `glue-encrypt: accepted risk (waiver ${w.id}) until ${w.expiresAt.slice(0, 10)}, approved by Slack user ${w.approvedBy}.` : 'glue-encrypt: accepted risk; see /glue-encrypt waivers for who approved it and until when.';
+  return w ? `glue-encrypt: accepted risk (waiver ${w.id}) until ${endDay(w)}, approved by Slack user ${w.approvedBy}.` : 'glue-encrypt: accepted risk; see /glue-encrypt waivers for who approved it and until when.';
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -10,6 +10,7 @@ import { approverCheck } from '../remediation/approval.js';
 import type { WaiverForm } from './form.js';
 import { WaiverConflictError, type WaiverStore } from './store.js';
 import type { Waiver } from './types.js';
+import { endDay } from '../checks/waivers.js';
 
 export interface WaiverDeps {
   store: WaiverStore;
@@ -48,14 +49,12 @@ export type WaiverOutcome = { ok: true; waiver: Waiver } | { ok: false; reason: 
 
 /** What a waiver covers, as the audit trail says it. */
 export function describeWaiver(w: Pick<Waiver, 'reasonCodes' | 'expiresAt' | 'justification' | 'ticket'>): string {
-  return `Accepts ${w.reasonCodes.join(', ')} until ${w.expiresAt.slice(0, 10)} (end of day, UTC): "${w.justification}"${w.ticket ? ` (ticket ${w.ticket})` : ''}.`;
+  return `Accepts ${w.reasonCodes.join(', ')} until ${endDay(w)} (end of day, UTC): "${w.justification}"${w.ticket ? ` (ticket ${w.ticket})` : ''}.`;
 }
 
 function subjectOf(w: Waiver): Partial<AuditEventInput> {
   return { accountId: w.accountId, region: w.region, transformId: w.transformId, transformName: w.transformName, waiverId: w.id, channel: w.channelId };
 }
-
-const dayOf = (iso: string) => iso.slice(0, 10);
 
 export async function requestWaiver(subject: WaiverSubject, form: WaiverForm, asker: Asker, options: RequestOptions, deps: WaiverDeps): Promise<WaiverOutcome> {
   const now = deps.now();
@@ -168,7 +167,7 @@ export async function revokeWaiver(id: string, click: { userId: string; teamId?:
     if (err instanceof WaiverConflictError) return refuse('Someone else changed this waiver a moment ago.', (await deps.store.get(id)) ?? w);
     throw err;
   }
-  await deps.audit.append({ type: 'waiver.revoked', actor: click.userId, teamId: click.teamId, outcome: 'info', detail: `Revoked before ${dayOf(w.expiresAt)}: the finding counts as FAIL again.`, ...subjectOf(saved) });
+  await deps.audit.append({ type: 'waiver.revoked', actor: click.userId, teamId: click.teamId, outcome: 'info', detail: `Revoked before ${endDay(w)}: the finding counts as FAIL again.`, ...subjectOf(saved) });
   return { ok: true, waiver: saved };
 }
 
@@ -203,7 +202,7 @@ export async function expireWaivers(deps: WaiverDeps & { tell(w: Waiver): Promis
           type: 'waiver.expired',
           actor: 'system',
           outcome: 'info',
-          detail: wasActive ? `Ended on ${dayOf(w.expiresAt)}: the finding counts as FAIL again.` : `Nobody decided it by ${ends}.`,
+          detail: wasActive ? `Ended on ${endDay(w)}: the finding counts as FAIL again.` : `Nobody decided it by ${ends}.`,
           ...subjectOf(w),
         });
         result.expired += 1;

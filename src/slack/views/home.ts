@@ -12,6 +12,7 @@ const channelLink = (id: string) => (/^[CG][A-Z0-9]{2,}$/.test(id) ? `<#${id}>` 
 import { countsText } from './findings.js';
 import { decisionBlock } from './remediation.js';
 import { decisionButtons } from './waivers.js';
+import { endDay } from '../../checks/waivers.js';
 
 const HOME_MAX_BLOCKS = 100;
 
@@ -25,7 +26,6 @@ const counts = (c: Record<Status, number>) => countsText(c, true) || 'no transfo
 /** Accepted risks in force, and for an approver the waiver requests someone else made, with their buttons. */
 function waiverBlocks(p: Posture, viewer: { userId: string; approver: boolean }, room: number): KnownBlock[] {
   const now = new Date();
-  const day = (iso: string) => iso.slice(0, 10);
   const active = p.waivers.filter((w) => w.status === 'active').sort((a, b) => a.expiresAt.localeCompare(b.expiresAt));
   const waiting = p.waivers.filter((w) => w.status === 'pending_approval');
   const out: KnownBlock[] = [{ type: 'divider' }];
@@ -34,7 +34,7 @@ function waiverBlocks(p: Posture, viewer: { userId: string; approver: boolean },
       active.length > 0
         ? `*Accepted risks (WAIVED)* · ${active.length}, soonest to end first\n${active
             .slice(0, 15)
-            .map((w) => `• ${literal(w.transformName)} (${w.accountId} · ${w.region}) until ${day(w.expiresAt)}, approved by ${mention(w.decidedBy ?? '').text}`)
+            .map((w) => `• ${literal(w.transformName)} (${w.accountId} · ${w.region}) until ${endDay(w)}, approved by ${mention(w.decidedBy ?? '').text}`)
             .join('\n')}`
         : '*Accepted risks (WAIVED)* · none',
     ),
@@ -42,7 +42,7 @@ function waiverBlocks(p: Posture, viewer: { userId: string; approver: boolean },
   const mine = viewer.approver ? waiting.filter((w) => w.requestedBy !== viewer.userId) : [];
   for (const w of mine.slice(0, 5)) {
     if (out.length + 2 > room) break;
-    out.push(mrkdwnSection(`Waiver asked by ${mention(w.requestedBy).text}: *${literal(w.transformName)}* (${w.accountId} · ${w.region}) until ${day(w.expiresAt)}, for ${w.reasonCodes.join(', ')}: “${literal(truncate(w.justification, 200))}”`));
+    out.push(mrkdwnSection(`Waiver asked by ${mention(w.requestedBy).text}: *${literal(w.transformName)}* (${w.accountId} · ${w.region}) until ${endDay(w)}, for ${w.reasonCodes.join(', ')}: “${literal(truncate(w.justification, 200))}”`));
     const buttons = decisionButtons(w, now);
     if (buttons) out.push(buttons);
   }

@@ -4,7 +4,7 @@ import type { ActionsBlock, Button, KnownBlock, ModalView } from '@slack/types';
 import * as z from 'zod/mini';
 import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../config.js';
 import { REASON_CODES, type Finding, type FindingWaiver, type ReasonCode } from '../../checks/types.js';
-import { failingCodes, inForce } from '../../checks/waivers.js';
+import { endDay, failingCodes, inForce } from '../../checks/waivers.js';
 import { JUSTIFICATION_MAX, JUSTIFICATION_MIN, TICKET_MAX, latestExpiryDay, type WaiverFormInput } from '../../waivers/form.js';
 import { decisionDeadline } from '../../waivers/lifecycle.js';
 import type { Waiver } from '../../waivers/types.js';
@@ -40,8 +40,6 @@ export const parseAcceptRiskValue = (raw: string | undefined) => parseButtonValu
 export const parseWaiverMetadata = (raw: string | undefined) => parseButtonValue(formMetadata, raw);
 export const parseWaiverIdValue = (raw: string | undefined) => parseButtonValue(idValue, raw);
 
-const dayOf = (iso: string) => iso.slice(0, 10);
-
 /** "Accept risk" on a failing finding: it names the transform and the failing reasons a waiver would cover. */
 export function acceptRiskButton(f: Finding): Button | undefined {
   const codes = failingCodes(f);
@@ -55,9 +53,9 @@ export function acceptRiskButton(f: Finding): Button | undefined {
 export function findingWaiverText(w: FindingWaiver): string {
   const who = `asked by ${mention(w.requestedBy).text}, approved by ${mention(w.approvedBy).text}${w.ticket ? `, ticket ${literal(w.ticket)}` : ''}`;
   if (w.notCovered.length > 0) {
-    return `:warning: Waiver until ${dayOf(w.expiresAt)} (${who}) covers ${w.reasonCodes.join(', ')}, not ${w.notCovered.join(', ')}: still failing.`;
+    return `:warning: Waiver until ${endDay(w)} (${who}) covers ${w.reasonCodes.join(', ')}, not ${w.notCovered.join(', ')}: still failing.`;
   }
-  return `:shield: Accepted risk until *${dayOf(w.expiresAt)}* (${who}): “${literal(truncate(w.justification, 300))}”`;
+  return `:shield: Accepted risk until *${endDay(w)}* (${who}): “${literal(truncate(w.justification, 300))}”`;
 }
 
 function codesText(codes: readonly string[]): string {
@@ -128,13 +126,13 @@ function statusLine(w: Waiver, now: Date): string {
     case 'pending_approval':
       return `Waiting for an approver other than ${mention(w.requestedBy).text}. Decide by ${utcMinute(decisionDeadline(w))}.`;
     case 'active':
-      return inForce(w, now) ? `:shield: *Approved* by ${mention(w.decidedBy ?? '').text}: WAIVED until ${dayOf(w.expiresAt)}.` : `Ended ${dayOf(w.expiresAt)}.`;
+      return inForce(w, now) ? `:shield: *Approved* by ${mention(w.decidedBy ?? '').text}: WAIVED until ${endDay(w)}.` : `Ended ${endDay(w)}.`;
     case 'rejected':
       return w.decidedBy === w.requestedBy ? `Withdrawn by ${mention(w.requestedBy).text}.` : `*Rejected* by ${mention(w.decidedBy ?? '').text}.`;
     case 'revoked':
       return w.endNote ? `Ended: ${literal(w.endNote)}` : `*Revoked* by ${mention(w.revokedBy ?? '').text}: the transform counts as FAIL again.`;
     case 'expired':
-      return w.decidedBy ? `*Expired* ${dayOf(w.expiresAt)}: the transform counts as FAIL again.` : `*Expired* before anyone approved it.`;
+      return w.decidedBy ? `*Expired* ${endDay(w)}: the transform counts as FAIL again.` : `*Expired* before anyone approved it.`;
   }
 }
 
@@ -151,7 +149,7 @@ export function decisionButtons(w: Waiver, now: Date): ActionsBlock | undefined 
 
 /** The request's message in the channel: what is accepted, why, until when; its buttons follow its status. */
 export function renderWaiver(w: Waiver, approvers: string, now: Date): SlackMessage {
-  const head = `${mention(w.requestedBy).text} asks to accept the risk of *${literal(w.transformName)}* (\`${literal(w.transformId)}\`) in ${w.accountId} · ${w.region} until *${dayOf(w.expiresAt)}* (end of day, UTC)`;
+  const head = `${mention(w.requestedBy).text} asks to accept the risk of *${literal(w.transformName)}* (\`${literal(w.transformId)}\`) in ${w.accountId} · ${w.region} until *${endDay(w)}* (end of day, UTC)`;
   const body = [
     `*Covers:* ${codesText(w.reasonCodes)}; any other failing reason still fails it.`,
     `*Why:* ${literal(w.justification)}`,
@@ -160,7 +158,7 @@ export function renderWaiver(w: Waiver, approvers: string, now: Date): SlackMess
   const blocks: KnownBlock[] = [mrkdwnSection(head), mrkdwnSection(body), mrkdwnContext(`${statusLine(w, now)}${w.status === 'pending_approval' ? ` Approvers: ${approvers}.` : ''} Waiver ${w.id}.`)];
   const buttons = decisionButtons(w, now);
   if (buttons) blocks.push(buttons);
-  return { text: truncate(`Waiver request for ${w.transformName} until ${dayOf(w.expiresAt)}: ${w.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks };
+  return { text: truncate(`Waiver request for ${w.transformName} until ${endDay(w)}: ${w.status.replace('_', ' ')}`, LIMITS.fallbackText), blocks };
 }
 
 /** What the thread is told after a decision, a revoke or the end: the requester is mentioned, so they hear of it. */
@@ -169,14 +167,14 @@ export function renderWaiverNotice(w: Waiver): SlackMessage {
   const to = mention(w.requestedBy).text;
   const text =
     w.status === 'active'
-      ? `${to} The waiver of ${name} is *approved* by ${mention(w.decidedBy ?? '').text}: it shows as WAIVED until ${dayOf(w.expiresAt)} for ${codesText(w.reasonCodes)}.`
+      ? `${to} The waiver of ${name} is *approved* by ${mention(w.decidedBy ?? '').text}: it shows as WAIVED until ${endDay(w)} for ${codesText(w.reasonCodes)}.`
       : w.status === 'rejected'
         ? `${to} The waiver of ${name} was ${w.decidedBy === w.requestedBy ? 'withdrawn' : `*rejected* by ${mention(w.decidedBy ?? '').text}`}; it stays FAIL.`
         : w.status === 'revoked'
           ? `${to} The waiver of ${name} was ${w.endNote ? `ended (${literal(w.endNote)})` : `*revoked* by ${mention(w.revokedBy ?? '').text}`}; it counts as FAIL again.`
           : w.status === 'expired'
             ? w.decidedBy
-              ? `${to} The waiver of ${name} *expired* at the end of ${dayOf(w.expiresAt)}: the transform counts as FAIL again. Remediate it, or ask for a new waiver from the next check.`
+              ? `${to} The waiver of ${name} *expired* at the end of ${endDay(w)}: the transform counts as FAIL again. Remediate it, or ask for a new waiver from the next check.`
               : `${to} The request to waive ${name} *expired*: nobody approved it in time (by ${utcMinute(decisionDeadline(w))}). Ask again if the risk is still accepted.`
             : `${to} The waiver request of ${name} is waiting for approval.`;
   return { text: truncate(text.replace(/[*`]/g, ''), LIMITS.fallbackText), blocks: [mrkdwnSection(text)] };
@@ -193,7 +191,7 @@ export function renderWaiverList(waivers: readonly Waiver[], now: Date, all: boo
   }
   const blocks: KnownBlock[] = [mrkdwnSection(`*Accepted risks (waivers):* ${plural(open.filter((w) => w.status === 'active').length, 'in force')}, ${plural(open.filter((w) => w.status === 'pending_approval').length, 'waiting', 'waiting')}${all ? `, ${plural(waivers.length - open.length, 'ended', 'ended')}` : ''}.`)];
   for (const w of shown.slice(0, MAX)) {
-    const state = w.status === 'active' && inForce(w, now) ? `WAIVED until ${dayOf(w.expiresAt)}, approved by ${mention(w.decidedBy ?? '').text}` : w.status === 'pending_approval' && decisionDeadline(w) > now.toISOString() ? `waiting for approval (until ${dayOf(w.expiresAt)}; decide by ${utcMinute(decisionDeadline(w))})` : statusLine(w, now);
+    const state = w.status === 'active' && inForce(w, now) ? `WAIVED until ${endDay(w)}, approved by ${mention(w.decidedBy ?? '').text}` : w.status === 'pending_approval' && decisionDeadline(w) > now.toISOString() ? `waiting for approval (until ${endDay(w)}; decide by ${utcMinute(decisionDeadline(w))})` : statusLine(w, now);
     const text = `*${literal(w.transformName)}* (\`${literal(w.transformId)}\`, ${w.accountId} · ${w.region}): ${state}\n${codesText(w.reasonCodes)} · asked by ${mention(w.requestedBy).text}${w.ticket ? ` · ticket ${literal(w.ticket)}` : ''}\n“${literal(truncate(w.justification, 200))}”`;
     blocks.push(mrkdwnSection(text));
     // The same buttons as the request's own message, so a request whose message could not be posted can still be decided.
