@@ -4,7 +4,7 @@ import type { AccountOutcome, ScanRun, SnapshotStore } from '../digests/snapshot
 import type { SubscriptionStore } from '../digests/subscriptionStore.js';
 import type { Subscription } from '../digests/types.js';
 import type { Remediation } from '../remediation/types.js';
-import { decisionDeadline } from '../waivers/lifecycle.js';
+import { standing } from '../waivers/lifecycle.js';
 import type { Waiver } from '../waivers/types.js';
 
 export interface Posture {
@@ -28,7 +28,7 @@ export interface PostureDeps {
 export async function readPosture(deps: PostureDeps): Promise<Posture> {
   const [run, inFlight, subscriptions, waivers] = await Promise.all([deps.snapshots.latestRun(), deps.inFlight(), deps.subscriptions.all(), deps.waivers?.() ?? []]);
   const accounts = run ? await deps.snapshots.outcomes(run.runId) : [];
-  const now = new Date().toISOString();
-  const open = waivers.filter((w) => (w.status === 'active' && w.expiresAt > now) || (w.status === 'pending_approval' && decisionDeadline(w) > now));
+  const now = new Date();
+  const open = waivers.filter((w) => standing(w, now) !== 'over');
   return { ...(run ? { run } : {}), accounts, inFlight, subscriptions, waivers: open };
 }

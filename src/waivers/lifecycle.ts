@@ -7,6 +7,7 @@ import type { AuditEventInput, AuditLog } from '../audit/auditLog.js';
 import type { ReasonCode } from '../checks/types.js';
 import type { RemediationConfig } from '../config.js';
 import { approverCheck } from '../remediation/approval.js';
+import { inForce } from '../checks/waivers.js';
 import type { WaiverForm } from './form.js';
 import { WaiverConflictError, type WaiverStore } from './store.js';
 import type { Waiver } from './types.js';
@@ -25,6 +26,16 @@ export interface RequestOptions {
 
 /** Until when a waiting request may be decided: its own decision time, or its end day for one stored without one. */
 export const decisionDeadline = (w: Pick<Waiver, 'decideBy' | 'expiresAt'>): string => (w.decideBy && w.decideBy < w.expiresAt ? w.decideBy : w.expiresAt);
+
+/**
+ * Where a waiver stands at `now`, whatever the sweep has recorded yet: in force (approved, before
+ * its end), waiting (for a decision, before its deadline), or over.
+ */
+export function standing(w: Waiver, now: Date): 'in_force' | 'waiting' | 'over' {
+  if (w.status === 'active' && inForce(w, now)) return 'in_force';
+  if (w.status === 'pending_approval' && decisionDeadline(w) > now.toISOString()) return 'waiting';
+  return 'over';
+}
 
 export interface DecisionDeps extends WaiverDeps {
   approval: Pick<RemediationConfig, 'approvers' | 'approverGroup'>;

@@ -38,6 +38,3 @@ export interface Waiver {
   expiryTold?: boolean;
   noticeAttempts?: number;
 }
-
-/** Open statuses: a request waiting, or a waiver in force until its expiry. */
-export const OPEN_STATUSES: readonly WaiverStatus[] = ['pending_approval', 'active'];

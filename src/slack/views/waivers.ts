@@ -6,7 +6,7 @@ import { ACCOUNT_PATTERN, REGION_PATTERN } from '../../config.js';
 import { REASON_CODES, type Finding, type FindingWaiver, type ReasonCode } from '../../checks/types.js';
 import { endDay, failingCodes, inForce } from '../../checks/waivers.js';
 import { JUSTIFICATION_MAX, JUSTIFICATION_MIN, TICKET_MAX, latestExpiryDay, type WaiverFormInput } from '../../waivers/form.js';
-import { decisionDeadline } from '../../waivers/lifecycle.js';
+import { decisionDeadline, standing } from '../../waivers/lifecycle.js';
 import type { Waiver } from '../../waivers/types.js';
 import { parseButtonValue } from '../buttonValues.js';
 import { LIMITS, literal, mention, mrkdwnContext, mrkdwnSection, plural, truncate, utcMinute, type SlackMessage } from './blocks.js';
@@ -138,10 +138,11 @@ function statusLine(w: Waiver, now: Date): string {
 
 /** The buttons a waiver's status allows (Approve / Reject while waiting, Revoke while in force), as on its message. */
 export function decisionButtons(w: Waiver, now: Date): ActionsBlock | undefined {
-  if (w.status === 'pending_approval' && decisionDeadline(w) > now.toISOString()) {
+  const where = standing(w, now);
+  if (where === 'waiting') {
     return { type: 'actions', block_id: `waiver:${w.id}:v${w.version}`, elements: [idButton(WAIVER_ACTIONS.approve, 'Approve', w.id, 'primary'), idButton(WAIVER_ACTIONS.reject, 'Reject', w.id, 'danger')] };
   }
-  if (w.status === 'active' && inForce(w, now)) {
+  if (where === 'in_force') {
     return { type: 'actions', block_id: `waiver:${w.id}:v${w.version}`, elements: [idButton(WAIVER_ACTIONS.revoke, 'Revoke', w.id, 'danger')] };
   }
   return undefined;
@@ -182,7 +183,7 @@ export function renderWaiverNotice(w: Waiver): SlackMessage {
 
 /** /glue-encrypt waivers: those in force and waiting (or every one, with `all`), newest first. */
 export function renderWaiverList(waivers: readonly Waiver[], now: Date, all: boolean): SlackMessage {
-  const open = waivers.filter((w) => (w.status === 'active' && inForce(w, now)) || (w.status === 'pending_approval' && decisionDeadline(w) > now.toISOString()));
+  const open = waivers.filter((w) => standing(w, now) !== 'over');
   const shown = all ? waivers : open;
   const MAX = 20;
   if (shown.length === 0) {
@@ -191,7 +192,8 @@ export function renderWaiverList(waivers: readonly Waiver[], now: Date, all: boo
   }
   const blocks: KnownBlock[] = [mrkdwnSection(`*Accepted risks (waivers):* ${plural(open.filter((w) => w.status === 'active').length, 'in force')}, ${plural(open.filter((w) => w.status === 'pending_approval').length, 'waiting', 'waiting')}${all ? `, ${plural(waivers.length - open.length, 'ended', 'ended')}` : ''}.`)];
   for (const w of shown.slice(0, MAX)) {
-    const state = w.status === 'active' && inForce(w, now) ? `WAIVED until ${endDay(w)}, approved by ${mention(w.decidedBy ?? '').text}` : w.status === 'pending_approval' && decisionDeadline(w) > now.toISOString() ? `waiting for approval (until ${endDay(w)}; decide by ${utcMinute(decisionDeadline(w))})` : statusLine(w, now);
+    const where = standing(w, now);
+    const state = where === 'in_force' ? `WAIVED until ${endDay(w)}, approved by ${mention(w.decidedBy ?? '').text}` : where === 'waiting' ? `waiting for approval (until ${endDay(w)}; decide by ${utcMinute(decisionDeadline(w))})` : statusLine(w, now);
     const text = `*${literal(w.transformName)}* (\`${literal(w.transformId)}\`, ${w.accountId} · ${w.region}): ${state}\n${codesText(w.reasonCodes)} · asked by ${mention(w.requestedBy).text}${w.ticket ? ` · ticket ${literal(w.ticket)}` : ''}\n“${literal(truncate(w.justification, 200))}”`;
     blocks.push(mrkdwnSection(text));
     // The same buttons as the request's own message, so a request whose message could not be posted can still be decided.
