@@ -200,8 +200,8 @@ export async function expireWaivers(deps: WaiverDeps & { tell(w: Waiver): Promis
   const result: WaiverExpiryResult = { expired: 0, told: 0, errors: [] };
   for (let w of await deps.store.all()) {
     try {
-      const ends = w.status === 'pending_approval' ? decisionDeadline(w) : w.expiresAt;
-      if ((w.status === 'active' || w.status === 'pending_approval') && ends <= now.toISOString()) {
+      // Still open as recorded, but over by the clock: this sweep closes it.
+      if ((w.status === 'active' || w.status === 'pending_approval') && standing(w, now) === 'over') {
         const wasActive = w.status === 'active';
         try {
           w = await deps.store.save({ ...w, status: 'expired' }, w.version);
@@ -213,7 +213,7 @@ export async function expireWaivers(deps: WaiverDeps & { tell(w: Waiver): Promis
           type: 'waiver.expired',
           actor: 'system',
           outcome: 'info',
-          detail: wasActive ? `Ended on ${endDay(w)}: the finding counts as FAIL again.` : `Nobody decided it by ${ends}.`,
+          detail: wasActive ? `Ended on ${endDay(w)}: the finding counts as FAIL again.` : `Nobody decided it by ${decisionDeadline(w)}.`,
           ...subjectOf(w),
         });
         result.expired += 1;
