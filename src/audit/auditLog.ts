@@ -85,20 +85,6 @@ export class AuditLog {
     const items = await queryAll(this.doc, { TableName: this.tableName, IndexName: 'byTime', KeyConditionExpression: 'gsi1pk = :d', ExpressionAttributeValues: { ':d': `DAY#${day}` } });
     return items.map(stripKeys);
   }
-
-  /** Events of one UTC day (YYYY-MM-DD), oldest first. */
-  async forDay(day: string, limit = 500): Promise<AuditEvent[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.tableName,
-        IndexName: 'byTime',
-        KeyConditionExpression: 'gsi1pk = :d',
-        ExpressionAttributeValues: { ':d': `DAY#${day}` },
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map(stripKeys);
-  }
 }
 
 /** Every event from the start of UTC day `sinceDay` (YYYY-MM-DD) through `until`, oldest first, every page read. */

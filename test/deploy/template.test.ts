@@ -747,8 +747,8 @@ describe('IAM', () => {
   // read from the code which functions can make one, and hold their roles to it.
   it('finds the DynamoDB index queries in src/, each on an index of one table of the stack', () => {
     const queries = indexQueries();
-    // The reading finds something: the audit trail's events of one day (AuditLog.forDay, index byTime).
-    expect(queries.map((q) => `${q.module} ${q.inFunction} ${q.indexName}`)).toContain('src/audit/auditLog.ts forDay byTime');
+    // The reading finds something: the audit trail's events of one day (AuditLog.allOfDay, index byTime).
+    expect(queries.map((q) => `${q.module} ${q.inFunction} ${q.indexName}`)).toContain('src/audit/auditLog.ts allOfDay byTime');
     for (const q of queries) expect(tableWithIndex(q.indexName), q.at).toMatch(/Table$/);
     // And it follows calls to the functions that bundle the callers: the worker's history
     // (src/slack/remediationJobs.ts) reads a transform's trail with AuditLog.forTransform.

@@ -275,7 +275,7 @@ export async function trail(w: World, name = ORDERS): Promise<AuditEvent[]> {
  * transform are kept apart from any transform's trail.
  */
 export async function eventsOfToday(w: World): Promise<AuditEvent[]> {
-  return w.audit.forDay(new Date().toISOString().slice(0, 10), 1000);
+  return w.audit.allOfDay(new Date().toISOString().slice(0, 10));
 }
 
 /** Today's `outcome: refused` events of this type. */
