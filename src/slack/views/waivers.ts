@@ -164,21 +164,25 @@ export function renderWaiver(w: Waiver, approvers: string, now: Date): SlackMess
 
 /** What the thread is told after a decision, a revoke or the end: the requester is mentioned, so they hear of it. */
 export function renderWaiverNotice(w: Waiver): SlackMessage {
-  const name = `*${literal(w.transformName)}*`;
-  const to = mention(w.requestedBy).text;
-  const text =
-    w.status === 'active'
-      ? `${to} The waiver of ${name} is *approved* by ${mention(w.decidedBy ?? '').text}: it shows as WAIVED until ${endDay(w)} for ${codesText(w.reasonCodes)}.`
-      : w.status === 'rejected'
-        ? `${to} The waiver of ${name} was ${w.decidedBy === w.requestedBy ? 'withdrawn' : `*rejected* by ${mention(w.decidedBy ?? '').text}`}; it stays FAIL.`
-        : w.status === 'revoked'
-          ? `${to} The waiver of ${name} was ${w.endNote ? `ended (${literal(w.endNote)})` : `*revoked* by ${mention(w.revokedBy ?? '').text}`}; it counts as FAIL again.`
-          : w.status === 'expired'
-            ? w.decidedBy
-              ? `${to} The waiver of ${name} *expired* at the end of ${endDay(w)}: the transform counts as FAIL again. Remediate it, or ask for a new waiver from the next check.`
-              : `${to} The request to waive ${name} *expired*: nobody approved it in time (by ${utcMinute(decisionDeadline(w))}). Ask again if the risk is still accepted.`
-            : `${to} The waiver request of ${name} is waiting for approval.`;
+  const text = `${mention(w.requestedBy).text} ${noticeText(w, `*${literal(w.transformName)}*`)}`;
   return { text: truncate(text.replace(/[*`]/g, ''), LIMITS.fallbackText), blocks: [mrkdwnSection(text)] };
+}
+
+function noticeText(w: Waiver, name: string): string {
+  switch (w.status) {
+    case 'active':
+      return `The waiver of ${name} is *approved* by ${mention(w.decidedBy ?? '').text}: it shows as WAIVED until ${endDay(w)} for ${codesText(w.reasonCodes)}.`;
+    case 'rejected':
+      return `The waiver of ${name} was ${w.decidedBy === w.requestedBy ? 'withdrawn' : `*rejected* by ${mention(w.decidedBy ?? '').text}`}; it stays FAIL.`;
+    case 'revoked':
+      return `The waiver of ${name} was ${w.endNote ? `ended (${literal(w.endNote)})` : `*revoked* by ${mention(w.revokedBy ?? '').text}`}; it counts as FAIL again.`;
+    case 'expired':
+      return w.decidedBy
+        ? `The waiver of ${name} *expired* at the end of ${endDay(w)}: the transform counts as FAIL again. Remediate it, or ask for a new waiver from the next check.`
+        : `The request to waive ${name} *expired*: nobody approved it in time (by ${utcMinute(decisionDeadline(w))}). Ask again if the risk is still accepted.`;
+    case 'pending_approval':
+      return `The waiver request of ${name} is waiting for approval.`;
+  }
 }
 
 /** /glue-encrypt waivers: those in force and waiting (or every one, with `all`), newest first. */
